@@ -102,7 +102,7 @@ class _Line:
         return int(field)
 
 
-def _check_layout(line: _Line) -> None:
+def _check_layout(line: _Line, *, lenient: bool = False) -> None:
     text = line.text
     if len(text) != 69:
         raise TLEFormatError(
@@ -121,6 +121,8 @@ def _check_layout(line: _Line) -> None:
         if text[col - 1] != " ":
             raise line.fail(col, col, "separator", "a space")
     found = text[68]
+    if lenient:
+        return
     if not found.isdigit():
         raise line.fail(69, 69, "checksum", "a digit")
     expected = checksum(text)
@@ -142,11 +144,14 @@ def parse_tle(
     *,
     source: str = "",
     first_line_no: int | None = None,
+    lenient: bool = False,
 ) -> ElementSet:
     """Validate and read one element set.
 
     ``first_line_no`` is the number of ``line1`` in its file, if any, so that errors can
     say ``file line 12``. Trailing whitespace (and carriage returns) is ignored.
+    ``lenient=True`` accepts a wrong checksum and a blank ephemeris type, as some old
+    archives (and Vallado's deliberately broken test sets) need; every other check stays.
     """
 
     def where(k: int) -> str:
@@ -154,8 +159,8 @@ def parse_tle(
 
     l1 = _Line(line1.rstrip("\r\n\t "), 1, where(0))
     l2 = _Line(line2.rstrip("\r\n\t "), 2, where(1))
-    _check_layout(l1)
-    _check_layout(l2)
+    _check_layout(l1, lenient=lenient)
+    _check_layout(l2, lenient=lenient)
 
     satnum1 = l1.text[2:7]
     if not _SATNUM.match(satnum1):
@@ -171,7 +176,7 @@ def parse_tle(
     ndot = l1.number(34, 43, "first derivative of mean motion", -1.0, 1.0)
     nddot = l1.implied(45, 52, "second derivative of mean motion")
     bstar = l1.implied(54, 61, "B* drag term")
-    if not l1.text[62].isdigit():
+    if not l1.text[62].isdigit() and not (lenient and l1.text[62] == " "):
         raise l1.fail(63, 63, "ephemeris type", "a digit (0 for SGP4)")
     element_set_no = l1.integer(65, 68, "element set number")
 
@@ -203,14 +208,16 @@ def parse_tle(
         classification=l1.text[7],
         intl_designator=l1.text[9:17].strip(),
         element_set_no=element_set_no,
-        ephemeris_type=int(l1.text[62]),
+        ephemeris_type=int(l1.text[62].strip() or 0),
         source=source,
         line1=l1.text,
         line2=l2.text,
     )
 
 
-def read_tle(text: str | Iterable[str], *, source: str = "") -> list[ElementSet]:
+def read_tle(
+    text: str | Iterable[str], *, source: str = "", lenient: bool = False
+) -> list[ElementSet]:
     """Every element set in a text of 2- or 3-line sets (names optional, blank lines ok).
 
     A line that is neither a name nor part of a pair raises :class:`TLEFormatError`
@@ -237,7 +244,11 @@ def read_tle(text: str | Iterable[str], *, source: str = "") -> list[ElementSet]
                     expected="'2 '",
                     found=found[:20],
                 )
-            sets.append(parse_tle(raw, lines[i + 1], name, source=source, first_line_no=i + 1))
+            sets.append(
+                parse_tle(
+                    raw, lines[i + 1], name, source=source, first_line_no=i + 1, lenient=lenient
+                )
+            )
             name = ""
             i += 2
             continue

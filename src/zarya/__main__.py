@@ -1,0 +1,3 @@
+from zarya.cli import run
+
+run()

@@ -1,0 +1,1 @@
+"""Presentation of results: terminal tables (and, later, pictures and feeds)."""

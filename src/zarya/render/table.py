@@ -1,0 +1,123 @@
+"""Rich tables for people: local times of the place, directions, brightness."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _local(iso: str, zone: tzinfo) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(zone)
+
+
+def _hm(iso: str, zone: tzinfo) -> str:
+    return _local(iso, zone).strftime("%H:%M:%S")
+
+
+def _point(p: dict | None, zone: tzinfo) -> str:
+    if p is None:
+        return "(before/after window)"
+    return f"{_hm(p['time'], zone)}  {p['elevation_deg']:4.0f}°  {p['direction']}"
+
+
+def _header(console: Console, report: dict, label: str, zone: tzinfo) -> None:
+    sat = report["satellite"]
+    age = sat["elements_age_days"]
+    console.print(
+        f"[bold]{sat['name']}[/] (NORAD {sat['norad_id']}) over [bold]{label}[/]  "
+        f"times in {zone}  elements epoch {sat['elements_epoch']} "
+        f"({abs(age):.1f} days {'old' if age >= 0 else 'ahead'})",
+        highlight=False,
+    )
+    for w in report.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+
+
+def print_passes(report: dict, *, label: str, zone: tzinfo, visible_only: bool) -> None:
+    console = Console()
+    _header(console, report, label, zone)
+    passes = report["passes"]
+    if not passes:
+        what = "visible passes" if visible_only else "passes"
+        console.print(
+            f"No {what} above {report['min_elevation_deg']:g}° in this window.", highlight=False
+        )
+        return
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("Date")
+    if visible_only:
+        for col in ("Appears", "Highest", "Disappears"):
+            table.add_column(col + "  (time el dir)")
+        table.add_column("Visible", justify="right")
+        table.add_column("Mag", justify="right")
+        table.add_column("Ends")
+    else:
+        for col in ("Rise", "Highest", "Set"):
+            table.add_column(col + "  (time el dir)")
+        table.add_column("Length", justify="right")
+        table.add_column("Visible (mag)")
+    for p in passes:
+        culm = p["culmination"]
+        day = _local(culm["time"], zone).strftime("%a %d %b %Y")
+        vis = p["visible"]
+        if visible_only and vis:
+            table.add_row(
+                day,
+                _point(vis["start"], zone),
+                _point(vis["peak"], zone),
+                _point(vis["end"], zone),
+                _duration(vis["duration_s"]),
+                f"{vis['brightest_magnitude']:+.1f}",
+                vis["ends"].replace("_", " "),
+            )
+        else:
+            seen = "-"
+            if vis:
+                seen = (
+                    f"{_hm(vis['start']['time'], zone)}-{_hm(vis['end']['time'], zone)} "
+                    f"({vis['brightest_magnitude']:+.1f})"
+                )
+            table.add_row(
+                day,
+                _point(p["rise"], zone),
+                _point(culm, zone),
+                _point(p["set"], zone),
+                _duration(p["duration_s"]),
+                seen,
+            )
+    console.print(table)
+
+
+def _duration(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}m{s:02d}s"
+
+
+def print_now(report: dict) -> None:
+    console = Console()
+    sat = report["satellite"]
+    console.print(
+        f"[bold]{sat['name']}[/] (NORAD {sat['norad_id']}) at {report['time']}", highlight=False
+    )
+    for w in report.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    lat, lon = report["lat_deg"], report["lon_deg"]
+    console.print(
+        f"  over {abs(lat):.2f}°{'N' if lat >= 0 else 'S'} {abs(lon):.2f}°{'E' if lon >= 0 else 'W'}"
+        f", {report['alt_km']:.0f} km up, {report['speed_km_s']:.2f} km/s, {report['sunlight']}",
+        highlight=False,
+    )
+    console.print(
+        f"  elements epoch {sat['elements_epoch']} ({sat['elements_age_days']:+.1f} days)",
+        highlight=False,
+    )
+    if "look" in report:
+        look = report["look"]
+        console.print(
+            f"  look {look['direction']} (azimuth {look['azimuth_deg']:.1f}°), elevation "
+            f"{look['elevation_deg']:.1f}°, {look['range_km']:.0f} km away; your Sun at "
+            f"{look['sun_elevation_deg']:.1f}°",
+            highlight=False,
+        )
