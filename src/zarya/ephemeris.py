@@ -50,6 +50,7 @@ class Satellite:
     elements: list[ElementSet]
     std_magnitude: float = -1.8
     _satrecs: list | None = field(default=None, repr=False, compare=False)
+    _decay: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.elements:
@@ -121,6 +122,25 @@ class Satellite:
             ]
         return []
 
+    def decay_jd(self, k: int, until_jd: float) -> float | None:
+        """First instant (JD) after set ``k``'s epoch at which sgp4 reports decay (error 6).
+
+        Past decay, SGP4 still returns states now and then (the mean elements are
+        meaningless by then), so everything after the first decay is treated as decayed.
+        Scans forward from the epoch in 10-minute steps up to ``until_jd`` (cached).
+        """
+        epoch = self.elements[k].epoch_jd_total
+        scanned, found = self._decay.get(k, (epoch, None))
+        if found is not None or until_jd <= scanned:
+            return found
+        step = 10.0 / 1440.0
+        grid = np.append(np.arange(scanned, until_jd, step), until_jd)
+        e, _, _ = self.satrecs()[k].sgp4_array(grid, np.zeros_like(grid))
+        hits = np.flatnonzero(e == 6)
+        found = float(grid[hits[0]]) if len(hits) else None
+        self._decay[k] = (until_jd, found)
+        return found
+
     def teme(self, jd_whole: np.ndarray, jd_fraction: np.ndarray):
         """TEME position (km), velocity (km/s) and sgp4 error code for each time."""
         jd_whole = np.asarray(jd_whole, dtype=float)
@@ -132,6 +152,10 @@ class Satellite:
         for k in np.unique(which):
             mask = which == k
             e, rr, vv = self.satrecs()[k].sgp4_array(jd_whole[mask], jd_fraction[mask])
+            jd = jd_whole[mask] + jd_fraction[mask]
+            decay = self.decay_jd(int(k), float(jd.max()))
+            if decay is not None:
+                e = np.where(jd >= decay, 6, e)
             r[mask], v[mask], err[mask] = rr, vv, e
         bad = err != 0
         r[bad] = np.nan
