@@ -141,7 +141,8 @@ def main() -> None:
           "Skyfield obs-days/s | ratio |")
     print("|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['case']} | {r['zarya_s']} | {r['skyfield_s']} ({r['skyfield_observers_timed']}) "
+        sky = f"{r['skyfield_s']} ({r['skyfield_observers_timed']})"
+        print(f"| {r['case']} | {r['zarya_s']} | {sky} "
               f"| {r['zarya_obs_days_per_s']} | {r['skyfield_obs_days_per_s']} | {r['ratio']}x |")
     print()
     print(f"cold start, `zarya passes --place Astana --from 2016-03-28 --days 3`: "

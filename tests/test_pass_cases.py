@@ -15,8 +15,17 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from zarya import Ephemeris, Observer, Observers, PassOptions, Satellite, Window, find_passes
-from zarya import parse_instant, parse_tle
+from zarya import (
+    Ephemeris,
+    Observer,
+    Observers,
+    PassOptions,
+    Satellite,
+    Window,
+    find_passes,
+    parse_instant,
+    parse_tle,
+)
 from zarya.frames import gmst82_rad, itrs_to_geodetic, teme_to_itrs
 from zarya.timescale import jd_of
 
@@ -116,7 +125,8 @@ def test_p2_beyond_look_angles_from_teme_state(pass_cases):
     check = case["expected"]["lookangle_check"]
     j1, j2 = jd_of(parse_instant(check["utc"]))
     state = np.array(check["teme_state_m_mps"]) / 1000.0
-    r, _ = teme_to_itrs(state[None, :3], state[None, 3:], gmst82_rad(np.array([j1]), np.array([j2])))
+    gmst = gmst82_rad(np.array([j1]), np.array([j2]))
+    r, _ = teme_to_itrs(state[None, :3], state[None, 3:], gmst)
     az, el, rng, _ = Observers.of(_observer(case)).look(r, np.array([0]))
     # |UT1 - UTC| <= 0.9 s turns the Earth by 13.5 arcsec: 0.4 km on the ground, which seen
     # from 461 km is at most 0.05 degree; polar motion adds under 0.5 arcsec.

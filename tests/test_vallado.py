@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
+from sgp4.api import WGS72, Satrec
 
 from zarya.elements.tle import checksum, parse_tle, read_tle
 from zarya.ephemeris import Satellite
@@ -135,12 +136,25 @@ def _read(entry: Entry):
         return parse_tle(entry.line1, entry.line2, lenient=True)
 
 
-def _propagate(elements, times_min: list[float]):
-    """Satellite.teme at epoch + t, the Julian dates split as python-sgp4's test splits them."""
+def _tle_epoch_jd(line1: str) -> tuple[float, float]:
+    """The epoch as printed (columns 19-32), as a (whole, fraction) Julian date pair.
+
+    The fraction is the nearest double to the printed 8 decimals, as sgp4's own
+    ``Satrec.jdsatepochF`` (python-sgp4 rounds it to 8 digits, "exact number of digits in
+    TLE"); the C++ program that wrote tcppver.out propagated by minutes since that epoch.
+    """
+    year2 = int(line1[18:20])
+    year = year2 + (1900 if year2 >= 57 else 2000)
+    day, digits = line1[20:32].strip().split(".")
+    jan0 = 2440587.5 + (date(year, 1, 1) - date(1970, 1, 1)).days - 1.0
+    return jan0 + int(day), float("0." + digits)
+
+
+def _propagate(elements, epoch_jd: tuple[float, float], times_min: list[float]):
+    """Satellite.teme at epoch + t, the Julian dates split as python-sgp4's test splits them
+    (``divmod(tsince / 1440, 1)`` added to the epoch's whole and fraction)."""
     whole, fraction = np.divmod(np.array(times_min) / 1440.0, 1.0)
-    jd_whole = elements.epoch_jd[0] + whole
-    jd_fraction = elements.epoch_jd[1] + fraction
-    return Satellite([elements]).teme(jd_whole, jd_fraction)
+    return Satellite([elements]).teme(epoch_jd[0] + whole, epoch_jd[1] + fraction)
 
 
 def _numbers(line: str) -> list[float]:
@@ -177,7 +191,7 @@ def test_vallado_verification_set():
         assert elements.norad_id == entry.satnum
         times = _times(entry)
         try:
-            r, v, err = _propagate(elements, times)
+            r, v, err = _propagate(elements, _tle_epoch_jd(entry.line1), times)
         except ElementsError as exc:  # see the xfail at the end
             refused.append((entry.satnum, str(exc)))
             previous = block.lines[-1]
@@ -285,3 +299,18 @@ def test_read_tle_on_the_whole_set():
     sets = read_tle(text, lenient=True)
     assert [s.norad_id for s in sets] == [e.satnum for e in entries]
     assert sets == [parse_tle(e.line1, e.line2, lenient=True) for e in entries]
+
+
+def test_epochs():
+    """zarya's epoch is the printed one (two-digit years 57-99 are 19xx, 00-56 are 20xx).
+
+    sgp4 itself keeps the fraction to the printed 8 decimals; zarya's ``epoch_jd`` may
+    differ from it by float rounding only, far below the 1e-8 day of the last digit.
+    """
+    for entry in _entries():
+        elements = _read(entry)
+        whole, fraction = _tle_epoch_jd(entry.line1)
+        sat = Satrec.twoline2rv(entry.line1, entry.line2, WGS72)
+        assert (sat.jdsatepoch, sat.jdsatepochF) == (whole, fraction)  # the helper is right
+        assert elements.epoch_jd[0] == whole
+        assert abs(elements.epoch_jd[1] - fraction) < 1e-13  # 1e-13 day = 9 ns

@@ -2,8 +2,9 @@
 
 The Sun moves about 1 degree a day, so it is computed on 6-hourly nodes and interpolated
 linearly in between (the chord of a quarter-day's arc, 0.25 degree, departs from the arc by
-under 0.5 arcsecond: 0.03 s of twilight). Positions are *apparent*: the annual aberration (about 20 arcseconds, which
-is also what light time amounts to for the Sun) is applied, as in Skyfield's
+under 0.5 arcsecond: 0.03 s of twilight). Positions are *apparent*: the annual
+aberration (about 20 arcseconds, which is also what light time amounts to for the Sun)
+is applied, as in Skyfield's
 ``observe(sun).apparent()``.
 """
 

@@ -14,7 +14,6 @@ code per grid time in :attr:`Ephemeris.error`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -294,4 +293,4 @@ def orbit_period_s(sat: Satellite) -> float:
     return min(e.period_minutes for e in sat.elements) * 60.0
 
 
-__all__ = ["Satellite", "Ephemeris", "SGP4_ERRORS", "default_step_s", "orbit_period_s", "math"]
+__all__ = ["SGP4_ERRORS", "Ephemeris", "Satellite", "default_step_s", "orbit_period_s"]

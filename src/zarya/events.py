@@ -42,7 +42,8 @@ def golden_maximum(
     c = b - _INV_PHI * (b - a)
     d = a + _INV_PHI * (b - a)
     fc, fd = f(c, idx), f(d, idx)
-    iterations = int(np.ceil(np.log(max(np.max(b - a, initial=0.0), tol) / tol) / -np.log(_INV_PHI)))
+    widest = max(float(np.max(b - a, initial=0.0)), tol)
+    iterations = int(np.ceil(np.log(widest / tol) / -np.log(_INV_PHI)))
     for _ in range(iterations):
         left = fc >= fd  # maximum in [a, d]
         b = np.where(left, d, b)

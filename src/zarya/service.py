@@ -88,8 +88,8 @@ def now_report(
     sat: Satellite, when: datetime, *, observer: Observer | None = None, allow_stale: bool = False
 ) -> dict:
     """``zarya now --json``: the sub-satellite point, height, speed and sunlight at an instant."""
-    from .light import shadow, sun_elevation_deg
     from .frames import itrs_to_geodetic
+    from .light import shadow, sun_elevation_deg
     from .look import Observers
 
     window = Window(when, 60.0)

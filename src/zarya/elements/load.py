@@ -100,7 +100,9 @@ def select_object(sets: list[ElementSet] | tuple[ElementSet, ...], sat: str | in
     if not hits:
         raise CatalogError(f"no satellite named {text!r} in the elements ({_known(by_id)})")
     listed = ", ".join(f"{by_id[n][-1].name} ({n})" for n in hits[:6])
-    raise CatalogError(f"the name {text!r} matches several satellites: {listed}; give a NORAD number")
+    raise CatalogError(
+        f"the name {text!r} matches several satellites: {listed}; give a NORAD number"
+    )
 
 
 def _known(by_id: dict[int, list[ElementSet]]) -> str:

@@ -49,7 +49,9 @@ def parse_epoch(text: str) -> datetime:
         r"\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z?\s*", text
     )
     if not m:
-        raise ValueError(f"expected an ISO 8601 UTC time like 2016-02-07T04:55:11.681, got {text!r}")
+        raise ValueError(
+            f"expected an ISO 8601 UTC time like 2016-02-07T04:55:11.681, got {text!r}"
+        )
     y, mo, d, h, mi, s, frac = m.groups()
     micro = int((frac or "0")[:6].ljust(6, "0"))
     return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro, tzinfo=UTC)
@@ -108,6 +110,7 @@ def from_record(record: Mapping[str, object], *, where: str, source: str = "") -
 
 
 def read_omm_json(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CelesTrak's JSON: a list of objects (or one object) with OMM keys."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -120,6 +123,7 @@ def read_omm_json(text: str, *, source: str = "") -> list[ElementSet]:
 
 
 def read_omm_csv(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CSV: a header line of OMM keys, one record per line."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or "EPOCH" not in [f.strip().upper() for f in reader.fieldnames]:
         raise OMMError("not OMM CSV: the header line has no EPOCH column")
@@ -131,6 +135,7 @@ def read_omm_csv(text: str, *, source: str = "") -> list[ElementSet]:
 
 
 def read_omm_xml(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CCSDS NDM/XML: every ``<omm>`` element (namespaces ignored) is one record."""
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as exc:
