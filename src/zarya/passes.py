@@ -20,7 +20,6 @@ culmination is the highest point inside the window.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,11 +36,12 @@ from .look import (
     pressure_at_height_hpa,
     refraction_deg,
 )
-from .timescale import iso_z
+from .timescale import Window, iso_z
 
 TIME_TOL_S = 0.01
 VIS_STEP_S = 10.0
-_CHUNK_ELEMENTS = 4_000_000  # observers x grid samples held at once (~32 MB per array)
+_CHUNK_ELEMENTS = 4_000_000  # observer-time samples held at once (~32 MB per array)
+_SPARSE_MIN_OBSERVERS = 64  # from this many observers on, sample only inside footprints
 
 
 @dataclass(frozen=True)
@@ -159,21 +159,99 @@ def find_passes(
     options: PassOptions | None = None,
 ) -> list[list[Pass]]:
     """Passes for each observer (a list per observer, in time order)."""
+    obs = Observers.of(observers)
+    return find_pass_table(eph, obs, options).passes(len(obs))
+
+
+def find_pass_table(
+    eph: Ephemeris,
+    observers: Observer | list[Observer] | Observers,
+    options: PassOptions | None = None,
+) -> PassTable:
+    """Passes of every observer as one :class:`PassTable`, sorted by observer then time.
+
+    Observers are processed in chunks so that at most about 4 million observer-time
+    samples (a few tens of MB per working array) are held at once. From 64 observers on,
+    only the observers inside the satellite's reach at each grid time are sampled (a k-d
+    tree over the sub-satellite directions): same passes, far fewer samples.
+    """
     options = options or PassOptions()
     obs = Observers.of(observers)
-    out: list[list[Pass]] = [[] for _ in range(len(obs))]
+    index = None
     chunk = max(1, _CHUNK_ELEMENTS // len(eph.t_s))
+    if len(obs) >= _SPARSE_MIN_OBSERVERS and eph.ok.any():
+        index = _FootprintIndex(eph, float(_thresholds(obs, options).min()))
+        if index.fraction > 0.25:  # a high orbit sees most of the Earth: stay dense
+            index = None
+        else:
+            chunk = max(1, int(_CHUNK_ELEMENTS / (len(eph.t_s) * index.fraction * 1.5)))
+    tables = []
     for first in range(0, len(obs), chunk):
         idx = np.arange(first, min(first + chunk, len(obs)))
         sub = obs.subset(idx) if len(idx) != len(obs) else obs
-        for p in _find_chunk(eph, sub, options):
-            n = int(p.observer_index)
-            out[idx[n]].append(
-                Pass(p.rise, p.culmination, p.set, p.duration_s, p.visible, int(idx[n]))
-            )
-    for lst in out:
-        lst.sort(key=lambda p: p.culmination.time)
-    return out
+        table = _find_chunk(eph, sub, options, index)
+        table.observer = idx[table.observer]
+        tables.append(table)
+    return PassTable.concat(eph.window, tables).sorted()
+
+
+def _slack_rad(eph: Ephemeris) -> float:
+    """How far the sub-satellite direction can move in 0.6 of a grid step, plus 0.01 rad
+    for the geodetic/geocentric difference of elevation (under 0.2 degree) and the Earth's
+    flattening."""
+    return 0.6 * eph.max_ground_speed_rad_s() * eph.step_s + 0.01
+
+
+@dataclass
+class _Samples:
+    """sin(elevation) samples as flat arrays sorted by (observer, grid index)."""
+
+    n: np.ndarray
+    k: np.ndarray
+    s: np.ndarray
+
+
+def _dense_samples(eph: Ephemeris, obs: Observers) -> _Samples:
+    S = obs.sin_elevation(eph.r_km)  # (N, T), NaN where sgp4 failed
+    N, T = S.shape
+    return _Samples(np.repeat(np.arange(N), T), np.tile(np.arange(T), N), S.ravel())
+
+
+class _FootprintIndex:
+    """A k-d tree over the sub-satellite directions of the grid, for many observers.
+
+    At each grid time only the observers within the reach of the threshold (the
+    footprint's angular radius at the highest altitude of the window, plus the slack of
+    :func:`_slack_rad`) are sampled: for the ISS and a 10 degree threshold that is about
+    2 % of the Earth, so 50 times fewer samples than the dense observers x times grid.
+    """
+
+    def __init__(self, eph: Ephemeris, min_threshold_deg: float) -> None:
+        from scipy.spatial import cKDTree
+
+        self.ok_k = np.flatnonzero(eph.ok)
+        r = eph.r_km[self.ok_k]
+        dist = np.linalg.norm(r, axis=1)
+        e = np.radians(min_threshold_deg)
+        r_earth_min = 6356.0  # polar radius, km: the widest footprint
+        psi = float(np.arccos(np.clip(r_earth_min / dist.max() * np.cos(e), -1, 1)) - e)
+        self.psi_rad = min(np.pi, max(psi, 0.0) + _slack_rad(eph))
+        self.chord = 2.0 * np.sin(self.psi_rad / 2.0)
+        self.tree = cKDTree(r / dist[:, None])
+        self.fraction = (1.0 - np.cos(self.psi_rad)) / 2.0  # of the sphere's area
+
+    def samples(self, eph: Ephemeris, obs: Observers) -> _Samples:
+        u = obs.r_km / np.linalg.norm(obs.r_km, axis=1)[:, None]
+        hits = self.tree.query_ball_point(u, r=self.chord, return_sorted=True)
+        lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+        n = np.repeat(np.arange(len(obs)), lengths)
+        if not len(n):
+            empty = np.zeros(0, dtype=np.int64)
+            return _Samples(empty, empty, np.zeros(0))
+        k = self.ok_k[np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])]
+        d = eph.r_km[k] - obs.r_km[n]
+        s = np.einsum("ij,ij->i", d, obs.up[n]) / np.linalg.norm(d, axis=1)
+        return _Samples(n, k, s)
 
 
 def _thresholds(obs: Observers, options: PassOptions) -> np.ndarray:
@@ -192,15 +270,35 @@ def _thresholds(obs: Observers, options: PassOptions) -> np.ndarray:
     )
 
 
-def _find_chunk(eph: Ephemeris, obs: Observers, options: PassOptions) -> list[Pass]:
+def _find_chunk(
+    eph: Ephemeris, obs: Observers, options: PassOptions, index: _FootprintIndex | None = None
+) -> PassTable:
     t = eph.t_s
     T = len(t)
     geo = _Geometry(eph, obs)
     thr_deg = _thresholds(obs, options)
     s_thr = np.sin(np.radians(thr_deg))
-    S = obs.sin_elevation(eph.r_km)  # (N, T), NaN where sgp4 failed
+    if index is None:
+        smp = _dense_samples(eph, obs)
+    else:
+        smp = index.samples(eph, obs)
+    M = len(smp.s)
+    if not M:
+        return PassTable.empty(eph.window, 0)
+    n_all, k_all, s_all = smp.n, smp.k, smp.s
+    pos = np.arange(M)
+    # visits: runs of consecutive grid samples of one observer
+    same_prev = np.zeros(M, dtype=bool)
+    same_prev[1:] = (n_all[1:] == n_all[:-1]) & (k_all[1:] == k_all[:-1] + 1)
+    same_next = np.zeros(M, dtype=bool)
+    same_next[:-1] = same_prev[1:]
+    s_prev = np.r_[np.nan, s_all[:-1]]
+    s_next = np.r_[s_all[1:], np.nan]
+    is_max = (~same_prev | (s_all > s_prev)) & (~same_next | (s_all >= s_next))
+    is_max &= np.isfinite(s_all)
+    cand = np.flatnonzero(is_max)
+    n, k = n_all[cand], k_all[cand]
 
-    n, k = events.sampled_maxima(S)
     # footprint filter: can the threshold be reached near this sample?
     r_hat = eph.r_km[k] / np.linalg.norm(eph.r_km[k], axis=1)[:, None]
     o_norm = np.linalg.norm(obs.r_km[n], axis=1)
@@ -208,29 +306,46 @@ def _find_chunk(eph: Ephemeris, obs: Observers, options: PassOptions) -> list[Pa
     r_sat = np.linalg.norm(eph.r_km[k], axis=1)
     e = np.radians(thr_deg[n])
     psi_max = np.arccos(np.clip(o_norm / r_sat * np.cos(e), -1, 1)) - e
-    slack = 0.6 * eph.max_ground_speed_rad_s() * eph.step_s + 0.01
-    keep = np.arccos(np.clip(cos_psi, -1, 1)) <= psi_max + slack
-    n, k = n[keep], k[keep]
+    keep = np.arccos(np.clip(cos_psi, -1, 1)) <= psi_max + _slack_rad(eph)
+    cand, n, k = cand[keep], n[keep], k[keep]
     if not len(n):
-        return []
+        return PassTable.empty(eph.window, 0)
 
     lo = t[np.maximum(k - 1, 0)]
     hi = t[np.minimum(k + 1, T - 1)]
     t_max, s_max = events.golden_maximum(geo.sin_el, lo, hi, n, tol=TIME_TOL_S)
     up = s_max >= s_thr[n]
-    n, t_max, s_max = n[up], t_max[up], s_max[up]
+    cand, n, k, t_max, s_max = cand[up], n[up], k[up], t_max[up], s_max[up]
     if not len(n):
-        return []
+        return PassTable.empty(eph.window, 0)
 
-    # last sample below the threshold before each maximum, first one after it
-    below = ~(S >= s_thr[:, None])
-    cols = np.arange(T)
-    last_below = np.maximum.accumulate(np.where(below, cols, -1), axis=1)
-    next_below = np.minimum.accumulate(np.where(below, cols, T)[:, ::-1], axis=1)[:, ::-1]
+    # last sample below the threshold before each maximum, first one after it, looking
+    # only inside the candidate's visit (outside it the satellite is too far to be above)
+    below = ~(s_all >= s_thr[n_all])
+    visit_start = np.maximum.accumulate(np.where(~same_prev, pos, 0))
+    visit_end = np.minimum.accumulate(np.where(~same_next, pos, M - 1)[::-1])[::-1]
+    last_below = np.maximum.accumulate(np.where(below, pos, -1))
+    next_below = np.minimum.accumulate(np.where(below, pos, M)[::-1])[::-1]
+    vs, ve = visit_start[cand], visit_end[cand]
     q = np.clip(np.searchsorted(t, t_max, side="right") - 1, 0, T - 1)
-    j_rise = last_below[n, q]
-    j_set = np.where(q + 1 < T, next_below[n, np.minimum(q + 1, T - 1)], T)
-    j_set = np.where((q == T - 1) & below[n, q], q, j_set)
+    pq = cand - (k - q)
+    inside = (pq >= vs) & (pq <= ve)
+    pqc = np.clip(pq, vs, ve)
+    lb = last_below[pqc]
+    j_rise = np.where(
+        ~inside & (pq < vs),
+        q,
+        np.where(lb >= vs, k_all[np.maximum(lb, 0)], np.where(k_all[vs] == 0, -1, k_all[vs] - 1)),
+    )
+    start = np.minimum(pqc + 1, M - 1)
+    nb = next_below[start]
+    after_visit = np.where(k_all[ve] == T - 1, T, k_all[ve] + 1)
+    j_set = np.where(
+        (pqc + 1 > ve) | (nb > ve),
+        np.where(q >= T - 1, T, after_visit),
+        k_all[np.minimum(nb, M - 1)],
+    )
+    j_set = np.where(~inside & (pq > ve), q + 1, j_set)
 
     # one pass per (observer, rise bracket, set bracket): keep its highest maximum
     order = np.lexsort((-s_max, j_set, j_rise, n))
@@ -259,84 +374,74 @@ def _find_chunk(eph: Ephemeris, obs: Observers, options: PassOptions) -> list[Pa
 
     start = np.where(np.isnan(t_rise), 0.0, t_rise)
     end = np.where(np.isnan(t_set), eph.window.span_s, t_set)
-    points = _Points(geo, options)
-    rise_pts = points.make(t_rise, n)
-    culm_pts = points.make(t_max, n)
-    set_pts = points.make(t_set, n)
-    vis = (
-        _visible_segments(geo, options, thr_deg, n, start, end, t_max, has_rise, has_set, points)
-        if options.visibility
-        else [None] * len(n)
+    table = PassTable.empty(eph.window, len(n))
+    table.observer = n
+    table.t = np.stack((t_rise, t_max, t_set), axis=1)
+    for j in range(3):
+        table.az[:, j], table.el[:, j], table.range_km[:, j], _ = _look_columns(
+            geo, options, table.t[:, j], n
+        )
+    table.duration_s = end - start
+    if options.visibility:
+        _visible_segments(geo, options, thr_deg, table, start, end, ~np.isnan(t_rise),
+                          ~np.isnan(t_set))
+    return table
+
+
+def _look_columns(geo: _Geometry, options: PassOptions, t_s: np.ndarray, idx: np.ndarray):
+    """Azimuth, elevation (apparent if refraction is on), range and position; NaN times
+    give NaN."""
+    eph, obs = geo.eph, geo.obs
+    ok = ~np.isnan(t_s)
+    tt = np.where(ok, t_s, 0.0)
+    r = eph.position(tt)
+    az, el, rng, _ = obs.look(r, idx)
+    if options.refraction:
+        pressure = (
+            np.full(len(idx), options.pressure_hpa)
+            if options.pressure_hpa
+            else pressure_at_height_hpa(obs.alt_m[idx])
+        )
+        el = el + refraction_deg(el, pressure_hpa=pressure, temperature_c=options.temperature_c)
+    bad = ~ok
+    az[bad] = el[bad] = rng[bad] = np.nan
+    return az, el, rng, r
+
+
+def _magnitudes(geo: _Geometry, t_s, idx, r=None) -> np.ndarray:
+    eph, obs = geo.eph, geo.obs
+    r = eph.position(t_s) if r is None else r
+    rng = np.linalg.norm(r - obs.r_km[idx], axis=-1)
+    phase = phase_angle_rad(r, obs.r_km[idx], eph.sun(t_s))
+    return magnitude(eph.satellite.std_magnitude, rng, phase)
+
+
+_SUN_RATE_DEG_S = 360.0 / 86400.0  # the Sun's elevation changes at most this fast
+
+
+def _visible_segments(geo, options, thr_deg, table: PassTable, start, end, has_rise, has_set):
+    """Fill the table's visible columns: the longest visible run of each pass, refined."""
+    eph, obs = geo.eph, geo.obs
+    n = table.observer
+    lim = options.sun_limit_deg
+    # passes in full daylight (the Sun above the limit throughout) need no sampling
+    sun_el = np.stack(
+        [sun_elevation_deg(eph.sun(t), obs.r_km[n], obs.up[n]) for t in (start, end)]
     )
-    return [
-        Pass(rise_pts[i], culm_pts[i], set_pts[i], float(end[i] - start[i]), vis[i], int(n[i]))
-        for i in range(len(n))
-    ]
-
-
-class _Points:
-    """Builds LookPoints for many (time, observer) pairs at once; NaN times give None."""
-
-    def __init__(self, geo: _Geometry, options: PassOptions) -> None:
-        self.geo = geo
-        self.options = options
-
-    def make(self, t_s: np.ndarray, idx: np.ndarray, with_magnitude: bool = False):
-        eph, obs = self.geo.eph, self.geo.obs
-        ok = ~np.isnan(t_s)
-        tt = np.where(ok, t_s, 0.0)
-        r = eph.position(tt)
-        az, el, rng, _ = obs.look(r, idx)
-        if self.options.refraction:
-            el = el + np.array(
-                [
-                    float(
-                        refraction_deg(
-                            e,
-                            pressure_hpa=self.options.pressure_hpa or pressure_at_height_hpa(a),
-                            temperature_c=self.options.temperature_c,
-                        )
-                    )
-                    for e, a in zip(el, obs.alt_m[idx], strict=True)
-                ]
-            )
-        mag = None
-        if with_magnitude:
-            mag = self.magnitudes(tt, idx, r, rng)
-        window = eph.window
-        return [
-            LookPoint(
-                window.instant(tt[i]),
-                float(az[i]),
-                float(el[i]),
-                float(rng[i]),
-                None if mag is None else float(mag[i]),
-            )
-            if ok[i]
-            else None
-            for i in range(len(tt))
-        ]
-
-    def magnitudes(self, t_s, idx, r=None, rng=None) -> np.ndarray:
-        eph, obs = self.geo.eph, self.geo.obs
-        r = eph.position(t_s) if r is None else r
-        rng = np.linalg.norm(r - obs.r_km[idx], axis=-1) if rng is None else rng
-        phase = phase_angle_rad(r, obs.r_km[idx], eph.sun(t_s))
-        return magnitude(eph.satellite.std_magnitude, rng, phase)
-
-
-def _visible_segments(geo, options, thr_deg, n, start, end, t_max, has_rise, has_set, points):
-    """The longest visible run of each pass, refined; None where nothing is visible."""
-    M = len(n)
-    dur = end - start
+    daylight = sun_el.min(axis=0) - _SUN_RATE_DEG_S * (end - start) > lim
+    todo = np.flatnonzero(~daylight)
+    if not len(todo):
+        return
+    M = len(todo)
+    s0, s1 = start[todo], end[todo]
+    dur = s1 - s0
     step = np.minimum(VIS_STEP_S, np.maximum(dur, 1e-3) / 8.0)
     counts = np.ceil(dur / step).astype(np.int64) + 1
     offsets = np.r_[0, np.cumsum(counts)]
     owner = np.repeat(np.arange(M), counts)
     local = np.arange(offsets[-1]) - offsets[owner]
-    ts = np.minimum(start[owner] + local * step[owner], end[owner])
-    idx = n[owner]
-    lim = options.sun_limit_deg
+    ts = np.minimum(s0[owner] + local * step[owner], s1[owner])
+    idx = n[todo][owner]
     margin, el_p, sh_p, sun_p = geo.vis_margin(ts, idx, thr_deg[idx], lim)
     seen = margin >= 0
 
@@ -345,9 +450,8 @@ def _visible_segments(geo, options, thr_deg, n, start, end, t_max, has_rise, has
     nxt = np.r_[seen[1:], False] & (local < counts[owner] - 1)
     run_start = np.flatnonzero(seen & ~prev)
     run_stop = np.flatnonzero(seen & ~nxt)  # inclusive
-    result: list[VisibleSegment | None] = [None] * M
     if not len(run_start):
-        return result
+        return
     run_owner = owner[run_start]
     length = ts[run_stop] - ts[run_start]
     order = np.lexsort((-length, run_owner))
@@ -369,38 +473,125 @@ def _visible_segments(geo, options, thr_deg, n, start, end, t_max, has_rise, has
     if inner.any():
         t_end[inner] = refine(re_[inner], re_[inner] + 1)
 
-    def reason(sample, edge_kind, at_edge, has_event):
-        if at_edge:
-            return ("rise" if edge_kind == "start" else "set") if has_event else (
-                "window_start" if edge_kind == "start" else "window_end"
-            )
-        parts = {"el": el_p[sample], "shadow": sh_p[sample], "sun": sun_p[sample]}
-        worst = min(parts, key=lambda key: parts[key])
-        if worst == "el":
-            return "rise" if edge_kind == "start" else "set"
-        if worst == "shadow":
-            return "leaves_shadow" if edge_kind == "start" else "enters_shadow"
-        return "twilight"
+    rows = todo[po]
+    obs_idx = n[rows]
+    t_peak = np.clip(table.t[rows, 1], t_start, t_end)
+    table.visible[rows] = True
+    for j, tt in enumerate((t_start, t_peak, t_end)):
+        table.vis_t[rows, j] = tt
+        az, el, rng, r = _look_columns(geo, options, tt, obs_idx)
+        table.vis_az[rows, j], table.vis_el[rows, j], table.vis_range_km[rows, j] = az, el, rng
+        table.vis_mag[rows, j] = _magnitudes(geo, tt, obs_idx, r)
+    # brightest: over the samples inside each run and the three reported points
+    lengths = re_ - rs + 1
+    inside = np.repeat(rs, lengths) + (np.arange(lengths.sum()) - np.repeat(
+        np.r_[0, np.cumsum(lengths)[:-1]], lengths))
+    sample_mag = _magnitudes(geo, ts[inside], idx[inside])
+    run_min = np.minimum.reduceat(sample_mag, np.r_[0, np.cumsum(lengths)[:-1]])
+    table.brightest[rows] = np.fmin(run_min, np.nanmin(table.vis_mag[rows], axis=1))
 
-    t_peak = np.clip(t_max[po], t_start, t_end)
-    obs_idx = n[po]
-    p_start = points.make(t_start, obs_idx, with_magnitude=True)
-    p_peak = points.make(t_peak, obs_idx, with_magnitude=True)
-    p_end = points.make(t_end, obs_idx, with_magnitude=True)
-    sample_mag = points.magnitudes(ts, idx)
-    for i, p in enumerate(po):
-        inside = sample_mag[rs[i] : re_[i] + 1]
-        brightest = min(
-            [float(np.nanmin(inside))] if len(inside) else [],
-            default=math.inf,
+    # why the segment starts and ends: the condition that fails just outside it
+    parts = np.stack((el_p, sh_p, sun_p), axis=1)
+    before = np.argmin(parts[np.maximum(rs - 1, 0)], axis=1)  # 0 el, 1 shadow, 2 sun
+    after = np.argmin(parts[np.minimum(re_ + 1, len(ts) - 1)], axis=1)
+    table.starts[rows] = np.where(at_first, np.where(has_rise[rows], 0, 3), before)
+    table.ends[rows] = np.where(at_last, np.where(has_set[rows], 0, 3), after)
+
+
+START_REASONS = ("rise", "leaves_shadow", "twilight", "window_start")
+END_REASONS = ("set", "enters_shadow", "twilight", "window_end")
+
+
+@dataclass
+class PassTable:
+    """Passes as columns, for many observers at once (P passes).
+
+    Times are seconds from the window start (NaN where a pass is cut by the window or has
+    no visible segment); angles in degrees, ranges in km. Columns of three hold (rise,
+    culmination, set) in ``t``/``az``/``el``/``range_km`` and (start, peak, end) of the
+    visible segment in the ``vis_*`` columns. ``starts``/``ends`` index
+    :data:`START_REASONS`/:data:`END_REASONS` (-1 when not visible).
+    """
+
+    window: Window
+    observer: np.ndarray
+    t: np.ndarray
+    az: np.ndarray
+    el: np.ndarray
+    range_km: np.ndarray
+    duration_s: np.ndarray
+    visible: np.ndarray
+    vis_t: np.ndarray
+    vis_az: np.ndarray
+    vis_el: np.ndarray
+    vis_range_km: np.ndarray
+    vis_mag: np.ndarray
+    brightest: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def empty(cls, window: Window, size: int) -> PassTable:
+        def nan3():
+            return np.full((size, 3), np.nan)
+
+        return cls(
+            window, np.zeros(size, dtype=np.int64), nan3(), nan3(), nan3(), nan3(),
+            np.zeros(size), np.zeros(size, dtype=bool), nan3(), nan3(), nan3(), nan3(), nan3(),
+            np.full(size, np.nan), np.full(size, -1, dtype=np.int8),
+            np.full(size, -1, dtype=np.int8),
         )
-        brightest = min(brightest, p_start[i].magnitude, p_peak[i].magnitude, p_end[i].magnitude)
-        result[p] = VisibleSegment(
-            p_start[i],
-            p_peak[i],
-            p_end[i],
-            brightest,
-            reason(rs[i] - 1, "start", bool(at_first[i]), bool(has_rise[p])),
-            reason(re_[i] + 1, "end", bool(at_last[i]), bool(has_set[p])),
+
+    def __len__(self) -> int:
+        return len(self.observer)
+
+    def take(self, rows: np.ndarray) -> PassTable:
+        values = {
+            f: (getattr(self, f) if f == "window" else getattr(self, f)[rows])
+            for f in self.__dataclass_fields__
+        }
+        return PassTable(**values)
+
+    @classmethod
+    def concat(cls, window: Window, tables: list[PassTable]) -> PassTable:
+        if not tables:
+            return cls.empty(window, 0)
+        values = {
+            f: (window if f == "window" else np.concatenate([getattr(t, f) for t in tables]))
+            for f in cls.__dataclass_fields__
+        }
+        return cls(**values)
+
+    def sorted(self) -> PassTable:
+        return self.take(np.lexsort((self.t[:, 1], self.observer)))
+
+    def passes(self, n_observers: int) -> list[list[Pass]]:
+        """Pass objects, a list per observer in time order."""
+        out: list[list[Pass]] = [[] for _ in range(n_observers)]
+        for i in range(len(self)):
+            vis = None
+            if self.visible[i]:
+                pts = [self._point(i, j, vis=True) for j in range(3)]
+                vis = VisibleSegment(
+                    pts[0], pts[1], pts[2], float(self.brightest[i]),
+                    START_REASONS[self.starts[i]], END_REASONS[self.ends[i]],
+                )
+            rise, culm, set_ = (self._point(i, j) for j in range(3))
+            out[int(self.observer[i])].append(
+                Pass(rise, culm, set_, float(self.duration_s[i]), vis, int(self.observer[i]))
+            )
+        return out
+
+    def _point(self, i: int, j: int, vis: bool = False) -> LookPoint | None:
+        t = (self.vis_t if vis else self.t)[i, j]
+        if np.isnan(t):
+            return None
+        if vis:
+            return LookPoint(
+                self.window.instant(t), float(self.vis_az[i, j]), float(self.vis_el[i, j]),
+                float(self.vis_range_km[i, j]), float(self.vis_mag[i, j]),
+            )
+        return LookPoint(
+            self.window.instant(t), float(self.az[i, j]), float(self.el[i, j]),
+            float(self.range_km[i, j]),
         )
-    return result

@@ -1,0 +1,378 @@
+"""Many observers at once: places files, chunking, local or Dask execution, flat outputs.
+
+One satellite ephemeris serves every observer of a chunk; chunks of observers are the
+units of work, computed in this process, in a Dask ``LocalCluster`` (``workers=N``) or on an
+existing Dask scheduler. A task is a pure function of (element sets, window, options,
+observers), so a worker that dies mid-run has its chunks recomputed elsewhere and the
+result is identical: rows are keyed by chunk and place index, never appended blindly.
+
+Memory: a chunk holds at most ``chunk_size`` observers; the pass engine itself bounds
+its working arrays (see :mod:`zarya.passes`), so a run needs roughly
+``workers x (ephemeris + 64 MB)`` plus the rows of the result.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .elements.base import ElementSet
+from .errors import ObserverError, ZaryaError
+from .look import check_coordinates
+
+DEFAULT_CHUNK = 2000
+MAX_PLACES = 2_000_000
+
+
+class BatchError(ZaryaError):
+    """A batch run that cannot start or finish (bad places file, unreachable scheduler)."""
+
+
+@dataclass(frozen=True)
+class Places:
+    """Observers of a batch run, as parallel arrays (names unique)."""
+
+    names: list[str]
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    alt_m: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def chunk(self, start: int, stop: int) -> Places:
+        return Places(
+            self.names[start:stop],
+            self.lat_deg[start:stop],
+            self.lon_deg[start:stop],
+            self.alt_m[start:stop],
+        )
+
+
+def read_places(path: str | Path) -> Places:
+    """A CSV with a header naming ``name``, ``lat`` and ``lon`` columns (``alt_m`` optional).
+
+    Every error names the line: a missing or non-numeric value, impossible coordinates, a
+    duplicate name (with the line of its first use).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BatchError(f"no such places file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BatchError(f"cannot read the places file {path}: {exc}") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise BatchError(f"{path}: the places file is empty") from None
+    aliases = {"latitude": "lat", "lat_deg": "lat", "longitude": "lon", "lon_deg": "lon",
+               "lng": "lon", "alt": "alt_m", "elevation_m": "alt_m"}
+    header = [aliases.get(h, h) for h in header]
+    missing = [c for c in ("name", "lat", "lon") if c not in header]
+    if missing:
+        raise BatchError(
+            f"{path}, line 1: the header needs columns name, lat, lon (and optionally alt_m); "
+            f"missing {', '.join(missing)}"
+        )
+    col = {c: header.index(c) for c in ("name", "lat", "lon", "alt_m") if c in header}
+    names: list[str] = []
+    lat: list[float] = []
+    lon: list[float] = []
+    alt: list[float] = []
+    first_line: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) < len(header):
+            raise BatchError(f"{path}, line {line}: expected {len(header)} fields, found {len(row)}")
+        name = row[col["name"]].strip()
+        if not name:
+            raise BatchError(f"{path}, line {line}: the name is empty")
+        if name in first_line:
+            raise BatchError(
+                f"{path}, line {line}: duplicate name {name!r} (first on line {first_line[name]})"
+            )
+        values = []
+        for key in ("lat", "lon", "alt_m"):
+            raw = row[col[key]].strip() if key in col else ""
+            if key == "alt_m" and raw == "":
+                values.append(0.0)
+                continue
+            try:
+                values.append(float(raw))
+            except ValueError:
+                raise BatchError(
+                    f"{path}, line {line}: {key} should be a number, found {raw!r}"
+                ) from None
+        try:
+            check_coordinates(*values)
+        except ObserverError as exc:
+            raise BatchError(f"{path}, line {line}: {exc}") from None
+        first_line[name] = line
+        names.append(name)
+        lat.append(values[0])
+        lon.append(values[1])
+        alt.append(values[2])
+        if len(names) > MAX_PLACES:
+            raise BatchError(f"{path}: more than {MAX_PLACES} places")
+    if not names:
+        raise BatchError(f"{path}: no places after the header")
+    return Places(names, np.array(lat), np.array(lon), np.array(alt))
+
+
+def city_places(n: int) -> Places:
+    """The ``n`` most populous cities of the bundled gazetteer ('Tokyo, JP', ...)."""
+    from .places import most_populous
+
+    if n < 1:
+        raise BatchError(f"--cities must be at least 1, got {n}")
+    cities = most_populous(n)
+    labels = [c.label for c in cities]
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):  # same name and country twice: add the position
+        if label in seen:
+            labels[i] = f"{label} ({cities[i].lat_deg:.2f}, {cities[i].lon_deg:.2f})"
+        seen.setdefault(label, i)
+    return Places(
+        labels,
+        np.array([c.lat_deg for c in cities]),
+        np.array([c.lon_deg for c in cities]),
+        np.array([c.alt_m for c in cities]),
+    )
+
+
+# ------------------------------------------------------------------- computation
+def compute_chunk(
+    elements: Sequence[ElementSet],
+    std_magnitude: float,
+    window_start_iso: str,
+    span_s: float,
+    options,
+    places: Places,
+    first_index: int,
+    visible_only: bool,
+) -> list[dict]:
+    """Rows for one chunk of places: a pure function (safe to retry on another worker)."""
+    from .ephemeris import Ephemeris, Satellite
+    from .look import Observers
+    from .passes import find_passes
+    from .timescale import Window, parse_instant
+
+    sat = Satellite(list(elements), std_magnitude=std_magnitude)
+    window = Window(parse_instant(window_start_iso), span_s)
+    eph = Ephemeris(sat, window)
+    obs = Observers(places.lat_deg, places.lon_deg, places.alt_m)
+    rows = []
+    for i, passes in enumerate(find_passes(eph, obs, options)):
+        for p in passes:
+            if visible_only and p.visible is None:
+                continue
+            rows.append(flatten(first_index + i, places.names[i], places, i, p.as_dict()))
+    return rows
+
+
+def flatten(place_index: int, name: str, places: Places, i: int, p: dict) -> dict:
+    """One pass (the contract's JSON object) as one flat row."""
+    row: dict = {
+        "place_index": place_index,
+        "name": name,
+        "lat_deg": float(places.lat_deg[i]),
+        "lon_deg": float(places.lon_deg[i]),
+        "alt_m": float(places.alt_m[i]),
+    }
+    for key in ("rise", "culmination", "set"):
+        _point(row, key, p[key])
+    row["duration_s"] = p["duration_s"]
+    vis = p["visible"]
+    row["visible"] = vis is not None
+    for key in ("start", "peak", "end"):
+        _point(row, f"visible_{key}", vis[key] if vis else None, magnitude=True)
+    row["brightest_magnitude"] = vis["brightest_magnitude"] if vis else None
+    row["visible_starts"] = vis["starts"] if vis else None
+    row["visible_ends"] = vis["ends"] if vis else None
+    return row
+
+
+_POINT_FIELDS = ("time", "azimuth_deg", "elevation_deg", "range_km", "direction")
+
+
+def _point(row: dict, prefix: str, point: dict | None, magnitude: bool = False) -> None:
+    for f in _POINT_FIELDS + (("magnitude",) if magnitude else ()):
+        row[f"{prefix}_{f}"] = None if point is None else point.get(f)
+
+
+COLUMNS = (
+    ["place_index", "name", "lat_deg", "lon_deg", "alt_m"]
+    + [f"{k}_{f}" for k in ("rise", "culmination", "set") for f in _POINT_FIELDS]
+    + ["duration_s", "visible"]
+    + [
+        f"visible_{k}_{f}"
+        for k in ("start", "peak", "end")
+        for f in _POINT_FIELDS + ("magnitude",)
+    ]
+    + ["brightest_magnitude", "visible_starts", "visible_ends"]
+)
+
+
+def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
+    size = max(1, int(chunk_size))
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def run(
+    elements: Sequence[ElementSet],
+    std_magnitude: float,
+    window,
+    options,
+    places: Places,
+    *,
+    visible_only: bool = False,
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict]:
+    """Rows for every place, in place order then time; local, LocalCluster or scheduler."""
+    from .timescale import iso_z
+
+    bounds = chunk_bounds(len(places), chunk_size)
+    args = (list(elements), std_magnitude, iso_z(window.start, 6), window.span_s, options)
+    results: dict[int, list[dict]] = {}
+    done = 0
+    if workers is None and scheduler is None:
+        for k, (a, b) in enumerate(bounds):
+            results[k] = compute_chunk(*args, places.chunk(a, b), a, visible_only)
+            done += b - a
+            if progress:
+                progress(done, len(places))
+    else:
+        for k, rows, size in _run_dask(args, places, bounds, visible_only, workers, scheduler):
+            results[k] = rows
+            done += size
+            if progress:
+                progress(done, len(places))
+    rows = [row for k in range(len(bounds)) for row in results[k]]
+    rows.sort(key=lambda r: (r["place_index"], r["culmination_time"]))
+    return rows
+
+
+def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) -> Iterable:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        raise BatchError("Dask is not installed: pip install 'dask[distributed]'") from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            if workers is not None and workers < 1:
+                raise BatchError(f"--workers must be at least 1, got {workers}")
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=40,
+            )
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        where = scheduler or "a local cluster"
+        raise BatchError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
+    try:
+        futures = {}
+        for k, (a, b) in enumerate(bounds):
+            fut = client.submit(
+                compute_chunk, *args, places.chunk(a, b), a, visible_only,
+                key=f"zarya-chunk-{k}-{a}-{b}-{os.getpid()}", retries=2, pure=False,
+            )
+            futures[fut] = (k, b - a)
+        for fut in as_completed(list(futures)):
+            k, size = futures[fut]
+            yield k, fut.result(), size
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ------------------------------------------------------------------------ output
+def write_rows(rows: list[dict], path: str | Path) -> None:
+    """Write rows as .parquet, .csv or .jsonl, atomically (no half-written file, ever)."""
+    path = Path(path)
+    kind = path.suffix.lower()
+    if kind not in {".parquet", ".csv", ".jsonl"}:
+        raise BatchError(f"unknown output format {path.suffix!r}: use .parquet, .csv or .jsonl")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise BatchError(f"cannot write {path}: no such directory {directory}")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if kind == ".parquet":
+            _write_parquet(rows, tmp)
+        elif kind == ".csv":
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+                writer.writeheader()
+                writer.writerows(rows)
+        else:
+            with tmp.open("w", encoding="utf-8") as fh:
+                for row in rows:
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise BatchError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_parquet(rows: list[dict], path: Path) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise BatchError("writing Parquet needs pyarrow: pip install pyarrow") from None
+    table = pa.Table.from_pylist(rows, schema=_schema(pa)) if rows else _schema(pa).empty_table()
+    pq.write_table(table, path)
+
+
+def _schema(pa):
+    types = {"place_index": pa.int64(), "name": pa.string(), "visible": pa.bool_(),
+             "visible_starts": pa.string(), "visible_ends": pa.string()}
+    fields = []
+    for c in COLUMNS:
+        if c in types:
+            t = types[c]
+        elif c.endswith(("_time", "_direction")):
+            t = pa.string()
+        else:
+            t = pa.float64()
+        fields.append(pa.field(c, t))
+    return pa.schema(fields)
+
+
+def summary(rows: list[dict], n_places: int, days: float) -> dict:
+    """Counts for the end-of-run summary."""
+    places_with = len({r["place_index"] for r in rows})
+    visible = sum(1 for r in rows if r["visible"])
+    best = min((r["brightest_magnitude"] for r in rows if r["visible"]), default=math.nan)
+    return {
+        "places": n_places,
+        "days": days,
+        "passes": len(rows),
+        "visible_passes": visible,
+        "places_with_passes": places_with,
+        "brightest_magnitude": None if math.isnan(best) else best,
+    }
