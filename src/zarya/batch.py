@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -96,7 +95,9 @@ def read_places(path: str | Path) -> Places:
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) < len(header):
-            raise BatchError(f"{path}, line {line}: expected {len(header)} fields, found {len(row)}")
+            raise BatchError(
+                f"{path}, line {line}: expected {len(header)} fields, found {len(row)}"
+            )
         name = row[col["name"]].strip()
         if not name:
             raise BatchError(f"{path}, line {line}: the name is empty")
@@ -163,56 +164,87 @@ def compute_chunk(
     places: Places,
     first_index: int,
     visible_only: bool,
-) -> list[dict]:
-    """Rows for one chunk of places: a pure function (safe to retry on another worker)."""
+) -> dict[str, np.ndarray]:
+    """Columns for one chunk of places: a pure function (safe to retry on another worker)."""
     from .ephemeris import Ephemeris, Satellite
     from .look import Observers
-    from .passes import find_passes
+    from .passes import find_pass_table
     from .timescale import Window, parse_instant
 
     sat = Satellite(list(elements), std_magnitude=std_magnitude)
     window = Window(parse_instant(window_start_iso), span_s)
     eph = Ephemeris(sat, window)
     obs = Observers(places.lat_deg, places.lon_deg, places.alt_m)
-    rows = []
-    for i, passes in enumerate(find_passes(eph, obs, options)):
-        for p in passes:
-            if visible_only and p.visible is None:
-                continue
-            rows.append(flatten(first_index + i, places.names[i], places, i, p.as_dict()))
-    return rows
+    table = find_pass_table(eph, obs, options)
+    if visible_only:
+        table = table.take(np.flatnonzero(table.visible))
+    return columns(table, places, first_index)
 
 
-def flatten(place_index: int, name: str, places: Places, i: int, p: dict) -> dict:
-    """One pass (the contract's JSON object) as one flat row."""
-    row: dict = {
-        "place_index": place_index,
-        "name": name,
-        "lat_deg": float(places.lat_deg[i]),
-        "lon_deg": float(places.lon_deg[i]),
-        "alt_m": float(places.alt_m[i]),
+def _iso_column(window, t_s: np.ndarray) -> np.ndarray:
+    """Seconds from the window start -> ISO 8601 UTC strings to 0.1 s ('...Z'), None for NaN."""
+    base = np.datetime64(window.start.replace(tzinfo=None), "us").astype(np.int64)
+    ok = ~np.isnan(t_s)
+    micro = base + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
+    micro = (np.round(micro / 1e5) * 1e5).astype(np.int64)
+    text = np.datetime_as_string(micro.astype("datetime64[us]"), unit="ms")
+    out = np.array([x[:-2] + "Z" for x in text.tolist()], dtype=object)
+    out[~ok] = None
+    return out
+
+
+def _round(values: np.ndarray, digits: int) -> np.ndarray:
+    out = np.round(values.astype(float), digits).astype(object)
+    out[np.isnan(values.astype(float))] = None
+    return out
+
+
+def _directions(az: np.ndarray) -> np.ndarray:
+    from .look import compass_points
+
+    out = compass_points(np.nan_to_num(az)).astype(object)
+    out[np.isnan(az)] = None
+    return out
+
+
+def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
+    """A PassTable as the flat columns of :data:`COLUMNS` (the passes JSON, flattened)."""
+    from .passes import END_REASONS, START_REASONS
+
+    n = table.observer
+    cols: dict[str, np.ndarray] = {
+        "place_index": (first_index + n).astype(np.int64),
+        "name": np.array(places.names, dtype=object)[n] if len(n) else np.zeros(0, object),
+        "lat_deg": places.lat_deg[n],
+        "lon_deg": places.lon_deg[n],
+        "alt_m": places.alt_m[n],
     }
-    for key in ("rise", "culmination", "set"):
-        _point(row, key, p[key])
-    row["duration_s"] = p["duration_s"]
-    vis = p["visible"]
-    row["visible"] = vis is not None
-    for key in ("start", "peak", "end"):
-        _point(row, f"visible_{key}", vis[key] if vis else None, magnitude=True)
-    row["brightest_magnitude"] = vis["brightest_magnitude"] if vis else None
-    row["visible_starts"] = vis["starts"] if vis else None
-    row["visible_ends"] = vis["ends"] if vis else None
-    return row
+
+    def points(prefix, t, az, el, rng, mag=None):
+        cols[f"{prefix}_time"] = _iso_column(table.window, t)
+        cols[f"{prefix}_azimuth_deg"] = _round(az, 2)
+        cols[f"{prefix}_elevation_deg"] = _round(el, 2)
+        cols[f"{prefix}_range_km"] = _round(rng, 1)
+        cols[f"{prefix}_direction"] = _directions(az)
+        if mag is not None:
+            cols[f"{prefix}_magnitude"] = _round(mag, 1)
+
+    for j, key in enumerate(("rise", "culmination", "set")):
+        points(key, table.t[:, j], table.az[:, j], table.el[:, j], table.range_km[:, j])
+    cols["duration_s"] = _round(table.duration_s, 1)
+    cols["visible"] = table.visible.copy()
+    for j, key in enumerate(("start", "peak", "end")):
+        points(f"visible_{key}", table.vis_t[:, j], table.vis_az[:, j], table.vis_el[:, j],
+               table.vis_range_km[:, j], table.vis_mag[:, j])
+    cols["brightest_magnitude"] = _round(table.brightest, 1)
+    starts = np.array(START_REASONS + (None,), dtype=object)
+    ends = np.array(END_REASONS + (None,), dtype=object)
+    cols["visible_starts"] = starts[np.where(table.starts < 0, -1, table.starts)]
+    cols["visible_ends"] = ends[np.where(table.ends < 0, -1, table.ends)]
+    return cols
 
 
 _POINT_FIELDS = ("time", "azimuth_deg", "elevation_deg", "range_km", "direction")
-
-
-def _point(row: dict, prefix: str, point: dict | None, magnitude: bool = False) -> None:
-    for f in _POINT_FIELDS + (("magnitude",) if magnitude else ()):
-        row[f"{prefix}_{f}"] = None if point is None else point.get(f)
-
-
 COLUMNS = (
     ["place_index", "name", "lat_deg", "lon_deg", "alt_m"]
     + [f"{k}_{f}" for k in ("rise", "culmination", "set") for f in _POINT_FIELDS]
@@ -243,13 +275,13 @@ def run(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[dict]:
-    """Rows for every place, in place order then time; local, LocalCluster or scheduler."""
+) -> dict[str, np.ndarray]:
+    """Columns for every place, in place order then time; local, LocalCluster or scheduler."""
     from .timescale import iso_z
 
     bounds = chunk_bounds(len(places), chunk_size)
     args = (list(elements), std_magnitude, iso_z(window.start, 6), window.span_s, options)
-    results: dict[int, list[dict]] = {}
+    results: dict[int, dict[str, np.ndarray]] = {}
     done = 0
     if workers is None and scheduler is None:
         for k, (a, b) in enumerate(bounds):
@@ -258,14 +290,15 @@ def run(
             if progress:
                 progress(done, len(places))
     else:
-        for k, rows, size in _run_dask(args, places, bounds, visible_only, workers, scheduler):
-            results[k] = rows
+        for k, cols, size in _run_dask(args, places, bounds, visible_only, workers, scheduler):
+            if k in results:  # a retried task that also finished: keep one copy
+                continue
+            results[k] = cols
             done += size
             if progress:
                 progress(done, len(places))
-    rows = [row for k in range(len(bounds)) for row in results[k]]
-    rows.sort(key=lambda r: (r["place_index"], r["culmination_time"]))
-    return rows
+    parts = [results[k] for k in range(len(bounds))]
+    return {c: np.concatenate([p[c] for p in parts]) for c in COLUMNS}
 
 
 def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) -> Iterable:
@@ -306,29 +339,27 @@ def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) ->
 
 
 # ------------------------------------------------------------------------ output
-def write_rows(rows: list[dict], path: str | Path) -> None:
-    """Write rows as .parquet, .csv or .jsonl, atomically (no half-written file, ever)."""
+def write_columns(cols: dict[str, np.ndarray], path: str | Path) -> None:
+    """Write the columns as .parquet, .csv or .jsonl, atomically (never a half-written file)."""
     path = Path(path)
     kind = path.suffix.lower()
-    if kind not in {".parquet", ".csv", ".jsonl"}:
-        raise BatchError(f"unknown output format {path.suffix!r}: use .parquet, .csv or .jsonl")
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise BatchError(f"cannot write {path}: no such directory {directory}")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    check_output_path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        table = _arrow_table(cols)
         if kind == ".parquet":
-            _write_parquet(rows, tmp)
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, tmp)
         elif kind == ".csv":
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-                writer.writeheader()
-                writer.writerows(rows)
+            import pyarrow.csv as pacsv
+
+            pacsv.write_csv(table, tmp)
         else:
             with tmp.open("w", encoding="utf-8") as fh:
-                for row in rows:
+                for row in table.to_pylist():
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         os.replace(tmp, path)
     except OSError as exc:
@@ -338,20 +369,22 @@ def write_rows(rows: list[dict], path: str | Path) -> None:
             tmp.unlink()
 
 
-def _write_parquet(rows: list[dict], path: Path) -> None:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise BatchError("writing Parquet needs pyarrow: pip install pyarrow") from None
-    table = pa.Table.from_pylist(rows, schema=_schema(pa)) if rows else _schema(pa).empty_table()
-    pq.write_table(table, path)
+def check_output_path(path: Path) -> None:
+    """Refuse an unknown format or a missing directory before any work is done."""
+    if path.suffix.lower() not in {".parquet", ".csv", ".jsonl"}:
+        raise BatchError(f"unknown output format {path.suffix!r}: use .parquet, .csv or .jsonl")
+    if not path.parent.is_dir():
+        raise BatchError(f"cannot write {path}: no such directory {path.parent}")
+    if not os.access(path.parent, os.W_OK):
+        raise BatchError(f"cannot write {path}: the directory is not writable")
 
 
-def _schema(pa):
+def _arrow_table(cols: dict[str, np.ndarray]):
+    import pyarrow as pa
+
     types = {"place_index": pa.int64(), "name": pa.string(), "visible": pa.bool_(),
              "visible_starts": pa.string(), "visible_ends": pa.string()}
-    fields = []
+    arrays, fields = [], []
     for c in COLUMNS:
         if c in types:
             t = types[c]
@@ -359,20 +392,20 @@ def _schema(pa):
             t = pa.string()
         else:
             t = pa.float64()
+        arrays.append(pa.array(cols[c].tolist(), type=t))
         fields.append(pa.field(c, t))
-    return pa.schema(fields)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def summary(rows: list[dict], n_places: int, days: float) -> dict:
+def summary(cols: dict[str, np.ndarray], n_places: int, days: float) -> dict:
     """Counts for the end-of-run summary."""
-    places_with = len({r["place_index"] for r in rows})
-    visible = sum(1 for r in rows if r["visible"])
-    best = min((r["brightest_magnitude"] for r in rows if r["visible"]), default=math.nan)
+    visible = cols["visible"].astype(bool)
+    mags = [m for m in cols["brightest_magnitude"][visible] if m is not None]
     return {
         "places": n_places,
         "days": days,
-        "passes": len(rows),
-        "visible_passes": visible,
-        "places_with_passes": places_with,
-        "brightest_magnitude": None if math.isnan(best) else best,
+        "passes": int(len(cols["place_index"])),
+        "visible_passes": int(visible.sum()),
+        "places_with_passes": int(len(np.unique(cols["place_index"]))),
+        "brightest_magnitude": min(mags) if mags else None,
     }

@@ -124,10 +124,14 @@ class Satellite:
     def decay_jd(self, k: int, until_jd: float) -> float | None:
         """First instant (JD) after set ``k``'s epoch at which sgp4 reports decay (error 6).
 
-        Past decay, SGP4 still returns states now and then (the mean elements are
-        meaningless by then), so everything after the first decay is treated as decayed.
+        Past decay, near-Earth SGP4 still returns states now and then (its drag
+        polynomial turns the semi-major axis back up: an artefact), so for near-Earth sets
+        everything after the first decay is treated as decayed. Deep-space sets (periods of
+        225 minutes and more) keep sgp4's verdict time by time, as Vallado's reference does.
         Scans forward from the epoch in 10-minute steps up to ``until_jd`` (cached).
         """
+        if self.elements[k].is_deep_space:
+            return None
         epoch = self.elements[k].epoch_jd_total
         scanned, found = self._decay.get(k, (epoch, None))
         if found is not None or until_jd <= scanned:

@@ -135,6 +135,12 @@ def compass(azimuth_deg: float) -> str:
     return _POINTS[int(math.floor((azimuth_deg % 360.0) / 22.5 + 0.5)) % 16]
 
 
+def compass_points(azimuth_deg: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`compass`: an array of 16-point directions."""
+    k = np.floor((np.asarray(azimuth_deg, dtype=float) % 360.0) / 22.5 + 0.5).astype(int) % 16
+    return np.array(_POINTS)[k]
+
+
 def refraction_deg(elevation_deg, *, pressure_hpa: float = 1010.0, temperature_c: float = 10.0):
     """Atmospheric refraction for a geometric elevation (Saemundsson 1986), degrees.
 

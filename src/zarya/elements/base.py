@@ -94,11 +94,8 @@ class ElementSet:
                 self.mean_motion_rev_per_day / xpdotp,
                 math.radians(self.raan_deg),
             )
-        if sat.error:
-            raise ElementsError(
-                f"SGP4 cannot start from the elements of {self.name or self.norad_id} at "
-                f"{self.epoch:%Y-%m-%dT%H:%M:%SZ} (sgp4 error {sat.error})"
-            )
+        # sgp4 may flag an error already at initialisation (e.g. an eccentricity that goes
+        # out of range at once): propagation then reports it per time, as NaN with the code.
         return sat
 
 
@@ -111,7 +108,8 @@ def epoch_from_tle(year2: int, day_of_year: float) -> tuple[float, float]:
     year = year2 + (1900 if year2 >= 57 else 2000)
     jd_jan0 = _jd_of_date(year, 1, 1) - 1.0  # JD of "day 0" 00:00
     whole = math.floor(day_of_year)
-    return (jd_jan0 + whole, day_of_year - whole)
+    # the fraction as printed (8 decimals), not day - floor(day) with its binary residue
+    return (jd_jan0 + whole, round(day_of_year - whole, 8))
 
 
 def epoch_from_datetime(when: datetime) -> tuple[float, float]:

@@ -58,7 +58,8 @@ def read_elements_file(path: str | Path) -> list[ElementSet]:
     try:
         sets = read_elements_text(text, source=str(path))
     except ElementsError as exc:
-        raise type(exc)(f"{path}: {exc}") from None
+        exc.args = (f"{path}: {exc}",)  # keep the error's line/column attributes
+        raise
     if not sets:
         raise ElementsError(f"{path}: no element sets in the file")
     return sets

@@ -74,7 +74,7 @@ def from_record(record: Mapping[str, object], *, where: str, source: str = "") -
             raise OMMError(f"{where}: {key} should be a number, found {value!r}") from None
         low, high = _RANGES.get(key, (-1e300, 1e300))
         if not low <= x <= high:
-            raise OMMError(f"{where}: {key} = {value!r} is outside {low:g} to {high:g}")
+            raise OMMError(f"{where}: {key} = {value!r} is outside {low:.10g} to {high:.10g}")
         return x
 
     try:
