@@ -183,6 +183,9 @@ def now(
     print_now(report)
 
 
+from . import cli_batch  # noqa: E402,F401  (registers the batch command)
+
+
 # ------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and ``python -m zarya``."""

@@ -1,0 +1,105 @@
+"""``zarya batch``: visible passes for many places at once, written to a file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from .cli import ElementsOpt, JsonOpt, SatOpt, StaleOpt, app
+
+MAX_BATCH_DAYS = 31.0
+
+
+@app.command()
+def batch(
+    places: Annotated[
+        str | None, typer.Option("--places", help="CSV file with name, lat, lon[, alt_m].")
+    ] = None,
+    cities: Annotated[
+        int | None, typer.Option("--cities", help="The N most populous cities of the gazetteer.")
+    ] = None,
+    start: Annotated[str, typer.Option("--from", help="Start, ISO 8601.")] = "now",
+    days: Annotated[float, typer.Option("--days", help="Length of the window, days.")] = 1.0,
+    visible: Annotated[
+        bool, typer.Option("--visible", help="Only passes visible to the naked eye.")
+    ] = False,
+    out: Annotated[
+        str, typer.Option("--out", help="Output file: .parquet, .csv or .jsonl.")
+    ] = "",
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Start a Dask LocalCluster of N processes.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Use the Dask scheduler at ADDRESS.")
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", help="Places per task.")
+    ] = 2000,
+    min_elevation: Annotated[
+        float, typer.Option("--min-elevation", help="Elevation threshold, degrees.")
+    ] = 10.0,
+    sun_limit: Annotated[
+        float, typer.Option("--sun-limit", help="Visible only while the Sun is at or below.")
+    ] = -6.0,
+    sat: SatOpt = None,
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Passes for many places (a places file or the largest cities), to Parquet/CSV/JSONL."""
+    from pathlib import Path
+
+    from . import batch as engine
+    from .errors import ObserverError
+    from .passes import PassOptions
+    from .service import load_satellite
+    from .timescale import Window, parse_instant
+
+    if (places is None) == (cities is None):
+        raise engine.BatchError("give exactly one of --places FILE or --cities N")
+    if workers is not None and scheduler is not None:
+        raise engine.BatchError("give --workers N or --scheduler ADDRESS, not both")
+    if not out:
+        raise engine.BatchError("say where to write: --out FILE.parquet|.csv|.jsonl")
+    if chunk_size < 1:
+        raise engine.BatchError(f"--chunk-size must be at least 1, got {chunk_size}")
+    if not -90.0 < min_elevation < 90.0:
+        raise ObserverError(f"--min-elevation {min_elevation:g} is impossible: expected -90 to 90")
+    out_path = Path(out)
+    engine.check_output_path(out_path)
+    window = Window.days(parse_instant(start), days, max_days=MAX_BATCH_DAYS)
+    satellite = load_satellite(sat, elements_file=elements)
+    warnings = satellite.check_age(window, allow_stale=allow_stale)
+    where = engine.read_places(places) if places is not None else engine.city_places(cities)
+    options = PassOptions(min_elevation_deg=min_elevation, sun_limit_deg=sun_limit)
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    err = Console(stderr=True)
+    for w in warnings:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False)
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("places", total=len(where))
+        cols = engine.run(
+            satellite.elements, satellite.std_magnitude, window, options, where,
+            visible_only=visible, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    engine.write_columns(cols, out_path)
+    info = engine.summary(cols, len(where), days) | {"out": str(out_path), "warnings": warnings}
+    if as_json:
+        sys.stdout.write(json.dumps(info) + "\n")
+        return
+    Console().print(
+        f"{info['passes']} passes ({info['visible_passes']} visible) for "
+        f"{info['places_with_passes']} of {info['places']} places over {days:g} days "
+        f"-> {out_path}",
+        highlight=False,
+    )
