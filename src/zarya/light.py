@@ -32,10 +32,10 @@ class Shadow(StrEnum):
 
 
 def _angle_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Angle between vectors (..., 3), radians, robust near 0 and pi."""
-    cross = np.linalg.norm(np.cross(a, b), axis=-1)
+    """Angle between vectors (..., 3), radians (arccos: 1e-8 rad near 0 and pi, ample here)."""
     dot = np.einsum("...i,...i->...", a, b)
-    return np.arctan2(cross, dot)
+    norms = np.sqrt(np.einsum("...i,...i->...", a, a) * np.einsum("...i,...i->...", b, b))
+    return np.arccos(np.clip(dot / norms, -1.0, 1.0))
 
 
 def sunlit_margin_deg(r_sat_km: np.ndarray, sun_km: np.ndarray) -> np.ndarray:

@@ -10,9 +10,12 @@ The search, for N observers at once over one :class:`~zarya.ephemeris.Ephemeris`
    threshold are refined too, and dropped only if the refined maximum is below it;
 3. golden-section refinement of each maximum, then Illinois refinement of the rise and set
    crossings, bracketed by the samples, all on the Hermite-interpolated ephemeris;
-4. the visible segment: sampled every 10 s (at least 8 samples a pass) on the margin
-   ``min(elevation - threshold, Sun above Earth's limb from the satellite, Sun limit - Sun
-   elevation)``; the longest run where it is >= 0, its edges refined as roots of that margin.
+4. the visible segment: inside a pass the elevation is above the threshold, so visible
+   means sunlit (the Sun above the Earth's limb seen from the satellite) with the observer's
+   Sun at or below the limit. Both are sampled every 30 s, and every second inside any
+   interval where bounds on their rates of change say a visible moment could hide; the
+   longest visible run is kept, its edges refined as roots of ``min(shadow margin, Sun
+   margin)``, its brightest magnitude taken from a 5-second sampling.
 
 Times are refined to 0.01 s. A pass cut by the window has ``rise`` or ``set`` None, and its
 culmination is the highest point inside the window.
@@ -39,7 +42,6 @@ from .look import (
 from .timescale import Window, iso_z
 
 TIME_TOL_S = 0.01
-VIS_STEP_S = 10.0
 _CHUNK_ELEMENTS = 4_000_000  # observer-time samples held at once (~32 MB per array)
 _SPARSE_MIN_OBSERVERS = 64  # from this many observers on, sample only inside footprints
 
@@ -139,18 +141,63 @@ class _Geometry:
     def sin_el(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return self.obs.sin_elevation_at(self.eph.position(t), idx)
 
-    def vis_margin(self, t: np.ndarray, idx: np.ndarray, thr_deg: float, sun_limit: float):
-        """(margin, el_part, shadow_part, sun_part), degrees, each (M,)."""
+    def sin_el_rate(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """d/dt sin(elevation), 1/s: (v.up)/|d| - (d.up)(d.v)/|d|^3 with d = r - o."""
+        r, v = self.eph.state(t)
+        d = r - self.obs.r_km[idx]
+        up = self.obs.up[idx]
+        dist = np.sqrt(np.einsum("ij,ij->i", d, d))
+        du = np.einsum("ij,ij->i", d, up)
+        return np.einsum("ij,ij->i", v, up) / dist - du * np.einsum("ij,ij->i", d, v) / dist**3
+
+    def maxima(self, lo: np.ndarray, hi: np.ndarray, idx: np.ndarray):
+        """Refined maxima of sin(elevation) in brackets: (t, value).
+
+        Where the rate changes sign across the bracket (rising, then setting), the maximum
+        is the rate's root (Illinois: a handful of steps); elsewhere (a bracket at the
+        window's edge, still rising or already setting) golden-section search.
+        """
+        rate_lo, rate_hi = self.sin_el_rate(lo, idx), self.sin_el_rate(hi, idx)
+        turn = (rate_lo > 0) & (rate_hi < 0)
+        t = np.empty(len(lo))
+        if turn.any():
+            t[turn] = events.bracketed_root(
+                self.sin_el_rate, lo[turn], hi[turn], idx[turn], tol=TIME_TOL_S,
+                f_lo=rate_lo[turn], f_hi=rate_hi[turn],
+            )
+        other = ~turn
+        if other.any():
+            t[other], _ = events.golden_maximum(
+                self.sin_el, lo[other], hi[other], idx[other], tol=TIME_TOL_S
+            )
+        return t, self.sin_el(t, idx)
+
+    def light_margins(self, t: np.ndarray, idx: np.ndarray, sun_limit: float):
+        """(margin, shadow_part, sun_part), degrees, each (M,): the satellite's Sun above
+        the Earth's limb, and the observer's Sun below the limit; margin is the smaller.
+        NaN where sgp4 failed."""
         r = self.eph.position(t)
         sun = self.eph.sun(t)
-        el = np.degrees(np.arcsin(np.clip(self.obs.sin_elevation_at(r, idx), -1, 1)))
-        el_part = el - thr_deg
         shadow_part = sunlit_margin_deg(r, sun)
         sun_part = sun_limit - sun_elevation_deg(sun, self.obs.r_km[idx], self.obs.up[idx])
-        margin = np.fmin(np.fmin(el_part, shadow_part), sun_part)
         bad = ~self.eph.valid(t)
-        margin = np.where(bad, np.nan, margin)
-        return margin, el_part, shadow_part, sun_part
+        shadow_part[bad] = np.nan
+        sun_part[bad] = np.nan
+        return np.fmin(shadow_part, sun_part), shadow_part, sun_part
+
+    def light_margin_rates(self) -> tuple[float, float]:
+        """Upper bounds (degrees/s) on how fast the two light margins can change."""
+        eph = self.eph
+        r, v = eph.r_km[eph.ok], eph.v_km_s[eph.ok]
+        if not len(r):
+            return 1.0, 1.0
+        dist = np.linalg.norm(r, axis=1)
+        angular = np.linalg.norm(np.cross(r, v), axis=1) / dist**2  # rad/s, Earth-fixed
+        radial = np.abs(np.einsum("ij,ij->i", r, v)) / dist
+        limb = 6378.137 * radial / (dist * np.sqrt(np.maximum(dist**2 - 6378.137**2, 1.0)))
+        sun_rate = np.radians(_SUN_RATE_DEG_S)
+        shadow = np.degrees(np.max(angular + limb) + sun_rate)
+        return 1.25 * float(shadow), 1.25 * _SUN_RATE_DEG_S
 
 
 def find_passes(
@@ -313,7 +360,7 @@ def _find_chunk(
 
     lo = t[np.maximum(k - 1, 0)]
     hi = t[np.minimum(k + 1, T - 1)]
-    t_max, s_max = events.golden_maximum(geo.sin_el, lo, hi, n, tol=TIME_TOL_S)
+    t_max, s_max = geo.maxima(lo, hi, n)
     up = s_max >= s_thr[n]
     cand, n, k, t_max, s_max = cand[up], n[up], k[up], t_max[up], s_max[up]
     if not len(n):
@@ -432,18 +479,11 @@ def _visible_segments(geo, options, thr_deg, table: PassTable, start, end, has_r
     todo = np.flatnonzero(~daylight)
     if not len(todo):
         return
-    M = len(todo)
-    s0, s1 = start[todo], end[todo]
-    dur = s1 - s0
-    step = np.minimum(VIS_STEP_S, np.maximum(dur, 1e-3) / 8.0)
-    counts = np.ceil(dur / step).astype(np.int64) + 1
-    offsets = np.r_[0, np.cumsum(counts)]
-    owner = np.repeat(np.arange(M), counts)
-    local = np.arange(offsets[-1]) - offsets[owner]
-    ts = np.minimum(s0[owner] + local * step[owner], s1[owner])
+    owner, ts, sh_p, sun_p = _visibility_samples(geo, lim, n[todo], start[todo], end[todo])
     idx = n[todo][owner]
-    margin, el_p, sh_p, sun_p = geo.vis_margin(ts, idx, thr_deg[idx], lim)
-    seen = margin >= 0
+    seen = np.fmin(sh_p, sun_p) >= 0
+    counts = np.bincount(owner, minlength=len(todo))
+    local = np.arange(len(ts)) - np.r_[0, np.cumsum(counts)][owner]
 
     # runs of `seen` that do not cross pass boundaries
     prev = np.r_[False, seen[:-1]] & (local > 0)
@@ -459,7 +499,7 @@ def _visible_segments(geo, options, thr_deg, table: PassTable, start, end, has_r
     rs, re_, po = run_start[firsts], run_stop[firsts], run_owner[firsts]
 
     def refine(a_idx, b_idx):
-        f = lambda tt, ii: geo.vis_margin(tt, ii, thr_deg[ii], lim)[0]  # noqa: E731
+        f = lambda tt, ii: geo.light_margins(tt, ii, lim)[0]  # noqa: E731
         return events.bracketed_root(f, ts[a_idx], ts[b_idx], idx[a_idx], tol=TIME_TOL_S)
 
     at_first = local[rs] == 0
@@ -482,20 +522,74 @@ def _visible_segments(geo, options, thr_deg, table: PassTable, start, end, has_r
         az, el, rng, r = _look_columns(geo, options, tt, obs_idx)
         table.vis_az[rows, j], table.vis_el[rows, j], table.vis_range_km[rows, j] = az, el, rng
         table.vis_mag[rows, j] = _magnitudes(geo, tt, obs_idx, r)
-    # brightest: over the samples inside each run and the three reported points
-    lengths = re_ - rs + 1
-    inside = np.repeat(rs, lengths) + (np.arange(lengths.sum()) - np.repeat(
-        np.r_[0, np.cumsum(lengths)[:-1]], lengths))
-    sample_mag = _magnitudes(geo, ts[inside], idx[inside])
-    run_min = np.minimum.reduceat(sample_mag, np.r_[0, np.cumsum(lengths)[:-1]])
+    # brightest: magnitude sampled every 5 s across each segment, and the three points
+    span = t_end - t_start
+    per = np.ceil(span / _MAG_STEP_S).astype(np.int64) + 1
+    seg = np.repeat(np.arange(len(rows)), per)
+    j = np.arange(per.sum()) - np.repeat(np.r_[0, np.cumsum(per)[:-1]], per)
+    tm = np.minimum(t_start[seg] + j * _MAG_STEP_S, t_end[seg])
+    sample_mag = _magnitudes(geo, tm, obs_idx[seg])
+    run_min = np.minimum.reduceat(sample_mag, np.r_[0, np.cumsum(per)[:-1]])
     table.brightest[rows] = np.fmin(run_min, np.nanmin(table.vis_mag[rows], axis=1))
 
-    # why the segment starts and ends: the condition that fails just outside it
-    parts = np.stack((el_p, sh_p, sun_p), axis=1)
-    before = np.argmin(parts[np.maximum(rs - 1, 0)], axis=1)  # 0 el, 1 shadow, 2 sun
-    after = np.argmin(parts[np.minimum(re_ + 1, len(ts) - 1)], axis=1)
+    # why the segment starts and ends: the condition that fails just outside it (inside a
+    # pass the elevation is above the threshold, so it is the shadow or the Sun)
+    parts = np.stack((sh_p, sun_p), axis=1)
+    before = 1 + np.argmin(parts[np.maximum(rs - 1, 0)], axis=1)  # 1 shadow, 2 sun
+    after = 1 + np.argmin(parts[np.minimum(re_ + 1, len(ts) - 1)], axis=1)
     table.starts[rows] = np.where(at_first, np.where(has_rise[rows], 0, 3), before)
     table.ends[rows] = np.where(at_last, np.where(has_set[rows], 0, 3), after)
+
+
+_COARSE_VIS_S = 30.0
+_MAG_STEP_S = 5.0
+_FINE_VIS_S = 1.0
+
+
+def _visibility_samples(geo, lim, pass_obs, s0, s1):
+    """Samples of the two light conditions over each pass: (owner, t, shadow, sun), sorted.
+
+    Inside a pass the elevation is above the threshold, so visibility is: the satellite
+    sunlit (shadow margin >= 0) and the observer's Sun at or below the limit (sun margin
+    >= 0). Both change slowly: the shadow margin at most at the satellite's angular rate
+    about the Earth's centre plus the change of the Earth's apparent radius, the Sun margin
+    at 0.25 degree a minute. Passes are sampled every 30 s; an interval whose two ends are
+    both not visible is sampled every second only where those rate bounds say a visible
+    moment could hide inside it (near the shadow edge or the twilight limit).
+    """
+    dur = s1 - s0
+    step = np.minimum(_COARSE_VIS_S, np.maximum(dur, 1e-3) / 4.0)
+    counts = np.ceil(dur / step).astype(np.int64) + 1
+    owner = np.repeat(np.arange(len(s0)), counts)
+    local = np.arange(counts.sum()) - np.repeat(np.r_[0, np.cumsum(counts)[:-1]], counts)
+    ts = np.minimum(s0[owner] + local * step[owner], s1[owner])
+    _, sh, su = geo.light_margins(ts, pass_obs[owner], lim)
+
+    rate_sh, rate_su = geo.light_margin_rates()
+    same = owner[1:] == owner[:-1]
+    half = (ts[1:] - ts[:-1]) / 2.0
+    could = (
+        same
+        & ~((sh[:-1] >= 0) & (su[:-1] >= 0))
+        & ~((sh[1:] >= 0) & (su[1:] >= 0))
+        & (np.fmax(sh[:-1], sh[1:]) + rate_sh * half >= 0)
+        & (np.fmax(su[:-1], su[1:]) + rate_su * half >= 0)
+    )
+    gaps = np.flatnonzero(could)
+    if len(gaps):
+        width = ts[gaps + 1] - ts[gaps]
+        per = np.maximum(np.ceil(width / _FINE_VIS_S).astype(np.int64) - 1, 1)
+        g = np.repeat(gaps, per)
+        j = np.arange(per.sum()) - np.repeat(np.r_[0, np.cumsum(per)[:-1]], per) + 1
+        ft = ts[g] + width[np.repeat(np.arange(len(gaps)), per)] * j / (np.repeat(per, per) + 1)
+        fo = owner[g]
+        _, fsh, fsu = geo.light_margins(ft, pass_obs[fo], lim)
+        order = np.lexsort((np.r_[ts, ft], np.r_[owner, fo]))
+        owner = np.r_[owner, fo][order]
+        ts = np.r_[ts, ft][order]
+        sh = np.r_[sh, fsh][order]
+        su = np.r_[su, fsu][order]
+    return owner, ts, sh, su
 
 
 START_REASONS = ("rise", "leaves_shadow", "twilight", "window_start")
