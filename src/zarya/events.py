@@ -79,47 +79,63 @@ def bracketed_root(
     tol: float,
     f_lo: np.ndarray | None = None,
     f_hi: np.ndarray | None = None,
-    max_iter: int = 60,
+    max_iter: int = 80,
 ) -> np.ndarray:
     """Root of ``f`` in each ``[lo, hi]`` where ``f(lo)`` and ``f(hi)`` differ in sign.
 
-    Illinois (modified regula falsi), with a bisection step whenever a bracket fails to
-    halve; stops when every bracket is narrower than ``tol``. Brackets without a sign
+    Illinois (modified regula falsi: superlinear, never leaves the bracket), with a
+    bisection step whenever a bracket has not halved in three steps. A root is done when
+    its bracket is narrower than ``tol`` or its last step moved less than ``tol / 4``.
+    Only the unfinished brackets are evaluated at each step. Brackets without a sign
     change return NaN.
     """
-    a, b = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    a = np.array(lo, dtype=float)
+    b = np.array(hi, dtype=float)
     fa = f(a, idx) if f_lo is None else np.array(f_lo, dtype=float)
     fb = f(b, idx) if f_hi is None else np.array(f_hi, dtype=float)
-    good = np.sign(fa) * np.sign(fb) <= 0
-    exact_a = fa == 0
-    exact_b = fb == 0
-    side = np.zeros(a.shape, dtype=np.int8)
+    out = np.full(a.shape, np.nan)
+    good = np.sign(fa) * np.sign(fb) <= 0  # NaN compares False: no root
+    out[good & (fa == 0)] = a[good & (fa == 0)]
+    out[good & (fb == 0) & (fa != 0)] = b[good & (fb == 0) & (fa != 0)]
+    live = np.flatnonzero(good & (fa != 0) & (fb != 0))
+    a, b, fa, fb, ii = a[live], b[live], fa[live], fb[live], idx[live]
+    side = np.zeros(len(live), dtype=np.int8)
     width = b - a
+    slow = np.zeros(len(live), dtype=np.int8)
+    last = np.full(len(live), np.nan)
     for _ in range(max_iter):
-        active = good & ((b - a) > tol) & ~exact_a & ~exact_b
-        if not active.any():
+        if not len(live):
             break
-        x = np.where(active, (a * fb - b * fa) / np.where(fb != fa, fb - fa, 1.0), a)
-        # fall back to bisection when the secant stalls or leaves the bracket
-        stalled = ~np.isfinite(x) | (x <= a) | (x >= b) | ((b - a) > 0.5 * width)
-        x = np.where(stalled, (a + b) / 2.0, x)
-        width = np.where(active, b - a, width)
-        fx = np.zeros_like(x)
-        fx[active] = f(x[active], idx[active])
+        x = (a * fb - b * fa) / (fb - fa)
+        bisect = ~np.isfinite(x) | (x <= a) | (x >= b) | (slow >= 3)
+        x = np.where(bisect, (a + b) / 2.0, x)
+        slow = np.where(bisect, 0, slow)
+        fx = f(x, ii)
         same_as_a = np.sign(fx) == np.sign(fa)
+        move_a = same_as_a
+        move_b = ~same_as_a
         # Illinois: halve the retained end's value when the same end is kept twice
-        move_a = active & same_as_a
-        move_b = active & ~same_as_a
         fb = np.where(move_a & (side == -1), fb / 2.0, fb)
         fa = np.where(move_b & (side == 1), fa / 2.0, fa)
         a = np.where(move_a, x, a)
         fa = np.where(move_a, fx, fa)
         b = np.where(move_b, x, b)
         fb = np.where(move_b, fx, fb)
-        side = np.where(move_a, -1, np.where(move_b, 1, side)).astype(np.int8)
-        exact_a |= active & (fx == 0)
-    root = np.where(exact_a, a, np.where(exact_b, b, (a + b) / 2.0))
-    return np.where(good, root, np.nan)
+        side = np.where(move_a, -1, 1).astype(np.int8)
+        new_width = b - a
+        slow = np.where(new_width > 0.5 * width, slow + 1, 0).astype(np.int8)
+        width = new_width
+        done = (fx == 0) | (new_width <= tol) | (np.abs(x - last) < tol / 4.0)
+        last = x
+        if done.any():
+            out[live[done]] = np.where(fx[done] == 0, x[done], np.where(
+                new_width[done] <= tol, (a[done] + b[done]) / 2.0, x[done]))
+            keep = ~done
+            live, a, b, fa, fb, ii = live[keep], a[keep], b[keep], fa[keep], fb[keep], ii[keep]
+            side, width, slow, last = side[keep], width[keep], slow[keep], last[keep]
+    if len(live):  # max_iter reached: the middle of what is left
+        out[live] = (a + b) / 2.0
+    return out
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:

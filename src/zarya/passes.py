@@ -2,14 +2,17 @@
 
 The search, for N observers at once over one :class:`~zarya.ephemeris.Ephemeris`:
 
-1. sin(elevation) of every grid state for every observer (two matrix products);
+1. sin(elevation) on the ephemeris grid: for a few observers every grid time (two matrix
+   products); from 64 observers on, only the times when the observer lies inside the
+   satellite's reach (a k-d tree over the sub-satellite directions);
 2. local maxima of those samples, edges included (a pass under way at the start or the
    end of the window), kept when the sub-satellite point comes close enough to the observer
    for the threshold to be reachable (the footprint of the threshold, widened by how far the
-   sub-point moves in half a step): grazing passes whose sampled maximum is below the
+   sub-point moves in 0.6 of a step): grazing passes whose sampled maximum is below the
    threshold are refined too, and dropped only if the refined maximum is below it;
-3. golden-section refinement of each maximum, then Illinois refinement of the rise and set
-   crossings, bracketed by the samples, all on the Hermite-interpolated ephemeris;
+3. each maximum refined as the root of the elevation rate (golden-section search at the
+   window's edges), then the rise and set crossings by Illinois iteration, bracketed by the
+   samples, all on the Hermite-interpolated ephemeris;
 4. the visible segment: inside a pass the elevation is above the threshold, so visible
    means sunlit (the Sun above the Earth's limb seen from the satellite) with the observer's
    Sun at or below the limit. Both are sampled every 30 s, and every second inside any
@@ -522,15 +525,28 @@ def _visible_segments(geo, options, thr_deg, table: PassTable, start, end, has_r
         az, el, rng, r = _look_columns(geo, options, tt, obs_idx)
         table.vis_az[rows, j], table.vis_el[rows, j], table.vis_range_km[rows, j] = az, el, rng
         table.vis_mag[rows, j] = _magnitudes(geo, tt, obs_idx, r)
-    # brightest: magnitude sampled every 5 s across each segment, and the three points
+    # brightest: magnitude sampled every 10 s across each segment, the minimum sharpened
+    # by the parabola through it and its neighbours, and the three reported points
     span = t_end - t_start
     per = np.ceil(span / _MAG_STEP_S).astype(np.int64) + 1
+    first = np.r_[0, np.cumsum(per)[:-1]]
     seg = np.repeat(np.arange(len(rows)), per)
-    j = np.arange(per.sum()) - np.repeat(np.r_[0, np.cumsum(per)[:-1]], per)
+    j = np.arange(per.sum()) - np.repeat(first, per)
     tm = np.minimum(t_start[seg] + j * _MAG_STEP_S, t_end[seg])
     sample_mag = _magnitudes(geo, tm, obs_idx[seg])
-    run_min = np.minimum.reduceat(sample_mag, np.r_[0, np.cumsum(per)[:-1]])
+    run_min = np.minimum.reduceat(sample_mag, first)
     table.brightest[rows] = np.fmin(run_min, np.nanmin(table.vis_mag[rows], axis=1))
+    at = _segment_argmin(sample_mag, seg, first)
+    inner = (at > first) & (at < first + per - 1)
+    inner &= np.abs(tm[np.minimum(at + 1, len(tm) - 1)] - tm[at] - _MAG_STEP_S) < 1e-9
+    if inner.any():
+        i = at[inner]
+        y0, y1, y2 = sample_mag[i - 1], sample_mag[i], sample_mag[i + 1]
+        curv = y0 - 2.0 * y1 + y2
+        # y1 is the least of the three, so curv >= |y0 - y2| and the dip is <= curv / 8
+        vertex = y1 - (y0 - y2) ** 2 / (8.0 * np.where(curv > 0, curv, np.inf))
+        rows_in = rows[inner]
+        table.brightest[rows_in] = np.fmin(table.brightest[rows_in], vertex)
 
     # why the segment starts and ends: the condition that fails just outside it (inside a
     # pass the elevation is above the threshold, so it is the shadow or the Sun)
@@ -542,7 +558,13 @@ def _visible_segments(geo, options, thr_deg, table: PassTable, start, end, has_r
 
 
 _COARSE_VIS_S = 30.0
-_MAG_STEP_S = 5.0
+_MAG_STEP_S = 10.0
+
+
+def _segment_argmin(values: np.ndarray, seg: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Index of the smallest value within each contiguous segment (NaN-safe)."""
+    order = np.lexsort((np.nan_to_num(values, nan=np.inf), seg))
+    return order[first]
 _FINE_VIS_S = 1.0
 
 
@@ -566,29 +588,43 @@ def _visibility_samples(geo, lim, pass_obs, s0, s1):
     _, sh, su = geo.light_margins(ts, pass_obs[owner], lim)
 
     rate_sh, rate_su = geo.light_margin_rates()
+
+    def could(sh0, sh1, su0, su1, width):
+        """Can a visible moment hide strictly inside an interval whose ends are not visible?"""
+        return (
+            ~((sh0 >= 0) & (su0 >= 0))
+            & ~((sh1 >= 0) & (su1 >= 0))
+            & (np.fmax(sh0, sh1) + rate_sh * width / 2.0 >= 0)
+            & (np.fmax(su0, su1) + rate_su * width / 2.0 >= 0)
+        )
+
     same = owner[1:] == owner[:-1]
-    half = (ts[1:] - ts[:-1]) / 2.0
-    could = (
-        same
-        & ~((sh[:-1] >= 0) & (su[:-1] >= 0))
-        & ~((sh[1:] >= 0) & (su[1:] >= 0))
-        & (np.fmax(sh[:-1], sh[1:]) + rate_sh * half >= 0)
-        & (np.fmax(su[:-1], su[1:]) + rate_su * half >= 0)
-    )
-    gaps = np.flatnonzero(could)
-    if len(gaps):
-        width = ts[gaps + 1] - ts[gaps]
-        per = np.maximum(np.ceil(width / _FINE_VIS_S).astype(np.int64) - 1, 1)
-        g = np.repeat(gaps, per)
-        j = np.arange(per.sum()) - np.repeat(np.r_[0, np.cumsum(per)[:-1]], per) + 1
-        ft = ts[g] + width[np.repeat(np.arange(len(gaps)), per)] * j / (np.repeat(per, per) + 1)
-        fo = owner[g]
-        _, fsh, fsu = geo.light_margins(ft, pass_obs[fo], lim)
-        order = np.lexsort((np.r_[ts, ft], np.r_[owner, fo]))
-        owner = np.r_[owner, fo][order]
-        ts = np.r_[ts, ft][order]
-        sh = np.r_[sh, fsh][order]
-        su = np.r_[su, fsu][order]
+    gaps = np.flatnonzero(same & could(sh[:-1], sh[1:], su[:-1], su[1:], ts[1:] - ts[:-1]))
+    # bisect the suspicious intervals until they are cleared or narrower than 1 s
+    g_owner, g_t0, g_t1 = owner[gaps], ts[gaps], ts[gaps + 1]
+    g_sh0, g_sh1, g_su0, g_su1 = sh[gaps], sh[gaps + 1], su[gaps], su[gaps + 1]
+    extra_o, extra_t, extra_sh, extra_su = [], [], [], []
+    while len(g_owner) and (g_t1 - g_t0).max() > _FINE_VIS_S:
+        mid = (g_t0 + g_t1) / 2.0
+        _, m_sh, m_su = geo.light_margins(mid, pass_obs[g_owner], lim)
+        extra_o.append(g_owner)
+        extra_t.append(mid)
+        extra_sh.append(m_sh)
+        extra_su.append(m_su)
+        half = (g_t1 - g_t0) / 2.0
+        left = could(g_sh0, m_sh, g_su0, m_su, half) & (half > _FINE_VIS_S)
+        right = could(m_sh, g_sh1, m_su, g_su1, half) & (half > _FINE_VIS_S)
+        g_owner = np.r_[g_owner[left], g_owner[right]]
+        g_t0, g_t1 = np.r_[g_t0[left], mid[right]], np.r_[mid[left], g_t1[right]]
+        g_sh0, g_sh1 = np.r_[g_sh0[left], m_sh[right]], np.r_[m_sh[left], g_sh1[right]]
+        g_su0, g_su1 = np.r_[g_su0[left], m_su[right]], np.r_[m_su[left], g_su1[right]]
+    if extra_o:
+        all_o = np.concatenate([owner, *extra_o])
+        all_t = np.concatenate([ts, *extra_t])
+        order = np.lexsort((all_t, all_o))
+        owner, ts = all_o[order], all_t[order]
+        sh = np.concatenate([sh, *extra_sh])[order]
+        su = np.concatenate([su, *extra_su])[order]
     return owner, ts, sh, su
 
 
