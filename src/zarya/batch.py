@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,9 +195,8 @@ def _iso_column(window, t_s: np.ndarray) -> np.ndarray:
 
 
 def _round(values: np.ndarray, digits: int) -> np.ndarray:
-    out = np.round(values.astype(float), digits).astype(object)
-    out[np.isnan(values.astype(float))] = None
-    return out
+    """Rounded floats; NaN stands for a missing value (written as null / empty)."""
+    return np.round(values.astype(float), digits)
 
 
 def _directions(az: np.ndarray) -> np.ndarray:
@@ -263,7 +263,7 @@ def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 
-def run(
+def iter_chunks(
     elements: Sequence[ElementSet],
     std_magnitude: float,
     window,
@@ -275,29 +275,42 @@ def run(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, np.ndarray]:
-    """Columns for every place, in place order then time; local, LocalCluster or scheduler."""
+) -> Iterator[dict[str, np.ndarray]]:
+    """Columns chunk by chunk, in place order; locally, on a LocalCluster or a scheduler.
+
+    Chunks that finish out of order (on a cluster) wait in a buffer until their turn, so
+    the output is the same whatever ran it; each chunk is yielded exactly once.
+    """
     from .timescale import iso_z
 
     bounds = chunk_bounds(len(places), chunk_size)
     args = (list(elements), std_magnitude, iso_z(window.start, 6), window.span_s, options)
-    results: dict[int, dict[str, np.ndarray]] = {}
     done = 0
     if workers is None and scheduler is None:
-        for k, (a, b) in enumerate(bounds):
-            results[k] = compute_chunk(*args, places.chunk(a, b), a, visible_only)
+        for a, b in bounds:
+            cols = compute_chunk(*args, places.chunk(a, b), a, visible_only)
             done += b - a
             if progress:
                 progress(done, len(places))
-    else:
-        for k, cols, size in _run_dask(args, places, bounds, visible_only, workers, scheduler):
-            if k in results:  # a retried task that also finished: keep one copy
-                continue
-            results[k] = cols
-            done += size
-            if progress:
-                progress(done, len(places))
-    parts = [results[k] for k in range(len(bounds))]
+            yield cols
+        return
+    waiting: dict[int, dict[str, np.ndarray]] = {}
+    turn = 0
+    for k, cols, size in _run_dask(args, places, bounds, visible_only, workers, scheduler):
+        if k < turn or k in waiting:  # a retried task that also finished: keep one copy
+            continue
+        waiting[k] = cols
+        done += size
+        if progress:
+            progress(done, len(places))
+        while turn in waiting:
+            yield waiting.pop(turn)
+            turn += 1
+
+
+def run(*args, **kw) -> dict[str, np.ndarray]:
+    """All columns at once (see :func:`iter_chunks` for the arguments): for small runs."""
+    parts = list(iter_chunks(*args, **kw))
     return {c: np.concatenate([p[c] for p in parts]) for c in COLUMNS}
 
 
@@ -339,34 +352,90 @@ def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) ->
 
 
 # ------------------------------------------------------------------------ output
-def write_columns(cols: dict[str, np.ndarray], path: str | Path) -> None:
-    """Write the columns as .parquet, .csv or .jsonl, atomically (never a half-written file)."""
+def write_columns(cols: dict[str, np.ndarray], path: str | Path) -> dict:
+    """Write columns as .parquet, .csv or .jsonl, atomically; returns the summary counts."""
+    return write_stream([cols], path)
+
+
+def write_stream(chunks: Iterable[dict[str, np.ndarray]], path: str | Path) -> dict:
+    """Write chunks of columns as they come, to a temporary file renamed at the end.
+
+    Memory holds one chunk at a time (plus what the format's writer buffers); a failure
+    anywhere, or an interrupted run, leaves no file behind. Returns summary counts.
+    """
+    import pyarrow as pa
+
     path = Path(path)
     kind = path.suffix.lower()
     check_output_path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    counts = _new_counts()
+    writer = None
+    schema = _schema(pa)
     try:
-        table = _arrow_table(cols)
-        if kind == ".parquet":
-            import pyarrow.parquet as pq
+        fh = None if kind == ".parquet" else tmp.open("wb")
+        try:
+            for cols in chunks:
+                table = _arrow_table(cols, schema)
+                _count(counts, cols)
+                if kind == ".parquet":
+                    import pyarrow.parquet as pq
 
-            pq.write_table(table, tmp)
-        elif kind == ".csv":
-            import pyarrow.csv as pacsv
+                    writer = writer or pq.ParquetWriter(tmp, schema)
+                    writer.write_table(table)
+                elif kind == ".csv":
+                    import pyarrow.csv as pacsv
 
-            pacsv.write_csv(table, tmp)
-        else:
-            with tmp.open("w", encoding="utf-8") as fh:
-                for row in table.to_pylist():
-                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    writer = writer or pacsv.CSVWriter(fh, schema)
+                    writer.write_table(table)
+                else:
+                    for row in table.to_pylist():
+                        fh.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
+            if writer is None and kind == ".parquet":
+                import pyarrow.parquet as pq
+
+                pq.write_table(schema.empty_table(), tmp)
+            elif writer is None and kind == ".csv":
+                import pyarrow.csv as pacsv
+
+                pacsv.write_csv(schema.empty_table(), fh)
+        finally:
+            if writer is not None:
+                writer.close()
+            if fh is not None:
+                fh.close()
         os.replace(tmp, path)
     except OSError as exc:
         raise BatchError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         if tmp.exists():
             tmp.unlink()
+    return _report(counts)
+
+
+def _new_counts() -> dict:
+    return {"passes": 0, "visible_passes": 0, "places": set(), "brightest": math.inf}
+
+
+def _report(counts: dict) -> dict:
+    return {
+        "passes": counts["passes"],
+        "visible_passes": counts["visible_passes"],
+        "places_with_passes": len(counts["places"]),
+        "brightest_magnitude": None if math.isinf(counts["brightest"]) else counts["brightest"],
+    }
+
+
+def _count(counts: dict, cols: dict[str, np.ndarray]) -> None:
+    visible = cols["visible"].astype(bool)
+    counts["passes"] += len(visible)
+    counts["visible_passes"] += int(visible.sum())
+    counts["places"].update(np.unique(cols["place_index"]).tolist())
+    mags = cols["brightest_magnitude"][visible]
+    if len(mags) and np.isfinite(mags).any():
+        counts["brightest"] = min(counts["brightest"], float(np.nanmin(mags)))
 
 
 def check_output_path(path: Path) -> None:
@@ -379,12 +448,10 @@ def check_output_path(path: Path) -> None:
         raise BatchError(f"cannot write {path}: the directory is not writable")
 
 
-def _arrow_table(cols: dict[str, np.ndarray]):
-    import pyarrow as pa
-
+def _schema(pa):
     types = {"place_index": pa.int64(), "name": pa.string(), "visible": pa.bool_(),
              "visible_starts": pa.string(), "visible_ends": pa.string()}
-    arrays, fields = [], []
+    fields = []
     for c in COLUMNS:
         if c in types:
             t = types[c]
@@ -392,20 +459,27 @@ def _arrow_table(cols: dict[str, np.ndarray]):
             t = pa.string()
         else:
             t = pa.float64()
-        arrays.append(pa.array(cols[c].tolist(), type=t))
         fields.append(pa.field(c, t))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    return pa.schema(fields)
+
+
+def _arrow_table(cols: dict[str, np.ndarray], schema):
+    """Columns -> an Arrow table; NaN floats and None strings become nulls."""
+    import pyarrow as pa
+
+    arrays = []
+    for field in schema:
+        values = cols[field.name]
+        if pa.types.is_floating(field.type):
+            values = values.astype(float)
+            arrays.append(pa.array(values, type=field.type, mask=np.isnan(values)))
+        else:
+            arrays.append(pa.array(values.tolist(), type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def summary(cols: dict[str, np.ndarray], n_places: int, days: float) -> dict:
-    """Counts for the end-of-run summary."""
-    visible = cols["visible"].astype(bool)
-    mags = [m for m in cols["brightest_magnitude"][visible] if m is not None]
-    return {
-        "places": n_places,
-        "days": days,
-        "passes": int(len(cols["place_index"])),
-        "visible_passes": int(visible.sum()),
-        "places_with_passes": int(len(np.unique(cols["place_index"]))),
-        "brightest_magnitude": min(mags) if mags else None,
-    }
+    """Counts for the end-of-run summary of columns held in memory."""
+    counts = _new_counts()
+    _count(counts, cols)
+    return {"places": n_places, "days": days, **_report(counts)}

@@ -87,13 +87,14 @@ def batch(
         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("places", total=len(where))
-        cols = engine.run(
+        chunks = engine.iter_chunks(
             satellite.elements, satellite.std_magnitude, window, options, where,
             visible_only=visible, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
             progress=lambda done, total: bar.update(task, completed=done),
         )
-    engine.write_columns(cols, out_path)
-    info = engine.summary(cols, len(where), days) | {"out": str(out_path), "warnings": warnings}
+        counts = engine.write_stream(chunks, out_path)
+    info = {"places": len(where), "days": days, **counts, "out": str(out_path),
+            "warnings": warnings}
     if as_json:
         sys.stdout.write(json.dumps(info) + "\n")
         return
