@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +30,10 @@ import numpy as np
 import zarya
 from zarya.look import Observers
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import random_observers, skyfield_visible_passes  # noqa: E402
+
 START = "2016-03-01"
-
-
-def random_observers(n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))  # uniform on the sphere
-    lon = rng.uniform(-180, 180, n)
-    return lat, lon
 
 
 def zarya_run(lat, lon, days: float) -> tuple[float, int]:
@@ -51,39 +46,8 @@ def zarya_run(lat, lon, days: float) -> tuple[float, int]:
 
 
 def skyfield_run(lat, lon, days: float) -> tuple[float, int]:
-    from skyfield.api import EarthSatellite, Loader, load, wgs84
-    from skyfield_data import get_skyfield_data_path
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        eph = Loader(get_skyfield_data_path(), verbose=False)("de421.bsp")
-    ts = load.timescale(builtin=True)
-    # the same element-set choice as zarya: nearest epoch to each instant; one set per
-    # window keeps Skyfield simple, and favours it (no set switching).
-    mid = zarya.parse_instant(START).timestamp() + days * 43200
-    sets = zarya.bundled_sets()
-    best = min(sets, key=lambda s: abs(s.epoch.timestamp() - mid))
-    sat = EarthSatellite(best.line1, best.line2, ts=ts)
-    sun, earth = eph["sun"], eph["earth"]
-    y, m, d = (int(x) for x in START.split("-"))
-    t0_, t1_ = ts.utc(y, m, d), ts.utc(y, m, d + days)
-    count = 0
-    t0 = time.perf_counter()
-    for la, lo in zip(lat, lon, strict=True):
-        topos = wgs84.latlon(la, lo)
-        times, kinds = sat.find_events(topos, t0_, t1_, altitude_degrees=10.0)
-        rises = [t for t, k in zip(times, kinds, strict=True) if k == 0]
-        sets_ = [t for t, k in zip(times, kinds, strict=True) if k == 2]
-        for r, s in zip(rises, sets_, strict=False):
-            span = (s.tt - r.tt) * 86400.0
-            tt = ts.tt_jd(r.tt + np.arange(0.0, span + 10.0, 10.0) / 86400.0)
-            lit = sat.at(tt).is_sunlit(eph)
-            alt = (earth + topos).at(tt).observe(sun).apparent().altaz()[0].degrees
-            _ = np.any(lit & (alt <= -6.0))
-            count += 1
-    elapsed = time.perf_counter() - t0
-    eph.close()
-    return elapsed, count
+    seconds, passes, _ = skyfield_visible_passes(lat, lon, START, days)
+    return seconds, passes
 
 
 def cold_start_s(repeats: int = 5) -> float:

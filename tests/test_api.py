@@ -35,12 +35,19 @@ def test_no_stray_public_names():
     assert stray == []
 
 
+def test_every_name_resolves_lazily_to_its_module():
+    for name in zarya.__all__:
+        obj = getattr(zarya, name)
+        module = getattr(obj, "__module__", "")
+        assert module.startswith("zarya"), (name, module)
+
+
 def test_import_is_pure_and_light():
     """Importing zarya reads no element file and does not load the gazetteer or the CLI."""
     code = (
         "import sys, zarya; "
         "print(sorted(m for m in ('zarya.places', 'zarya.cli', 'typer', 'rich', "
-        "'timezonefinder') if m in sys.modules))"
+        "'timezonefinder', 'numpy', 'sgp4', 'scipy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,0 +1,104 @@
+"""Planet scale: visible passes for many observers, against Skyfield on a sample of them.
+
+    python benchmarks/bench_batch.py                 # 10,000 x 30 days, and the scaling table
+    python benchmarks/bench_batch.py --sizes 100 1000 --days 7     # smaller
+
+zarya runs the whole `zarya batch` job in one process (engine plus Parquet output);
+Skyfield (events plus visibility, see common.py) is timed on the first 50 of the same
+observers in the same run, and throughput compared in observer-days per second. Each size
+of the scaling table runs in a fresh process, so its peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+START = "2016-03-01"
+
+
+def zarya_job(n: int, days: float, out: Path) -> dict:
+    import resource
+
+    import zarya
+    from common import random_observers
+    from zarya import batch as engine
+    from zarya.passes import PassOptions
+
+    lat, lon = random_observers(n)
+    places = engine.Places([f"p{i}" for i in range(n)], lat, lon, np.zeros(n))
+    sat = zarya.load_satellite()
+    window = zarya.Window.days(zarya.parse_instant(START), days)
+    clock = time.perf_counter()
+    chunks = engine.iter_chunks(sat.elements, sat.std_magnitude, window, PassOptions(),
+                                places, visible_only=True)
+    counts = engine.write_stream(chunks, out)
+    elapsed = time.perf_counter() - clock
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return {"observers": n, "days": days, "seconds": elapsed, "peak_mb": peak, **counts}
+
+
+def in_subprocess(n: int, days: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        code = (
+            f"import sys, json; sys.path.insert(0, {str(HERE)!r}); "
+            f"from bench_batch import zarya_job; from pathlib import Path; "
+            f"print(json.dumps(zarya_job({n}, {days}, Path({tmp!r}) / 'out.parquet')))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--observers", type=int, default=10_000)
+    ap.add_argument("--days", type=float, default=30.0)
+    ap.add_argument("--skyfield-sample", type=int, default=50)
+    ap.add_argument("--sizes", type=int, nargs="*", default=[100, 1_000, 10_000, 100_000])
+    args = ap.parse_args()
+
+    from common import random_observers, skyfield_visible_passes
+
+    main_run = in_subprocess(args.observers, args.days)
+    lat, lon = random_observers(args.observers)
+    k = args.skyfield_sample
+    sky_s, sky_passes, sky_visible = skyfield_visible_passes(lat[:k], lon[:k], START, args.days)
+    z_rate = args.observers * args.days / main_run["seconds"]
+    s_rate = k * args.days / sky_s
+    print(f"machine: {platform.machine()}, Python {platform.python_version()}, "
+          f"numpy {np.__version__}")
+    print()
+    print(f"{args.observers:,} observers x {args.days:g} days of visible passes:")
+    print()
+    print("| program | observers timed | seconds | observer-days/s | passes found |")
+    print("|---|---|---|---|---|")
+    print(f"| zarya (engine + Parquet) | {args.observers:,} | {main_run['seconds']:.1f} | "
+          f"{z_rate:,.0f} | {main_run['visible_passes']:,} visible |")
+    print(f"| Skyfield (find_events + is_sunlit) | {k} | {sky_s:.1f} | {s_rate:,.1f} | "
+          f"{sky_passes:,} ({sky_visible:,} visible) |")
+    print()
+    print(f"ratio: {z_rate / s_rate:,.0f}x Skyfield's throughput")
+    print()
+    print("| observers | days | seconds | peak memory (MB) | visible passes | "
+          "observer-days/s |")
+    print("|---|---|---|---|---|---|")
+    for n in args.sizes:
+        r = main_run if n == args.observers else in_subprocess(n, args.days)
+        print(f"| {n:,} | {args.days:g} | {r['seconds']:.1f} | {r['peak_mb']:.0f} | "
+              f"{r['visible_passes']:,} | {n * args.days / r['seconds']:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
