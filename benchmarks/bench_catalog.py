@@ -5,7 +5,8 @@ from the bundled ISS history: each object is a real published set under a new ca
 number (90001-102000, Alpha-5 past 99999) with its checksums redone. It is written as a
 3-line TLE file and as CelesTrak's OMM JSON, and each is imported into a fresh store:
 
-- *library*: :func:`read_records` then :meth:`Store.add` (one transaction), best of N;
+- *library*: :meth:`Store.import_files` (read and written in batches, one transaction),
+  best of N;
 - *command*: ``python -m zarya elements import FILE --db NEW`` end to end, interpreter
   start-up included, best of N.
 
@@ -91,7 +92,7 @@ def time_library_import(path: Path, work: Path, repeats: int) -> tuple[float, in
         db = work / f"lib-{path.suffix[1:]}-{k}.sqlite"
         with open_store(db, seed=False) as store:
             t0 = time.perf_counter()
-            added = store.add([read_records(path)])[0].added
+            added = store.import_files([path])[0].added
             best = min(best, time.perf_counter() - t0)
     return best, added
 
@@ -159,7 +160,7 @@ def main() -> None:
             rows.append((label, size, added, lib_s, cmd_s))
         lookup_db = work / "lookup.sqlite"
         with open_store(lookup_db) as store:  # seeded: 150 ISS sets, plus the catalogue
-            store.add([read_records(tle)])
+            store.import_files([tle])
         per = time_lookups(lookup_db, lookups)
 
     print(f"Machine: {machine()}\n")

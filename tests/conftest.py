@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -11,6 +14,47 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 REFDATA = ROOT / "tests" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test run touches the user's own element store: ZARYA_HOME points at a temporary
+    directory for the whole session (this also covers the doctests of README.md and
+    src/zarya, which the per-test fixture below does not reach)."""
+    home = tempfile.mkdtemp(prefix="zarya-home-session-")
+    before = os.environ.get("ZARYA_HOME")
+    os.environ["ZARYA_HOME"] = home
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop("ZARYA_HOME", None)
+        else:
+            os.environ["ZARYA_HOME"] = before
+        shutil.rmtree(home, ignore_errors=True)
+
+    config.add_cleanup(restore)
+
+
+@pytest.fixture(scope="session")
+def seeded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An element store seeded with the bundled history, made once per session."""
+    from zarya.elements.catalog import open_store
+
+    path = tmp_path_factory.mktemp("zarya-seed") / "elements.sqlite"
+    open_store(path).close()  # closing checkpoints the WAL: the file alone is complete
+    return path
+
+
+@pytest.fixture(autouse=True)
+def zarya_home(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    seeded_store_file: Path,
+) -> Path:
+    """A fresh ZARYA_HOME per test, holding a copy of the seeded store."""
+    home = tmp_path_factory.mktemp("zarya-home")
+    shutil.copyfile(seeded_store_file, home / "elements.sqlite")
+    monkeypatch.setenv("ZARYA_HOME", str(home))
+    return home
 
 
 def shared_or_local(relative: str) -> Path:

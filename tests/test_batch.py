@@ -103,23 +103,24 @@ def test_batch_sample_agrees_with_skyfield(sat, places, skyfield_ts, skyfield_ep
 
 
 def test_local_cluster_matches_local_run_even_when_a_worker_dies(sat, places):
-    """Two worker processes; one is killed with SIGKILL after the first chunk completes."""
-    from distributed import Client, LocalCluster
+    """Two worker processes; one is killed with SIGKILL after the first chunk completes.
+
+    The batch engine is the only Dask client; the worker's process id comes from its nanny.
+    """
+    from distributed import LocalCluster
 
     local = _run(sat, places, chunk_size=25)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=40) as cluster, \
-            Client(cluster) as client:
-        pids = client.run(os.getpid)
+                      dashboard_address=None, silence_logs=40) as cluster:
+        pids = sorted(n.process.process.pid for n in cluster.workers.values())
         killed: list[int] = []
         lock = threading.Lock()
 
         def progress(done, total):
             with lock:
                 if not killed:
-                    victim = sorted(pids.values())[0]
-                    os.kill(victim, signal.SIGKILL)
-                    killed.append(victim)
+                    os.kill(pids[0], signal.SIGKILL)
+                    killed.append(pids[0])
 
         remote = _run(sat, places, chunk_size=25, scheduler=cluster.scheduler_address,
                       progress=progress)

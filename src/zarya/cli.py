@@ -184,6 +184,11 @@ def now(
 
 
 from . import cli_batch  # noqa: E402,F401  (registers the batch command)
+from .cli_elements import elements_app  # noqa: E402
+
+app.add_typer(elements_app, name="elements")
+
+from . import cli_mission  # noqa: E402,F401  (registers the mission commands)
 
 
 # ------------------------------------------------------------------------- main

@@ -27,6 +27,8 @@ from .timescale import Window, datetime_of, iso_z
 
 STALE_WARN_DAYS = 14.0
 STALE_REFUSE_DAYS = 30.0
+MANOEUVRE_DROP_REV_PER_DAY = 1e-3
+MANOEUVRE_MAX_GAP_DAYS = 5.0
 
 SGP4_ERRORS = {
     1: "mean eccentricity out of range",
@@ -50,6 +52,7 @@ class Satellite:
     std_magnitude: float = -1.8
     _satrecs: list | None = field(default=None, repr=False, compare=False)
     _decay: dict = field(default_factory=dict, repr=False, compare=False)
+    _bounds: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.elements:
@@ -88,11 +91,36 @@ class Satellite:
             self._satrecs = [e.satrec() for e in self.elements]
         return self._satrecs
 
+    def manoeuvres(self) -> np.ndarray:
+        """Boolean per gap between consecutive sets: was the orbit raised in between?
+
+        Drag only ever raises the mean motion; a drop of more than
+        :data:`MANOEUVRE_DROP_REV_PER_DAY` between two sets at most
+        :data:`MANOEUVRE_MAX_GAP_DAYS` apart (about 300 m of altitude for the ISS, well
+        above the 4e-4 rev/day by which sets of different sources can disagree at the same
+        epoch) means a reboost or an avoidance manoeuvre happened between their epochs.
+        """
+        n = np.array([e.mean_motion_rev_per_day for e in self.elements])
+        gap = np.diff(self.epochs_jd)
+        return (np.diff(n) < -MANOEUVRE_DROP_REV_PER_DAY) & (gap <= MANOEUVRE_MAX_GAP_DAYS)
+
+    def boundaries_jd(self) -> np.ndarray:
+        """Where the selection switches from one set to the next (JD), one per gap.
+
+        Halfway between the epochs (the nearest epoch wins), except across a manoeuvre:
+        there the later set wins from the earlier set's epoch on, since the older set
+        cannot know about the burn.
+        """
+        if self._bounds is None:
+            epochs = self.epochs_jd
+            mid = (epochs[1:] + epochs[:-1]) / 2.0
+            self._bounds = np.where(self.manoeuvres(), epochs[:-1], mid)
+        return self._bounds
+
     def select(self, jd: np.ndarray) -> np.ndarray:
-        """Index of the set with the nearest epoch for each Julian date (later wins ties)."""
-        epochs = self.epochs_jd
-        midpoints = (epochs[1:] + epochs[:-1]) / 2.0
-        return np.searchsorted(midpoints, np.asarray(jd, dtype=float), side="right")
+        """Index of the set to use at each Julian date: the nearest epoch (later wins ties,
+        and across a manoeuvre the later set wins, see :meth:`boundaries_jd`)."""
+        return np.searchsorted(self.boundaries_jd(), np.asarray(jd, dtype=float), side="right")
 
     def age_days(self, jd: np.ndarray) -> np.ndarray:
         """Signed age (instant minus epoch of the selected set) in days."""

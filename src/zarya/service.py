@@ -11,7 +11,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .elements.load import bundled_sets, read_elements_file, select_object
+from .elements.load import read_elements_file, select_object
 from .ephemeris import Ephemeris, Satellite
 from .errors import PropagationError
 from .frames import EARTH_ROTATION_RAD_S
@@ -29,9 +29,18 @@ def load_satellite(
     elements_file: str | None = None,
     std_magnitude: float | None = None,
 ) -> Satellite:
-    """The satellite's element history: from ``elements_file`` or the bundled ISS history."""
-    sets = read_elements_file(elements_file) if elements_file else bundled_sets()
-    chosen = select_object(sets, sat)
+    """The satellite's element history: from ``elements_file``, else from the element store.
+
+    The store is ``$ZARYA_HOME/elements.sqlite`` or the one in the user data directory,
+    seeded with the bundled ISS history when it is first created.
+    """
+    if elements_file:
+        chosen = select_object(read_elements_file(elements_file), sat)
+    else:
+        from .elements.catalog import open_store
+
+        with open_store() as store:
+            chosen = store.sets(store.resolve(sat))
     kw = {} if std_magnitude is None else {"std_magnitude": std_magnitude}
     return Satellite.from_elements(chosen, **kw)
 
@@ -111,6 +120,7 @@ def now_report(
         "alt_km": round(float(height[0]), 2),
         "speed_km_s": round(float(np.linalg.norm(v[0] + np.cross(_OMEGA, r[0]))), 3),
         "sunlight": str(shadow(r, eph.sun_km[:1])[0]),
+        "over": _over(float(lat[0]), float(lon[0])),
         "warnings": warnings,
     }
     if observer is not None:
@@ -129,6 +139,13 @@ def now_report(
             "sun_elevation_deg": round(float(sun_el[0]), 2),
         }
     return out
+
+
+def _over(lat_deg: float, lon_deg: float) -> str:
+    """The country, sea or ocean beneath a point (Natural Earth 1:110m, read lazily)."""
+    from .geography import beneath
+
+    return str(beneath([lat_deg], [lon_deg])[0])
 
 
 def _sgp4_message(code: int) -> str:

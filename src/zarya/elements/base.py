@@ -12,8 +12,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from ..errors import ElementsError
-
 _SGP4_EPOCH_JD = 2433281.5  # 1949 December 31 00:00 UT, sgp4init's epoch origin
 _UNIX_EPOCH_JD = 2440587.5
 

@@ -5,30 +5,30 @@ bad set: right for ``--elements FILE``. The store needs more: each record's orig
 the record and line where it starts, the choice to skip bad records (``--skip-bad``), and
 protection from hostile input (a 100 MB line, a gzip or XML bomb, an endless JSON string).
 This module frames a byte stream into records (TLE, 3LE, OMM JSON, CSV, XML, KVN, optionally
-gzipped) and hands each one to the validators of :mod:`.tle` and :mod:`.omm`.
+gzipped) and hands each one to the validators of :mod:`.tle` and :mod:`.omm`: the byte
+source, sniffing and TLE framing live here, the OMM framing in :mod:`.ingest_omm`.
 
 Limits: at most :data:`MAX_FILE_BYTES` (after decompression), lines of at most
 :data:`MAX_LINE_CHARS` characters in the line-based formats, JSON and XML records of at most
 :data:`MAX_RECORD_CHARS`. The input is read in :data:`CHUNK_BYTES` pieces, so memory holds
-one chunk, one record and the sets read so far, whatever the file holds.
+one chunk and one record, whatever the file holds, plus the records read: all of them in
+``ReadResult.records``, or only those not yet taken by a sink (``into``, which the store
+uses to write them in batches as they come).
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import gzip
-import json
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
-from ..errors import ElementsError, OMMError, TLEFormatError
+from ..errors import ElementsError, TLEFormatError
 from .base import ElementSet
 from .load import MAX_FILE_BYTES
-from .omm import from_record, read_omm_kvn
 from .tle import parse_tle
 
 MAX_LINE_CHARS = 64 * 1024
@@ -58,16 +58,34 @@ class BadRecord:
 
 @dataclass
 class ReadResult:
-    """What one file held: its format, its good records and (with ``skip_bad``) the bad ones."""
+    """What one file held: its format, its good records and (with ``skip_bad``) the bad ones.
+
+    ``records`` stays empty when the records went to a sink (``into``); ``count`` is the
+    number of good records either way.
+    """
 
     source: str
     format: str  # 'tle', 'omm-json', 'omm-csv', 'omm-xml' or 'omm-kvn'
     records: list[Record] = field(default_factory=list)
     bad: list[BadRecord] = field(default_factory=list)
+    count: int = 0
+
+
+class RecordSink(Protocol):
+    """Where records go as they are read (the store's batch writer)."""
+
+    def append(self, record: Record) -> None: ...
+
+
+SinkFactory = Callable[[str], RecordSink]  # called with the format, once it is known
 
 
 def read_records(
-    path: str | Path, *, skip_bad: bool = False, max_bytes: int = MAX_FILE_BYTES
+    path: str | Path,
+    *,
+    skip_bad: bool = False,
+    max_bytes: int = MAX_FILE_BYTES,
+    into: SinkFactory | None = None,
 ) -> ReadResult:
     """Every record of an element file (optionally gzipped).
 
@@ -84,28 +102,38 @@ def read_records(
     except OSError as exc:
         raise ElementsError(f"cannot read the elements file {path}: {exc.strerror}") from None
     with handle:
-        return read_stream(handle, source=str(path), skip_bad=skip_bad, max_bytes=max_bytes)
+        return read_stream(
+            handle, source=str(path), skip_bad=skip_bad, max_bytes=max_bytes, into=into
+        )
 
 
 def read_stream(
-    stream: BinaryIO, *, source: str, skip_bad: bool = False, max_bytes: int = MAX_FILE_BYTES
+    stream: BinaryIO,
+    *,
+    source: str,
+    skip_bad: bool = False,
+    max_bytes: int = MAX_FILE_BYTES,
+    into: SinkFactory | None = None,
 ) -> ReadResult:
-    """Like :func:`read_records`, from an open binary stream; ``source`` names it in errors."""
+    """Like :func:`read_records`, from an open binary stream; ``source`` names it in errors.
+
+    With ``into``, each good record goes to ``into(format).append`` as soon as it is read,
+    instead of into ``ReadResult.records``.
+    """
     try:
-        result = _read(_ByteSource(stream, source, max_bytes), source, skip_bad)
+        result = _read(ByteSource(stream, source, max_bytes), source, skip_bad, into)
     except ElementsError as exc:
-        message = str(exc)
-        if not message.startswith(f"{source}: ") and not message.endswith(source):
-            message = f"{source}: {message}"
-        raise type(exc)(message) from None
-    if not result.records:
+        named = type(exc)(f"{source}: {exc}")
+        named.__dict__.update(exc.__dict__)  # keep line, column, expected, found
+        raise named from None
+    if not result.count:
         detail = f" ({len(result.bad)} bad records skipped)" if result.bad else ""
         raise ElementsError(f"{source}: no element sets in the file{detail}")
     return result
 
 
 # ------------------------------------------------------------------------ byte source
-class _ByteSource:
+class ByteSource:
     """Binary chunks of a (possibly gzipped) stream, counted against a size cap."""
 
     def __init__(self, stream: BinaryIO, source: str, max_bytes: int) -> None:
@@ -129,15 +157,12 @@ class _ByteSource:
         self._pending = b""
         self.total += len(data)
         if self.total > self.max_bytes:
-            raise ElementsError(
-                f"more than {self.max_bytes} bytes: too large for an element file"
-            )
+            raise ElementsError(f"more than {self.max_bytes} bytes: too large for an element file")
         return data
 
     def chunks(self) -> Iterator[bytes]:
         """Every byte of the stream (the sniffed head first), CHUNK_BYTES at a time."""
         head, self._pending = self._pending, b""
-        self.total -= 0
         if head:
             yield head
         while True:
@@ -163,7 +188,7 @@ class _Prefixed:
         return self._stream.read(n)
 
 
-def _text_chunks(chunks: Iterator[bytes]) -> Iterator[str]:
+def decode_chunks(chunks: Iterator[bytes]) -> Iterator[str]:
     """UTF-8 text (a leading byte-order mark dropped) from byte chunks."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
     offset = 0
@@ -180,7 +205,7 @@ def _text_chunks(chunks: Iterator[bytes]) -> Iterator[str]:
         yield tail
 
 
-def _lines(chunks: Iterator[str]) -> Iterator[str]:
+def split_lines(chunks: Iterator[str]) -> Iterator[str]:
     """Lines with their endings, each at most MAX_LINE_CHARS characters long."""
     buffer = ""
     number = 0
@@ -225,39 +250,64 @@ def _sniff(head: bytes) -> str:
     return "tle"
 
 
-def _read(src: _ByteSource, source: str, skip_bad: bool) -> ReadResult:
+class _Counted:
+    """A sink that counts what goes through it."""
+
+    def __init__(self, target: RecordSink) -> None:
+        self.target = target
+        self.count = 0
+
+    def append(self, record: Record) -> None:
+        self.count += 1
+        self.target.append(record)
+
+
+def _read(src: ByteSource, source: str, skip_bad: bool, into: SinkFactory | None) -> ReadResult:
     fmt = _sniff(src.head)
     result = ReadResult(source=source, format=fmt)
+    out = _Counted(result.records if into is None else into(fmt))
 
     def bad(number: int, line: int, exc: ElementsError) -> None:
-        message = str(exc)
         if not skip_bad:
-            raise type(exc)(f"record {number} (line {line}): {message}")
-        result.bad.append(BadRecord(number, line, message))
+            raise exc
+        result.bad.append(BadRecord(number, line, str(exc)))
+
+    from .ingest_omm import read_csv, read_json, read_kvn, read_xml
 
     readers: dict[str, Callable] = {
         "tle": _read_tle,
-        "omm-json": _read_json,
-        "omm-csv": _read_csv,
-        "omm-kvn": _read_kvn,
-        "omm-xml": _read_xml,
+        "omm-json": read_json,
+        "omm-csv": read_csv,
+        "omm-kvn": read_kvn,
+        "omm-xml": read_xml,
     }
-    readers[fmt](src, source, result.records, bad)
+    readers[fmt](src, source, out, bad)
+    result.count = out.count
     return result
 
 
-BadHook = Callable[[int, int, ElementsError], None]
+BadHook = Callable[[int, int, ElementsError], None]  # (record number, line, error naming both)
+
+
+def record_at(number: int, line: int) -> str:
+    """How errors name a record: ``record 3 (line 7)``."""
+    return f"record {number} (line {line})"
 
 
 # ------------------------------------------------------------------------------ TLE
-def _read_tle(src: _ByteSource, source: str, out: list[Record], bad: BadHook) -> None:
-    """2- and 3-line sets; a name line is optional (``0 `` prefix allowed)."""
-    name = ""
-    name_line = 0
+def _tle_error(number: int, message: str, line: int) -> TLEFormatError:
+    return TLEFormatError(
+        f"record {number}, line {line} of the file: {message}", line=line, column=1
+    )
+
+
+def _read_tle(src: ByteSource, source: str, out: RecordSink, bad: BadHook) -> None:
+    """2- and 3-line sets; a name line is optional (a ``0 `` prefix is allowed)."""
+    name, name_line = "", 0
     pending: tuple[int, str] | None = None  # (line number, text) of a line 1
     number = 0
     line_no = 0
-    for raw in _lines(_text_chunks(src.chunks())):
+    for raw in split_lines(decode_chunks(src.chunks())):
         line_no += 1
         text = raw.rstrip("\r\n")
         if pending is not None:
@@ -265,13 +315,13 @@ def _read_tle(src: _ByteSource, source: str, out: list[Record], bad: BadHook) ->
             pending = None
             start = name_line or first_no
             if text.startswith("2 "):
-                original = "\n".join(
-                    ([name] if name else []) + [line1.rstrip(), text.rstrip()]
-                )
+                original = "\n".join(([name] if name else []) + [line1.rstrip(), text.rstrip()])
                 try:
                     es = parse_tle(line1, text, name, source=source, first_line_no=first_no)
                 except TLEFormatError as exc:
-                    bad(number, start, exc)
+                    named = TLEFormatError(f"record {number}, {exc}")
+                    named.__dict__.update(exc.__dict__)
+                    bad(number, start, named)
                 else:
                     out.append(Record(es, original, number, start))
                 name, name_line = "", 0
@@ -279,11 +329,10 @@ def _read_tle(src: _ByteSource, source: str, out: list[Record], bad: BadHook) ->
             bad(
                 number,
                 start,
-                TLEFormatError(
-                    f"line {line_no} of the file: expected TLE line 2 after line {first_no}, "
-                    f"found {text[:20]!r}",
-                    line=line_no,
-                    column=1,
+                _tle_error(
+                    number,
+                    f"expected TLE line 2 after line {first_no}, found {text[:20]!r}",
+                    line_no,
                 ),
             )
             name, name_line = "", 0
@@ -299,17 +348,21 @@ def _read_tle(src: _ByteSource, source: str, out: list[Record], bad: BadHook) ->
             bad(
                 number,
                 line_no,
-                TLEFormatError(
-                    f"line {line_no} of the file: TLE line 2 without a line 1 before it",
-                    line=line_no,
-                    column=1,
-                ),
+                _tle_error(number, "TLE line 2 without a line 1 before it", line_no),
             )
             name, name_line = "", 0
             continue
         if name:
             number += 1
-            bad(number, name_line, _lonely_name(name, name_line, stripped))
+            bad(
+                number,
+                name_line,
+                _tle_error(
+                    number,
+                    f"the name {name!r} is followed by {stripped[:20]!r}, not TLE line 1",
+                    name_line,
+                ),
+            )
         name = stripped[2:].strip() if stripped.startswith("0 ") else stripped
         name_line = line_no
         if len(name) > 60:
@@ -317,11 +370,10 @@ def _read_tle(src: _ByteSource, source: str, out: list[Record], bad: BadHook) ->
             bad(
                 number,
                 line_no,
-                TLEFormatError(
-                    f"line {line_no} of the file: a satellite name of {len(name)} characters "
-                    "(expected at most 60), not a TLE",
-                    line=line_no,
-                    column=1,
+                _tle_error(
+                    number,
+                    f"a satellite name of {len(name)} characters (expected at most 60): not a TLE",
+                    line_no,
                 ),
             )
             name, name_line = "", 0
@@ -330,330 +382,17 @@ def _read_tle(src: _ByteSource, source: str, out: list[Record], bad: BadHook) ->
         bad(
             number,
             name_line or first_no,
-            TLEFormatError(
-                f"line {first_no} of the file: TLE line 1 is not followed by a line 2 "
-                "(truncated file?)",
-                line=first_no,
-                column=1,
+            _tle_error(
+                number, "TLE line 1 is not followed by a line 2 (truncated file?)", first_no
             ),
         )
     elif name:
-        bad(number + 1, name_line, _lonely_name(name, name_line, None))
-
-
-def _lonely_name(name: str, line: int, found: str | None) -> TLEFormatError:
-    what = "the end of the file" if found is None else repr(found[:20])
-    return TLEFormatError(
-        f"line {line} of the file: the name {name!r} is not followed by TLE line 1 "
-        f"(found {what})",
-        line=line,
-        column=1,
-    )
-
-
-# ----------------------------------------------------------------------------- JSON
-def _read_json(src: _ByteSource, source: str, out: list[Record], bad: BadHook) -> None:
-    """A JSON array of OMM objects (or one object), decoded one record at a time."""
-    decoder = json.JSONDecoder()
-    chunks = _text_chunks(src.chunks())
-    buf = ""
-    pos = 0
-    line_base = 1  # line number at buf[0]
-    eof = False
-
-    def more() -> bool:
-        nonlocal buf, pos, line_base, eof
-        if eof:
-            return False
-        chunk = next(chunks, None)
-        if chunk is None:
-            eof = True
-            return False
-        line_base += buf.count("\n", 0, pos)
-        buf = buf[pos:] + chunk
-        pos = 0
-        return True
-
-    def skip_ws() -> str:
-        nonlocal pos
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buf):
-                return buf[pos]
-            if not more():
-                return ""
-
-    first = skip_ws()
-    array = first == "["
-    if array:
-        pos += 1
-    elif first != "{":
-        raise OMMError("not OMM JSON: expected a list of objects with OMM keys")
-    number = 0
-    while True:
-        ch = skip_ws()
-        if array and ch == "]" and number == 0:
-            pos += 1
-            break
-        if ch == "":
-            raise OMMError(
-                f"the JSON ends after record {number}, before the closing ']' (truncated file?)"
-            )
-        number += 1
-        start = pos
-        while True:
-            try:
-                value, end = decoder.raw_decode(buf, start)
-                break
-            except json.JSONDecodeError as exc:
-                if len(buf) - start > MAX_RECORD_CHARS:
-                    raise OMMError(
-                        f"record {number} is longer than {MAX_RECORD_CHARS} characters: "
-                        "not an OMM record"
-                    ) from None
-                pos = start
-                if more():
-                    start = pos
-                    continue
-                line = line_base + buf.count("\n", 0, start)
-                cut = exc.pos >= len(buf) - 1 or exc.msg.startswith("Unterminated")
-                why = "the JSON ends in the middle of it (truncated file?)" if cut else (
-                    f"not valid JSON ({exc.msg})"
-                )
-                raise OMMError(f"record {number} (line {line}): {why}") from None
-        line = line_base + buf.count("\n", 0, start)
-        pos = end
-        if not isinstance(value, dict):
-            raise OMMError(
-                f"record {number} (line {line}) is a JSON {type(value).__name__}, "
-                "not an object with OMM keys: not OMM JSON"
-            )
-        try:
-            es = from_record(value, where="the record", source=source)
-        except OMMError as exc:
-            bad(number, line, exc)
-        else:
-            out.append(Record(es, buf[start:end], number, line))
-        if not array:
-            break
-        ch = skip_ws()
-        if ch == ",":
-            pos += 1
-        elif ch == "]":
-            pos += 1
-            break
-        elif ch == "":
-            raise OMMError(
-                f"the JSON ends after record {number}, before the closing ']' (truncated file?)"
-            )
-        else:
-            raise OMMError(
-                f"after record {number} (line {line}): expected ',' or ']', found {ch!r}"
-            )
-    if skip_ws() != "":
-        raise OMMError("unexpected text after the end of the JSON")
-
-
-# ------------------------------------------------------------------------------ CSV
-def _read_csv(src: _ByteSource, source: str, out: list[Record], bad: BadHook) -> None:
-    """CelesTrak's CSV: a header line naming the OMM keys, one record per line."""
-    consumed: list[str] = []
-    line_no = 0
-
-    def tracked() -> Iterator[str]:
-        nonlocal line_no
-        for line in _lines(_text_chunks(src.chunks())):
-            line_no += 1
-            consumed.append(line)
-            yield line
-
-    reader = csv.reader(tracked())
-    try:
-        header = [h.strip().upper() for h in next(reader, [])]
-        if "EPOCH" not in header:
-            raise OMMError("not OMM CSV: the header line has no EPOCH column")
-        number = 0
-        consumed.clear()
-        for row in reader:
-            start = line_no - len(consumed) + 1
-            original = "".join(consumed).rstrip("\r\n")
-            consumed.clear()
-            if not any(cell.strip() for cell in row):
-                continue
-            number += 1
-            if len(row) != len(header):
-                bad(
-                    number,
-                    start,
-                    OMMError(f"{len(row)} fields where the header names {len(header)}"),
-                )
-                continue
-            try:
-                es = from_record(dict(zip(header, row, strict=True)), where="the record",
-                                 source=source)
-            except OMMError as exc:
-                bad(number, start, exc)
-            else:
-                out.append(Record(es, original, number, start))
-    except csv.Error as exc:
-        raise OMMError(f"line {line_no}: not CSV ({exc})") from None
-
-
-# ------------------------------------------------------------------------------ KVN
-def _read_kvn(src: _ByteSource, source: str, out: list[Record], bad: BadHook) -> None:
-    """``KEY = value`` lines; each ``CCSDS_OMM_VERS`` starts a new message."""
-    lines: list[str] = []
-    start = 0
-    number = 0
-    size = 0
-
-    def flush() -> None:
-        nonlocal number
-        if not lines:
-            return
-        number += 1
-        text = "".join(lines).rstrip("\r\n")
-        try:
-            es = read_omm_kvn(text, source=source)[0]
-        except OMMError as exc:
-            bad(number, start, OMMError(str(exc).removeprefix("record 1: ")))
-        else:
-            out.append(Record(es, text, number, start))
-
-    for line_no, line in enumerate(_lines(_text_chunks(src.chunks())), start=1):
-        key = line.partition("=")[0].strip().upper()
-        if key == "CCSDS_OMM_VERS" or not lines and line.strip():
-            flush()
-            lines, start, size = [], line_no, 0
-        if lines or line.strip():
-            lines.append(line)
-            size += len(line)
-            if size > MAX_RECORD_CHARS:
-                raise OMMError(
-                    f"record {number + 1} (line {start}) is longer than {MAX_RECORD_CHARS} "
-                    "characters: not an OMM record"
-                )
-    flush()
-
-
-# ------------------------------------------------------------------------------ XML
-class _OmmTarget:
-    """Parser target collecting the leaf elements of each ``<omm>`` into a record."""
-
-    def __init__(self, parser: object) -> None:
-        self.parser = parser
-        self.depth = 0
-        self.leaf: list[str] = []
-        self.leaf_size = 0
-        self.children = [0]
-        self.current: dict[str, str] | None = None
-        self.current_start = (0, 0)  # (line, byte offset) of the <omm> tag
-        self.loose: dict[str, str] = {}
-        self.done: list[tuple[dict[str, str], int, int, int]] = []  # record, line, start, end
-
-    def _where(self) -> tuple[int, int]:
-        expat = getattr(self.parser, "parser", None)
-        if expat is None:
-            return 0, 0
-        return expat.CurrentLineNumber, expat.CurrentByteIndex
-
-    def start(self, tag: str, attrib: dict) -> None:
-        self.children[-1] += 1
-        self.children.append(0)
-        self.leaf, self.leaf_size = [], 0
-        if _local(tag) == "omm":
-            self.current = {}
-            self.current_start = self._where()
-
-    def data(self, text: str) -> None:
-        self.leaf_size += len(text)
-        if self.leaf_size > MAX_LINE_CHARS:
-            raise OMMError(
-                f"line {self._where()[0]}: an XML value longer than {MAX_LINE_CHARS} "
-                "characters: not an OMM record"
-            )
-        self.leaf.append(text)
-
-    def end(self, tag: str) -> None:
-        name = _local(tag)
-        leaf = self.children.pop() == 0
-        if leaf:
-            target = self.current if self.current is not None else self.loose
-            if len(target) > 1000:
-                raise OMMError(f"line {self._where()[0]}: too many XML elements in one record")
-            target[name.upper()] = "".join(self.leaf).strip()
-        self.leaf, self.leaf_size = [], 0
-        if name == "omm" and self.current is not None:
-            line, start = self.current_start
-            self.done.append((self.current, line, start, self._where()[1]))
-            self.current = None
-
-    def close(self) -> None:
-        return None
-
-
-def _read_xml(src: _ByteSource, source: str, out: list[Record], bad: BadHook) -> None:
-    """CCSDS OMM XML (an ``<ndm>`` of ``<omm>`` messages, or one ``<omm>``), via defusedxml:
-    entity declarations (the billion-laughs bomb), DTDs with external references and
-    external entities are refused before anything is expanded."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import DefusedXMLParser, ParseError
-
-    parser = DefusedXMLParser(target=None)
-    target = _OmmTarget(parser)
-    parser = DefusedXMLParser(target=target)  # type: ignore[arg-type]
-    target.parser = parser
-    kept = b""  # bytes from the start of the open record (or the last chunk)
-    kept_at = 0  # byte offset of kept[0]
-    number = 0
-
-    def drain() -> None:
-        nonlocal number
-        for record, line, start, end in target.done:
-            number += 1
-            close = kept.find(b">", end - kept_at)
-            text = kept[max(0, start - kept_at) : close + 1].decode("utf-8", "replace")
-            try:
-                es = from_record(record, where="the record", source=source)
-            except OMMError as exc:
-                bad(number, line, exc)
-            else:
-                out.append(Record(es, text, number, line))
-        target.done.clear()
-
-    try:
-        for chunk in src.chunks():
-            kept += chunk
-            parser.feed(chunk)
-            drain()
-            keep_from = target.current_start[1] if target.current is not None else (
-                kept_at + len(kept) - len(chunk)
-            )
-            if target.current is not None and kept_at + len(kept) - keep_from > MAX_RECORD_CHARS:
-                raise OMMError(
-                    f"record {number + 1} (line {target.current_start[0]}) is longer than "
-                    f"{MAX_RECORD_CHARS} bytes: not an OMM record"
-                )
-            cut = max(0, keep_from - kept_at)
-            kept, kept_at = kept[cut:], kept_at + cut
-        parser.close()
-        drain()
-    except DefusedXmlException as exc:
-        raise OMMError(
-            f"refused XML: {type(exc).__name__} ({exc}); entity and DTD declarations are not "
-            "allowed in OMM files (an XML bomb?)"
-        ) from None
-    except ParseError as exc:
-        raise OMMError(f"not XML: {exc}") from None
-    if number == 0 and target.loose:
-        try:
-            es = from_record(target.loose, where="the record", source=source)
-        except OMMError as exc:
-            bad(1, 1, exc)
-        else:
-            out.append(Record(es, kept.decode("utf-8", "replace").strip(), 1, 1))
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+        bad(
+            number + 1,
+            name_line,
+            _tle_error(
+                number + 1,
+                f"the name {name!r} is not followed by TLE lines",
+                name_line,
+            ),
+        )

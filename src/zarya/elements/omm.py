@@ -136,10 +136,12 @@ def read_omm_csv(text: str, *, source: str = "") -> list[ElementSet]:
 
 def read_omm_xml(text: str, *, source: str = "") -> list[ElementSet]:
     """OMM as CCSDS NDM/XML: every ``<omm>`` element (namespaces ignored) is one record."""
+    from defusedxml.ElementTree import fromstring  # refuses entity bombs, external references
+
     try:
-        root = ElementTree.fromstring(text)
-    except ElementTree.ParseError as exc:
-        raise OMMError(f"not XML: {exc}") from None
+        root = fromstring(text)
+    except (ElementTree.ParseError, ValueError) as exc:  # ValueError: defusedxml's refusals
+        raise OMMError(f"not XML or refused XML (no entity declarations allowed): {exc}") from None
     omms = [el for el in root.iter() if _local(el.tag) == "omm"] or [root]
     out = []
     for i, omm in enumerate(omms):

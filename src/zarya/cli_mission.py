@@ -1,0 +1,370 @@
+"""The mission commands: ``orbits``, ``launch-windows``, ``overflights``, ``radio``, ``track``.
+
+Registered on :data:`zarya.cli.app` when :mod:`zarya.cli` is imported. Like the rest of the
+command line: parse, call the library (:mod:`zarya.missions`), print JSON (``--json``, UTC
+times with ``Z``) or a rich table in the place's local time; bad input raises a
+:class:`~zarya.errors.ZaryaError`, which ``main`` prints as one line with exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from .cli import (
+    AltOpt,
+    ElementsOpt,
+    JsonOpt,
+    LatOpt,
+    LonOpt,
+    PlaceOpt,
+    SatOpt,
+    StaleOpt,
+    _emit_json,
+    _observer,
+    _warn,
+    _zone,
+    app,
+)
+
+FromOpt = Annotated[
+    str, typer.Option("--from", help="Start, ISO 8601 (a bare date is 00:00 UTC).")
+]
+TzOpt = Annotated[
+    str, typer.Option("--tz", help="Time zone for the table: auto, UTC or an IANA name.")
+]
+
+
+def _days(help_text: str):
+    return Annotated[float, typer.Option("--days", help=help_text)]
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def _table(*columns: str, right: tuple[str, ...] = ()):
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for col in columns:
+        table.add_column(col, justify="right" if col in right else "left")
+    return table
+
+
+def _local(iso: str | None, zone: Any, fmt: str = "%a %d %b %H:%M:%S") -> str:
+    if iso is None:
+        return "-"
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(zone).strftime(fmt)
+
+
+def _header(console, report: dict, what: str, zone: Any) -> None:
+    sat = report["satellite"]
+    console.print(
+        f"[bold]{sat['name']}[/] (NORAD {sat['norad_id']}) {what}, times in {zone}; elements "
+        f"epoch {sat['elements_epoch']} ({sat['elements_age_days']:+.1f} days)",
+        highlight=False,
+    )
+    _warn(console, report.get("warnings", []))
+
+
+# ------------------------------------------------------------------------------ orbits
+@app.command()
+def orbits(
+    start: Annotated[str, typer.Option("--from", help="Start, ISO 8601.")],
+    end: Annotated[str, typer.Option("--to", help="End, ISO 8601.")],
+    sat: SatOpt = None,
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """How many times the satellite circled the Earth between two instants.
+
+    Counted from ascending-node crossings of the propagated orbit, switching to the nearest
+    element set along the way, and checked against the revolution numbers the sets carry.
+    """
+    from .missions import orbits_report
+    from .service import load_satellite
+    from .timescale import Window, parse_instant
+
+    window = Window.between(parse_instant(start), parse_instant(end))
+    satellite = load_satellite(sat, elements_file=elements)
+    report = orbits_report(satellite, window, allow_stale=allow_stale)
+    if as_json:
+        _emit_json(report)
+        return
+    console = _console()
+    from zoneinfo import ZoneInfo
+
+    _header(console, report, "revolutions", ZoneInfo("UTC"))
+    w = report["window"]
+    console.print(
+        f"From {w['start']} to {w['end']}: [bold]{report['orbits']}[/] orbits "
+        f"(ascending-node crossings; {report['revolutions']:.2f} turns exactly)",
+        highlight=False,
+    )
+    console.print(
+        f"  first node {report['first_node']}, last node {report['last_node']}; revolution "
+        f"{report['rev_at_start']} to {report['rev_at_end']} (a five-digit set prints "
+        f"{report['rev_at_end_as_printed']})",
+        highlight=False,
+    )
+    check = report["cross_check"]
+    console.print(
+        f"  cross-check against the {len(report['element_sets'])} element sets used (numbered "
+        f"from the set of {check['anchor_epoch']}, rev {check['anchor_rev_number']}): "
+        f"{check['agree']} agree, {check['off_by_one']} off by one, {check['other']} other",
+        highlight=False,
+    )
+    table = _table(
+        "Epoch (UTC)", "Rev", "Counted", "Diff", "Note", "Days away",
+        right=("Rev", "Counted", "Diff", "Days away"),
+    )
+    for s in report["element_sets"]:
+        counted = s["counted_rev"]
+        shown = f"{counted}" if s["rev_modulus"] == 100000 else f"{counted % 4000} ({counted})"
+        table.add_row(
+            s["epoch"][:16], str(s["rev_number"]), shown, f"{s['difference']:+d}", s["note"],
+            f"{s['farthest_days']:.1f}",
+        )
+    console.print(table)
+
+
+# ---------------------------------------------------------------------- launch windows
+@app.command("launch-windows")
+def launch_windows(
+    place: PlaceOpt = None,
+    lat: LatOpt = None,
+    lon: LonOpt = None,
+    alt_m: AltOpt = 0.0,
+    sat: SatOpt = None,
+    start: FromOpt = "now",
+    days: _days("Length of the window, days.") = 3.0,
+    tz: TzOpt = "auto",
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """When a launch site passes through the satellite's orbital plane.
+
+    Both crossings a day, with the launch azimuth into the plane (the north-east one suits
+    a launch like Soyuz's from Baikonur to the ISS) and the target's phase angle.
+    """
+    from .missions import launch_windows_report
+    from .service import load_satellite, pass_window
+    from .timescale import parse_instant
+
+    site, label, place_zone = _observer(place, lat, lon, alt_m)
+    window = pass_window(parse_instant(start), days)
+    zone = None if as_json else _zone(tz, place_zone, site)
+    satellite = load_satellite(sat, elements_file=elements)
+    report = launch_windows_report(
+        satellite, site, window, label=label, allow_stale=allow_stale
+    )
+    if as_json:
+        _emit_json(report)
+        return
+    console = _console()
+    _header(console, report, f"orbital plane over [bold]{label}[/]", zone)
+    table = _table(
+        "Date", "Time", "Launch", "Azimuth", "Inertial", "Phase", "Incl.",
+        right=("Azimuth", "Inertial", "Phase", "Incl."),
+    )
+    for w in report["windows"]:
+        table.add_row(
+            _local(w["time"], zone, "%a %d %b"), _local(w["time"], zone, "%H:%M:%S"),
+            w["direction"] + (" *" if w["northbound"] else ""),
+            f"{w['azimuth_deg']:.1f}°", f"{w['azimuth_inertial_deg']:.1f}°",
+            f"{w['phase_angle_deg']:+.1f}°", f"{w['inclination_deg']:.2f}°",
+        )
+    console.print(table)
+    console.print(
+        "* northbound crossing: the plane heads north over the site (a north-east launch "
+        "into a prograde orbit). Phase angle: how far ahead of the site the target is along "
+        "its orbit. Azimuth: to fly over the rotating Earth; inertial: the plane's own.",
+        highlight=False,
+    )
+
+
+# ------------------------------------------------------------------------- overflights
+@app.command()
+def overflights(
+    place: PlaceOpt = None,
+    lat: LatOpt = None,
+    lon: LonOpt = None,
+    alt_m: AltOpt = 0.0,
+    radius_km: Annotated[
+        float, typer.Option("--radius-km", help="Report tracks passing within this, km.")
+    ] = 100.0,
+    sat: SatOpt = None,
+    start: FromOpt = "now",
+    days: _days("Length of the window, days.") = 3.0,
+    tz: TzOpt = "auto",
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """When the ground track passes within a distance of a place (landing opportunities
+    with --place soyuz-landing-zone)."""
+    from .ground import check_radius
+    from .missions import overflights_report
+    from .service import load_satellite, pass_window
+    from .timescale import parse_instant
+
+    obs, label, place_zone = _observer(place, lat, lon, alt_m)
+    check_radius(radius_km)
+    window = pass_window(parse_instant(start), days)
+    zone = None if as_json else _zone(tz, place_zone, obs)
+    satellite = load_satellite(sat, elements_file=elements)
+    report = overflights_report(satellite, obs, window, radius_km, allow_stale=allow_stale)
+    if as_json:
+        _emit_json(report)
+        return
+    console = _console()
+    what = "landing opportunities" if place == "soyuz-landing-zone" else "ground track"
+    _header(console, report, f"{what} within {radius_km:g} km of [bold]{label}[/]", zone)
+    if not report["overflights"]:
+        console.print(f"The track never comes within {radius_km:g} km in this window.")
+        return
+    table = _table(
+        "Closest approach", "Distance", "Side", "Pass", "Heading", "Elevation",
+        right=("Distance", "Heading", "Elevation"),
+    )
+    for o in report["overflights"]:
+        table.add_row(
+            _local(o["time"], zone), f"{o['distance_km']:.1f} km", o["side"], o["direction"],
+            f"{o['heading_deg']:.0f}°", f"{o['elevation_deg']:.1f}°",
+        )
+    console.print(table)
+
+
+# ------------------------------------------------------------------------------- radio
+@app.command()
+def radio(
+    place: PlaceOpt = None,
+    lat: LatOpt = None,
+    lon: LonOpt = None,
+    alt_m: AltOpt = 0.0,
+    freq_mhz: Annotated[
+        float, typer.Option("--freq-mhz", help="Downlink frequency, MHz (ISS: 145.800).")
+    ] = 145.8,
+    min_elevation: Annotated[
+        float, typer.Option("--min-elevation", help="Radio horizon, degrees.")
+    ] = 0.0,
+    step_s: Annotated[
+        float, typer.Option("--step-s", help="Doppler samples along each pass, seconds.")
+    ] = 30.0,
+    sat: SatOpt = None,
+    start: FromOpt = "now",
+    days: _days("Length of the window, days.") = 1.0,
+    tz: TzOpt = "auto",
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Radio contacts: acquisition and loss of signal, with the Doppler shift along each
+    pass."""
+    from .errors import ObserverError
+    from .missions import check_frequency, radio_report
+    from .service import load_satellite, pass_window
+    from .timescale import parse_instant
+
+    obs, label, place_zone = _observer(place, lat, lon, alt_m)
+    check_frequency(freq_mhz * 1e6)
+    if not -90.0 < min_elevation < 90.0:
+        raise ObserverError(f"--min-elevation {min_elevation:g} is impossible: expected -90 to 90")
+    window = pass_window(parse_instant(start), days)
+    zone = None if as_json else _zone(tz, place_zone, obs)
+    satellite = load_satellite(sat, elements_file=elements)
+    report = radio_report(
+        satellite, obs, window, freq_mhz=freq_mhz, min_elevation_deg=min_elevation,
+        step_s=step_s, allow_stale=allow_stale,
+    )
+    if as_json:
+        _emit_json(report)
+        return
+    console = _console()
+    _header(
+        console, report,
+        f"radio passes over [bold]{label}[/] above {min_elevation:g}° at {freq_mhz:.3f} MHz",
+        zone,
+    )
+    if not report["passes"]:
+        console.print("No passes in this window.")
+        return
+    table = _table(
+        "Date", "AOS", "LOS", "Max el", "Length", "Doppler kHz", "Zero shift", "Fastest",
+        right=("Max el", "Length", "Doppler kHz", "Fastest"),
+    )
+    for p in report["passes"]:
+        d = p["doppler"]
+        aos = p["aos"]["time"] if p["aos"] else None
+        los = p["los"]["time"] if p["los"] else None
+        m, s = divmod(int(round(p["duration_s"])), 60)
+        table.add_row(
+            _local(p["culmination"]["time"], zone, "%a %d %b"),
+            _local(aos, zone, "%H:%M:%S") + (f" {p['aos']['direction']}" if p["aos"] else ""),
+            _local(los, zone, "%H:%M:%S") + (f" {p['los']['direction']}" if p["los"] else ""),
+            f"{p['culmination']['elevation_deg']:.0f}°", f"{m}m{s:02d}s",
+            f"{d['at_aos_hz'] / 1000:+.2f}/{d['at_los_hz'] / 1000:+.2f}",
+            _local(d["zero_time"], zone, "%H:%M:%S"), f"{d['max_rate_hz_s']:.0f} Hz/s",
+        )
+    console.print(table)
+    console.print(
+        "Shifts are what you hear on the downlink (tune up at AOS, down at LOS); transmit the "
+        "opposite shift on an uplink. --json gives the shift every --step-s seconds.",
+        highlight=False,
+    )
+
+
+# ------------------------------------------------------------------------------- track
+class TrackFormat(StrEnum):
+    geojson = "geojson"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def track(
+    sat: SatOpt = None,
+    start: FromOpt = "now",
+    hours: Annotated[float, typer.Option("--hours", help="Length of the track, hours.")] = 1.5,
+    step_s: Annotated[float, typer.Option("--step-s", help="Between points, seconds.")] = 30.0,
+    fmt: Annotated[
+        TrackFormat, typer.Option("--format", help="geojson (RFC 7946), csv or json.")
+    ] = TrackFormat.geojson,
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The ground track: sub-satellite points as GeoJSON (cut at the antimeridian), CSV or
+    JSON (with the country or ocean beneath each point)."""
+    from .errors import TimeRangeError
+    from .missions import track_csv, track_geojson, track_report
+    from .service import load_satellite
+    from .timescale import Window, parse_instant
+
+    if not (math.isfinite(hours) and 0.0 < hours <= 24.0 * 31.0):
+        raise TimeRangeError(f"--hours {hours:g} is impossible: expected above 0, up to 744")
+    window = Window(parse_instant(start), hours * 3600.0)
+    satellite = load_satellite(sat, elements_file=elements)
+    kind = TrackFormat.json if as_json else fmt
+    if kind is TrackFormat.json:
+        _emit_json(track_report(satellite, window, step_s, allow_stale=allow_stale))
+    elif kind is TrackFormat.geojson:
+        collection = track_geojson(satellite, window, step_s, allow_stale=allow_stale)
+        sys.stdout.write(json.dumps(collection, separators=(",", ":"), ensure_ascii=False) + "\n")
+    else:
+        text, warnings = track_csv(satellite, window, step_s, allow_stale=allow_stale)
+        for w in warnings:
+            sys.stderr.write(f"zarya: warning: {w}\n")
+        sys.stdout.write(text)

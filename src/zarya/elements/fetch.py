@@ -1,0 +1,274 @@
+"""Fresh elements from CelesTrak's GP service, over HTTP (httpx), into the element store.
+
+CelesTrak publishes current elements per group (``stations``, ``visual``, ``active``, ...)
+as OMM JSON at ``gp.php?GROUP=...&FORMAT=json`` and asks clients to be polite: download a
+group at most once per update cycle (about two hours) and stop when told to. So
+:func:`update`
+
+- fetches a group (or any URL serving a supported element format) at most once per
+  :data:`MIN_INTERVAL_S` (2 hours) unless forced, and says when the next fetch is allowed;
+- makes conditional requests (``If-None-Match`` / ``If-Modified-Since``, from the ``ETag``
+  and ``Last-Modified`` of the last fetch, kept per URL in the store): a 304 imports nothing;
+- retries timeouts, connection failures, broken transfers, HTTP 5xx and 429 with exponential
+  back-off (honouring a short ``Retry-After``), and then says plainly what went wrong;
+- rejects a body that is cut short (fewer bytes than ``Content-Length``, or an element file
+  ending mid-record) and imports all of a good body or nothing, in one transaction that also
+  saves the validators.
+
+httpx is imported inside :func:`update`, so that importing zarya never pays for it.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from typing import IO
+from urllib.parse import urlsplit
+
+from ..errors import CatalogError, ElementsError
+from .catalog import HttpState, Store, iso_from_jd
+from .load import MAX_FILE_BYTES
+
+DEFAULT_URL = "https://celestrak.org/NORAD/elements/gp.php?GROUP={group}&FORMAT=json"
+DEFAULT_GROUP = "stations"
+MIN_INTERVAL_S = 2 * 3600.0  # at most one fetch per URL in this time, s
+DEFAULT_TIMEOUT_S = 30.0  # connect, read, write and pool timeouts, s
+DEFAULT_RETRIES = 3  # further tries after a failed one
+DEFAULT_BACKOFF_S = 1.0  # the first wait; then 2, 4, ... times this, s
+MAX_WAIT_S = 60.0  # the longest wait between tries, s (also caps Retry-After)
+_GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_SPOOL_BYTES = 32 * 1024 * 1024  # bodies above this go to a temporary file
+_UNIX_EPOCH_JD = 2440587.5
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What :func:`update` did. Times are Unix seconds.
+
+    ``status`` is ``imported`` (a body was read and its sets added), ``not-modified`` (the
+    server answered 304) or ``too-soon`` (nothing asked: the last fetch was under 2 hours ago).
+    """
+
+    url: str
+    status: str
+    read: int = 0  # element sets in the body
+    added: int = 0  # sets new to the store
+    objects: int = 0  # objects in the body
+    bad: int = 0  # records skipped (with skip_bad)
+    fetched_at: float | None = None  # the last successful fetch
+    next_allowed_at: float | None = None  # when the next fetch is allowed without force
+    attempts: int = 0  # HTTP requests made
+
+    def as_dict(self) -> dict:
+        """A JSON-ready dict (times as ISO 8601 UTC with ``Z``)."""
+        out = asdict(self)
+        for key in ("fetched_at", "next_allowed_at"):
+            out[key] = None if out[key] is None else iso_unix(out[key])
+        return out
+
+
+def group_url(group: str) -> str:
+    """CelesTrak's GP URL of a group, as OMM JSON."""
+    if not _GROUP.fullmatch(group):
+        raise CatalogError(
+            f"--group {group!r} is not a CelesTrak group name: expected letters, digits, "
+            "'-' or '_', such as stations, visual or active"
+        )
+    return DEFAULT_URL.format(group=group)
+
+
+def iso_unix(seconds: float) -> str:
+    """Unix time (s) as ISO 8601 UTC to the second, with ``Z``."""
+    return iso_from_jd(_UNIX_EPOCH_JD, seconds / 86400.0, digits=0)
+
+
+class _Retry(Exception):
+    """One failed try that may succeed later; ``wait_s`` is a server-requested wait."""
+
+    def __init__(self, problem: str, *, offline: bool = False, wait_s: float | None = None):
+        super().__init__(problem)
+        self.offline = offline
+        self.wait_s = wait_s
+
+
+def update(
+    store: Store,
+    *,
+    group: str = DEFAULT_GROUP,
+    url: str | None = None,
+    force: bool = False,
+    skip_bad: bool = False,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    retries: int = DEFAULT_RETRIES,
+    backoff_s: float = DEFAULT_BACKOFF_S,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> UpdateResult:
+    """Fetch a CelesTrak group (or ``url``) and add its element sets to ``store``.
+
+    Raises :class:`~zarya.errors.CatalogError` when the server cannot be reached or keeps
+    failing, and :class:`~zarya.errors.ElementsError` when the body is not a complete
+    element file; the store is unchanged in both cases.
+    """
+    import httpx
+
+    url = url or group_url(group)
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise CatalogError(f"--url {url!r}: expected an http:// or https:// URL")
+    if timeout_s <= 0 or retries < 0 or backoff_s < 0:
+        raise CatalogError("timeout must be positive, retries and back-off not negative")
+    host = urlsplit(url).hostname or url
+    state = store.http_state(url)
+    now = time.time()
+    if state is not None and not force and now - state.fetched_at < MIN_INTERVAL_S:
+        return UpdateResult(
+            url,
+            "too-soon",
+            fetched_at=state.fetched_at,
+            next_allowed_at=state.fetched_at + MIN_INTERVAL_S,
+        )
+    conditional = {}
+    if state is not None and state.etag:
+        conditional["If-None-Match"] = state.etag
+    if state is not None and state.last_modified:
+        conditional["If-Modified-Since"] = state.last_modified
+
+    attempts = 0
+    failure: _Retry | None = None
+    with httpx.Client(
+        timeout=httpx.Timeout(timeout_s),
+        follow_redirects=True,
+        headers={"User-Agent": _user_agent()},
+    ) as client:
+        for attempt in range(retries + 1):
+            if failure is not None:
+                wait = backoff_s * 2 ** (attempt - 1)
+                time.sleep(min(MAX_WAIT_S, failure.wait_s if failure.wait_s else wait))
+            attempts += 1
+            try:
+                with client.stream("GET", url, headers=conditional) as response:
+                    code = response.status_code
+                    if code == 304:
+                        fetched = time.time()
+                        store.record_fetch(
+                            HttpState(
+                                url,
+                                state.etag if state else None,
+                                state.last_modified if state else None,
+                                fetched,
+                                304,
+                            )
+                        )
+                        return UpdateResult(
+                            url,
+                            "not-modified",
+                            fetched_at=fetched,
+                            next_allowed_at=fetched + MIN_INTERVAL_S,
+                            attempts=attempts,
+                        )
+                    if code >= 500 or code == 429:
+                        raise _Retry(
+                            f"{host} answered HTTP {code} {response.reason_phrase}",
+                            wait_s=_retry_after(response.headers.get("retry-after")),
+                        )
+                    if code != 200:
+                        raise CatalogError(
+                            f"{host} answered HTTP {code} {response.reason_phrase} for {url}; "
+                            "nothing imported"
+                        )
+                    body = _read_body(response, max_bytes, host)
+                    validators = (
+                        response.headers.get("etag"),
+                        response.headers.get("last-modified"),
+                    )
+            except _Retry as exc:
+                failure = exc
+                continue
+            except httpx.TimeoutException:
+                failure = _Retry(f"{host} did not answer within {timeout_s:g} s")
+                continue
+            except httpx.ConnectError as exc:
+                failure = _Retry(f"cannot reach {host} ({_reason(exc)})", offline=True)
+                continue
+            except httpx.TransportError as exc:
+                failure = _Retry(f"the transfer from {host} broke off ({_reason(exc)})")
+                continue
+            break
+        else:
+            assert failure is not None
+            hint = " (are you offline?)" if failure.offline else ""
+            tries = f"{attempts} tries" if attempts > 1 else "1 try"
+            raise CatalogError(f"{failure} after {tries}{hint}; the element store is unchanged")
+
+    fetched = time.time()
+    with body:
+        try:
+            summary = store.import_stream(
+                body,
+                source=url,
+                skip_bad=skip_bad,
+                http=HttpState(url, validators[0], validators[1], fetched, 200),
+            )
+        except ElementsError as exc:
+            raise type(exc)(f"{exc}; nothing imported, the element store is unchanged") from None
+    return UpdateResult(
+        url,
+        "imported",
+        read=summary.read,
+        added=summary.added,
+        objects=summary.objects,
+        bad=len(summary.bad),
+        fetched_at=fetched,
+        next_allowed_at=fetched + MIN_INTERVAL_S,
+        attempts=attempts,
+    )
+
+
+def _read_body(response, max_bytes: int, host: str) -> IO[bytes]:
+    """The (decoded) body in a spooled temporary file, checked against Content-Length."""
+    body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
+    try:
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise CatalogError(
+                    f"the answer from {host} is over {max_bytes} bytes: too large for an "
+                    "element file; nothing imported"
+                )
+            body.write(chunk)
+        expected = response.headers.get("content-length")
+        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        if expected is not None and expected.isdigit() and not encoded:
+            if response.num_bytes_downloaded != int(expected):
+                raise _Retry(
+                    f"the answer from {host} was cut short: {response.num_bytes_downloaded} "
+                    f"of {expected} bytes"
+                )
+        body.seek(0)
+    except BaseException:
+        body.close()
+        raise
+    return body
+
+
+def _retry_after(value: str | None) -> float | None:
+    """A ``Retry-After`` in seconds (dates are ignored), capped at MAX_WAIT_S."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return min(MAX_WAIT_S, float(value.strip()))
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def _user_agent() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"zarya/{version('zarya')} (python-httpx)"
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "zarya (python-httpx)"

@@ -1,0 +1,224 @@
+"""Launch windows against an independent plane-crossing computation (Skyfield), the launch
+azimuth against spherical trigonometry, Doppler against finite differences of Skyfield
+ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import zarya
+from zarya.ephemeris import Satellite
+from zarya.frames import EARTH_ROTATION_RAD_S
+from zarya.missions import (
+    SPEED_OF_LIGHT_KM_S,
+    check_launch_reach,
+    doppler_shift_hz,
+    geocentric_latitude_deg,
+    launch_azimuth_deg,
+    launch_windows,
+    radio_passes,
+    rotating_azimuth_deg,
+)
+from zarya.timescale import Window, parse_instant
+
+HISTORY = zarya.load_satellite()
+BAIKONUR = zarya.Observer(45.920278, 63.342222, 0.0)  # Site 1/5
+KENNEDY = zarya.Observer(28.608389, -80.604333, 0.0)  # LC-39A
+ASTANA = zarya.Observer(51.1694, 71.4491, 347.0)
+
+
+def one_set(epoch_prefix: str) -> Satellite:
+    chosen = [e for e in HISTORY.elements if e.epoch.isoformat().startswith(epoch_prefix)]
+    assert len(chosen) == 1
+    return Satellite.from_elements(chosen)
+
+
+# ------------------------------------------------------------------- launch windows
+def skyfield_plane_crossings(ts, element, site: zarya.Observer, start, hours: float):
+    """Instants (s after ``start``) when ``h . s`` changes sign, h = r x v of Skyfield's
+    GCRS state and s Skyfield's GCRS position of the site; 60 s grid, 40 bisections."""
+    from skyfield.api import EarthSatellite, wgs84
+
+    sat = EarthSatellite(element.line1, element.line2, element.name, ts)
+    topos = wgs84.latlon(site.lat_deg, site.lon_deg, elevation_m=site.alt_m)
+    t0 = ts.from_datetime(start)
+
+    def f(seconds: np.ndarray) -> np.ndarray:
+        t = ts.tt_jd(t0.whole, t0.tt_fraction + seconds / 86400.0)
+        state = sat.at(t)
+        h = np.cross(state.position.km, state.velocity.km_per_s, axis=0)
+        s = topos.at(t).position.km
+        return np.sum(h * s, axis=0) / np.linalg.norm(h, axis=0) / np.linalg.norm(s, axis=0)
+
+    grid = np.arange(0.0, hours * 3600.0 + 1.0, 60.0)
+    v = f(grid)
+    j = np.flatnonzero(np.sign(v[:-1]) != np.sign(v[1:]))
+    lo, hi = grid[j], grid[j + 1]
+    f_lo = v[j]
+    for _ in range(40):
+        mid = (lo + hi) / 2.0
+        same = np.sign(f(mid)) == np.sign(f_lo)
+        lo = np.where(same, mid, lo)
+        hi = np.where(same, hi, mid)
+    return (lo + hi) / 2.0
+
+
+@pytest.mark.parametrize("epoch", ["2015-12-18T03", "2016-04-20T04"])
+def test_launch_windows_match_skyfield(skyfield_ts, epoch):
+    sat = one_set(epoch)
+    element = sat.elements[0]
+    start = element.epoch.replace(microsecond=0)
+    window = Window(start, 2 * 86400.0)
+    ours = launch_windows(sat, window, zarya.Observers.of([BAIKONUR, KENNEDY]))
+    for site, found in zip((BAIKONUR, KENNEDY), ours, strict=True):
+        theirs = skyfield_plane_crossings(skyfield_ts, element, site, start, 48.0)
+        t = np.array([(w.time - start).total_seconds() for w in found])
+        assert len(t) == len(theirs) >= 3  # two crossings a day
+        worst = np.max(np.abs(t - theirs))
+        assert worst < 5.0, worst  # measured: under 0.5 s (UT1 - UTC)
+        # the two kinds alternate
+        assert all(a.northbound != b.northbound for a, b in zip(found[:-1], found[1:], strict=True))
+
+
+def test_tma19m_launch_window():
+    """Soyuz TMA-19M (Peake, Kopra, Malenchenko) left Site 1/5 at 11:03:09 UTC on
+    2015-12-15 for a six-hour rendezvous: the north-east window of that day is minutes
+    away (the nearest bundled set is 2.7 days from it), the ISS a little ahead."""
+    window = Window(parse_instant("2015-12-15"), 86400.0)
+    found = launch_windows(HISTORY, window, BAIKONUR)[0]
+    ne = [w for w in found if w.northbound]
+    assert len(ne) == 1 and len(found) == 2
+    w = ne[0]
+    launch = parse_instant("2015-12-15T11:03:09Z")
+    assert abs((w.time - launch).total_seconds()) < 300.0  # measured: 193 s
+    assert w.direction == "north-east"
+    assert 0.0 < w.phase_angle_deg < 60.0  # measured: +22.5
+    assert w.azimuth_deg == pytest.approx(61.6, abs=0.3)  # Soyuz to the ISS: about 62
+    assert w.azimuth_inertial_deg == pytest.approx(62.8, abs=0.3)
+
+
+def test_reported_azimuth_is_the_formula():
+    """At each crossing the plane's direction over the site is the spherical-trigonometry
+    azimuth for the site's geocentric latitude and the plane's osculating inclination."""
+    window = Window(parse_instant("2016-03-19T16:00:00Z"), 3 * 86400.0)
+    sites = zarya.Observers.of([BAIKONUR, KENNEDY, zarya.Observer(-30.0, 20.0)])
+    lat_c = geocentric_latitude_deg(sites)
+    for n, found in enumerate(launch_windows(HISTORY, window, sites)):
+        assert len(found) >= 5
+        for w in found:
+            expected = launch_azimuth_deg(lat_c[n], w.inclination_deg, northbound=w.northbound)
+            assert w.azimuth_inertial_deg == pytest.approx(float(expected), abs=0.01)
+            assert (w.direction in ("north-east", "north-west")) == w.northbound
+
+
+def test_site_beyond_the_inclination_has_no_window():
+    window = Window(parse_instant("2016-04-01"), 86400.0)
+    plesetsk = zarya.Observer(62.93, 40.57)
+    with pytest.raises(zarya.ObserverError, match="inclined 51.6.*never passes through"):
+        check_launch_reach(HISTORY, window, plesetsk, ["Plesetsk"])
+    assert launch_windows(HISTORY, window, plesetsk) == [[]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(-85.0, 85.0), st.floats(0.5, 179.5), st.floats(-180.0, 180.0), st.booleans()
+)
+def test_launch_azimuth_spherical_trigonometry(lat, inc, lon, northbound):
+    """A great circle leaving (lat, lon) on the azimuth given has the inclination asked
+    for (its pole is inc from the Earth's), heads the way asked, and is one of the only two
+    such circles (Napier: cos i = cos(lat) sin(az))."""
+    reach = min(inc, 180.0 - inc)
+    assume(abs(lat) < reach - 0.05)
+    az = float(launch_azimuth_deg(lat, inc, northbound=northbound))
+    p, la, a = np.radians(lat), np.radians(lon), np.radians(az)
+    east = np.array([-np.sin(la), np.cos(la), 0.0])
+    north = np.array([-np.sin(p) * np.cos(la), -np.sin(p) * np.sin(la), np.cos(p)])
+    up = np.array([np.cos(p) * np.cos(la), np.cos(p) * np.sin(la), np.sin(p)])
+    heading = np.sin(a) * east + np.cos(a) * north
+    pole = np.cross(up, heading)
+    assert np.degrees(np.arccos(np.clip(pole[2], -1.0, 1.0))) == pytest.approx(inc, abs=1e-6)
+    assert (heading @ north > 0) == northbound
+    assert np.cos(np.radians(inc)) == pytest.approx(np.cos(p) * np.sin(a), abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(0.0, 360.0), st.floats(-80.0, 80.0), st.floats(6.5, 11.0))
+def test_rotating_azimuth_adds_up(az_inertial, lat, speed):
+    """Flying ``rotating_azimuth_deg`` over the ground, plus the Earth's eastward speed at
+    the site, gives a velocity along the inertial azimuth."""
+    az_rot = float(rotating_azimuth_deg(az_inertial, lat, speed))
+    v_earth = EARTH_ROTATION_RAD_S * 6378.137 * np.cos(np.radians(lat))
+    target = speed * np.array([np.sin(np.radians(az_inertial)), np.cos(np.radians(az_inertial))])
+    ground = target - np.array([v_earth, 0.0])
+    expected = np.degrees(np.arctan2(ground[0], ground[1]))
+    assert abs((az_rot - expected + 180.0) % 360.0 - 180.0) < 1e-6
+
+
+def test_launch_azimuth_unreachable_is_nan():
+    assert np.isnan(launch_azimuth_deg(60.0, 51.6))
+    assert float(launch_azimuth_deg(0.0, 90.0)) == pytest.approx(0.0)
+    assert float(launch_azimuth_deg(0.0, 90.0, northbound=False)) == pytest.approx(180.0)
+    # Baikonur to the ISS: sin(az) = cos(51.64) / cos(45.92)
+    assert float(launch_azimuth_deg(45.92, 51.64)) == pytest.approx(63.2, abs=0.1)
+
+
+# ----------------------------------------------------------------------------- radio
+def test_doppler_matches_skyfield_range_differences(skyfield_ts):
+    """The Doppler shift along every pass of a day over Astana, against 145.8 MHz times
+    the range rate from central differences (+/- 0.5 s) of Skyfield's ranges."""
+    from skyfield.api import EarthSatellite, wgs84
+
+    sat = one_set("2016-03-27T12")
+    element = sat.elements[0]
+    start = element.epoch.replace(microsecond=0)
+    t0 = skyfield_ts.from_datetime(start)
+    # the same UT1 as Skyfield's, so the comparison is of the Doppler, not of Earth rotation
+    eph = zarya.Ephemeris(sat, Window(start, 86400.0), dut1_s=float(t0.dut1))
+    freq = 145.8e6
+    passes = radio_passes(eph, ASTANA, freq, step_s=20.0)[0]
+    assert len(passes) >= 4
+    ts = np.concatenate([p.t_s for p in passes])
+    ours = np.concatenate([p.shift_hz for p in passes])
+    sky = EarthSatellite(element.line1, element.line2, element.name, skyfield_ts)
+    topos = wgs84.latlon(ASTANA.lat_deg, ASTANA.lon_deg, elevation_m=ASTANA.alt_m)
+
+    def rng(seconds):
+        t = skyfield_ts.tt_jd(t0.whole, t0.tt_fraction + seconds / 86400.0)
+        return (sky - topos).at(t).distance().km
+
+    rate = (rng(ts + 0.5) - rng(ts - 0.5)) / 1.0
+    theirs = -freq * rate / SPEED_OF_LIGHT_KM_S
+    worst = np.max(np.abs(ours - theirs))
+    assert worst < 1.0, worst  # Hz; measured: about 0.05 Hz
+    assert np.max(np.abs(ours)) > 3000.0  # the ISS at 145.8 MHz: up to about 3.4 kHz
+
+
+def test_radio_pass_shape():
+    window = Window(parse_instant("2016-04-01"), 86400.0)
+    eph = zarya.Ephemeris(HISTORY, window)
+    for p in radio_passes(eph, ASTANA, 145.8e6)[0]:
+        assert p.aos is not None and p.los is not None
+        assert p.aos.elevation_deg == pytest.approx(0.0, abs=0.01)
+        assert p.shift_aos_hz > 0 > p.shift_los_hz  # approaching, then receding
+        assert np.all(np.diff(p.shift_hz) <= 0.0)  # the pitch only falls
+        assert p.max_shift_hz in (p.shift_aos_hz, p.shift_los_hz)
+        assert p.max_rate_hz_s < 0
+        # zero shift at the shortest range: brute force every 0.05 s
+        tz = (p.zero_shift_time - window.start).total_seconds()
+        grid = np.arange(tz - 30.0, tz + 30.0, 0.05)
+        _, _, rng, _ = zarya.Observers.of(ASTANA).look(
+            eph.position(grid), np.zeros(len(grid), dtype=int)
+        )
+        assert abs(grid[np.argmin(rng)] - tz) < 0.1
+
+
+def test_doppler_sign_and_frequency():
+    assert float(doppler_shift_hz(-7.0, 145.8e6)) > 0  # approaching: heard higher
+    assert float(doppler_shift_hz(1.0, 145.8e6)) == pytest.approx(-486.3, abs=0.1)
+    eph = zarya.Ephemeris(HISTORY, Window(parse_instant("2016-04-01"), 3600.0))
+    for bad in (0.0, -145.8e6, float("nan")):
+        with pytest.raises(zarya.ObserverError, match="freq-mhz"):
+            radio_passes(eph, ASTANA, bad)
