@@ -23,6 +23,7 @@ RU); otherwise the error lists the candidates (Springfield) and how to name one 
 
 from __future__ import annotations
 
+import atexit
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -339,5 +340,8 @@ def timezone_at(lat_deg: float, lon_deg: float) -> str:
             from timezonefinder import TimezoneFinder
 
             _finder = TimezoneFinder()
+            # close its memory-mapped files before the interpreter tears the module down
+            # (otherwise Python reports them unclosed at exit)
+            atexit.register(_finder.cleanup)
         zone = _finder.timezone_at(lng=lon, lat=lat)
     return zone or "UTC"
