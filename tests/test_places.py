@@ -309,19 +309,19 @@ def _fresh_python(code: str) -> str:
     return result.stdout.strip()
 
 
-def test_import_reads_nothing_and_lookup_is_fast() -> None:
+def test_import_reads_nothing_and_lookup_reads_only_main_names() -> None:
+    """Purity: importing reads no data; the first lookup reads only the main names (the
+    speed of the cold start is a benchmark, benchmarks/bench_passes.py, not a test)."""
     out = _fresh_python(
-        "import sys, time\n"
+        "import sys\n"
         "import zarya.places as p\n"
         "print(p._gazetteer_cache is None, 'timezonefinder' in sys.modules)\n"
-        "t = time.perf_counter(); p.resolve_place('Astana'); t = time.perf_counter() - t\n"
-        "print(p._gazetteer_cache._alternates is None, 'timezonefinder' in sys.modules, t)\n"
+        "p.resolve_place('Astana')\n"
+        "print(p._gazetteer_cache._alternates is None, 'timezonefinder' in sys.modules)\n"
     )
     first, second = out.splitlines()
     assert first == "True False"  # no data, no timezonefinder at import
-    loaded_alternates, loaded_finder, seconds = second.split()
-    assert (loaded_alternates, loaded_finder) == ("True", "False")  # only the main names read
-    assert float(seconds) < 0.5  # about 0.04 s on a laptop; the CLI's budget is 1 s in all
+    assert second == "True False"  # only the main names read, no timezonefinder
 
 
 def test_bundled_data_names_its_source() -> None:
