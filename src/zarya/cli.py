@@ -189,6 +189,7 @@ from .cli_elements import elements_app  # noqa: E402
 app.add_typer(elements_app, name="elements")
 
 from . import cli_mission  # noqa: E402,F401  (registers the mission commands)
+from . import cli_plot  # noqa: E402,F401  (registers the plot commands)
 
 
 # ------------------------------------------------------------------------- main

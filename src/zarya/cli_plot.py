@@ -1,0 +1,247 @@
+"""``zarya plot sky`` and ``zarya plot map``: a pass on the sky, the track on a world map.
+
+Registered on :data:`zarya.cli.app` (as the ``plot`` group) when :mod:`zarya.cli` is
+imported. Like the rest of the command line: parse, call the library
+(:mod:`zarya.render.skychart`, :mod:`zarya.render.worldmap`), say what was written (or
+print JSON with ``--json``). Matplotlib is imported only when a picture is drawn. The
+output is checked before any work (PNG or SVG, an existing writable folder) and written
+atomically: on any error no file, not even a partial one, is left behind.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+import typer
+
+from .cli import (
+    AltOpt,
+    ElementsOpt,
+    JsonOpt,
+    LatOpt,
+    LonOpt,
+    PlaceOpt,
+    SatOpt,
+    StaleOpt,
+    _emit_json,
+    _observer,
+    _warn,
+    _zone,
+    app,
+)
+
+MAX_MAP_HOURS = 48.0
+
+plot_app = typer.Typer(
+    help="Pictures: a pass on the sky chart, the ground track on a world map.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+OutOpt = Annotated[
+    str, typer.Option("--out", help="The picture to write: FILE.png or FILE.svg.")
+]
+FromOpt = Annotated[
+    str, typer.Option("--from", help="Start, ISO 8601 (a bare date is 00:00 UTC).")
+]
+MinElevationOpt = Annotated[
+    float, typer.Option("--min-elevation", help="Elevation threshold, degrees.")
+]
+
+
+def _check_min_elevation(value: float, *, low: float, low_included: bool) -> None:
+    from .errors import ObserverError
+
+    above = value >= low if low_included else value > low
+    if not (above and value < 90.0):
+        raise ObserverError(
+            f"--min-elevation {value:g} is impossible: expected {low:g} to 90 degrees"
+        )
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+# --------------------------------------------------------------------------- sky
+@plot_app.command("sky")
+def sky(
+    out: OutOpt,
+    place: PlaceOpt = None,
+    lat: LatOpt = None,
+    lon: LonOpt = None,
+    alt_m: AltOpt = 0.0,
+    sat: SatOpt = None,
+    start: FromOpt = "now",
+    days: Annotated[
+        float, typer.Option("--days", help="Length of the window searched, days.")
+    ] = 10.0,
+    pass_number: Annotated[
+        int | None,
+        typer.Option(
+            "--pass", min=1,
+            help="Draw the N-th pass of the window (1-based; default: the first visible, "
+            "else the first).",
+        ),
+    ] = None,
+    min_elevation: MinElevationOpt = 10.0,
+    sun_limit: Annotated[
+        float,
+        typer.Option("--sun-limit", help="Visible only while your Sun is at or below this."),
+    ] = -6.0,
+    tz: Annotated[
+        str, typer.Option("--tz", help="Time zone of the chart: auto, UTC or an IANA name.")
+    ] = "auto",
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """A sky chart of one pass: where to look, minute by minute, and when it is visible."""
+    from .render.common import check_output
+
+    path, fmt = check_output(out)
+    obs, label, place_zone = _observer(place, lat, lon, alt_m)
+    _check_min_elevation(min_elevation, low=-90.0, low_included=False)
+    if not -90.0 <= sun_limit <= 90.0:
+        from .errors import ObserverError
+
+        raise ObserverError(f"--sun-limit {sun_limit:g} is impossible: expected -90 to 90")
+    zone = _zone(tz, place_zone, obs)
+
+    from .ephemeris import Ephemeris
+    from .passes import PassOptions, find_passes
+    from .render.skychart import choose_pass, save_sky_chart, sky_pass
+    from .service import load_satellite, pass_window, satellite_info
+    from .timescale import iso_z, parse_instant
+
+    window = pass_window(parse_instant(start), days)
+    satellite = load_satellite(sat, elements_file=elements)
+    warnings = satellite.check_age(window, allow_stale=allow_stale)
+    eph = Ephemeris(satellite, window)
+    eph.require_some_valid()
+    options = PassOptions(min_elevation_deg=min_elevation, sun_limit_deg=sun_limit)
+    passes = find_passes(eph, obs, options)[0]
+    k, chosen = choose_pass(
+        passes, pass_number, where=label, window=(window.start, window.end),
+        min_elevation_deg=min_elevation,
+    )
+    chart = sky_pass(
+        eph, obs, chosen, min_elevation_deg=min_elevation, sun_limit_deg=sun_limit,
+        number=k + 1, total=len(passes),
+    )
+    written = save_sky_chart(chart, path, place=label, zone=zone)
+    if as_json:
+        _emit_json({
+            "out": str(written),
+            "format": fmt,
+            "satellite": satellite_info(satellite, window.start),
+            "observer": obs.as_dict(),
+            "min_elevation_deg": min_elevation,
+            "window": {"start": iso_z(window.start, 0), "end": iso_z(window.end, 0)},
+            "pass_number": k + 1,
+            "passes_in_window": len(passes),
+            "pass": chosen.as_dict(),
+            "warnings": warnings,
+        })  # fmt: skip
+        return
+    console = _console()
+    _warn(console, warnings)
+    when = chosen.culmination.time.astimezone(zone)
+    seen = "not visible"
+    if chosen.visible is not None:
+        seen = f"visible, brightest {chosen.visible.brightest_magnitude:+.1f}"
+    console.print(
+        f"wrote {written}: {satellite.name} over {label}, pass {k + 1} of {len(passes)}, "
+        f"highest {chosen.culmination.elevation_deg:.0f}° at {when:%a %d %b %H:%M:%S} "
+        f"({zone}), {seen}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+# --------------------------------------------------------------------------- map
+@plot_app.command("map")
+def world(
+    out: OutOpt,
+    start: FromOpt = "now",
+    hours: Annotated[
+        float, typer.Option("--hours", help="Length of the ground track, hours.")
+    ] = 1.5,
+    place: PlaceOpt = None,
+    lat: LatOpt = None,
+    lon: LonOpt = None,
+    alt_m: AltOpt = 0.0,
+    min_elevation: Annotated[
+        float,
+        typer.Option("--min-elevation", help="Footprint: where it stands above this, degrees."),
+    ] = 10.0,
+    sat: SatOpt = None,
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """A world map: the ground track from --from, the station and its footprint at --from,
+    day, twilight and night, and the observer if given."""
+    from .errors import TimeRangeError
+    from .render.common import check_output
+
+    path, fmt = check_output(out)
+    obs = label = None
+    if place is not None or lat is not None or lon is not None:
+        obs, label, _ = _observer(place, lat, lon, alt_m)
+    _check_min_elevation(min_elevation, low=0.0, low_included=True)
+    if not (math.isfinite(hours) and 0.0 < hours <= MAX_MAP_HOURS):
+        raise TimeRangeError(
+            f"--hours {hours:g} is impossible: expected more than 0 and at most "
+            f"{MAX_MAP_HOURS:g} hours"
+        )
+
+    from .ephemeris import Ephemeris
+    from .render.worldmap import save_world_map, world_map
+    from .service import load_satellite, satellite_info
+    from .timescale import Window, iso_z, parse_instant
+
+    window = Window(parse_instant(start), hours * 3600.0)
+    satellite = load_satellite(sat, elements_file=elements)
+    warnings = satellite.check_age(window, allow_stale=allow_stale)
+    eph = Ephemeris(satellite, window)
+    eph.require_some_valid()
+    picture = world_map(eph, observer=obs, observer_label=label, min_elevation_deg=min_elevation)
+    written = save_world_map(picture, path)
+    if as_json:
+        report = {
+            "out": str(written),
+            "format": fmt,
+            "satellite": satellite_info(satellite, window.start),
+            "window": {"start": iso_z(window.start, 0), "end": iso_z(window.end, 0)},
+            "station": {
+                "time": iso_z(window.start),
+                "lat_deg": round(picture.station_lat_deg, 4),
+                "lon_deg": round(picture.station_lon_deg, 4),
+                "alt_km": round(picture.station_alt_km, 2),
+                "sunlit": picture.station_sunlit,
+            },
+            "min_elevation_deg": min_elevation,
+            "warnings": warnings,
+        }
+        if obs is not None:
+            report["observer"] = obs.as_dict()
+        _emit_json(report)
+        return
+    console = _console()
+    _warn(console, warnings)
+    console.print(
+        f"wrote {written}: {satellite.name} ground track from {iso_z(window.start, 0)} for "
+        f"{hours:g} h, at the start over {picture.station_lat_deg:.1f}, "
+        f"{picture.station_lon_deg:.1f}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+app.add_typer(plot_app, name="plot")
