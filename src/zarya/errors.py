@@ -14,6 +14,8 @@ that names the bad value and what was expected, so the command line can print it
     +-- TimeRangeError           reversed, empty or absurd time windows, bad instants
     +-- PlaceError               unknown or ambiguous place names
     +-- CatalogError             unknown satellite, empty store
+    (and, next to the code that raises them: render.common.RenderError for pictures that
+    cannot be written, batch.BatchError for batch runs that cannot start or finish)
 """
 
 from __future__ import annotations

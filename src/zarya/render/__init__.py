@@ -1,1 +1,3 @@
-"""Presentation of results: terminal tables (and, later, pictures and feeds)."""
+"""Presentation of results: terminal tables (``table``), sky charts (``skychart``) and
+world maps (``worldmap``) as PNG or SVG. Pictures import matplotlib lazily (Agg canvas,
+no pyplot), so the command line starts fast."""
