@@ -143,6 +143,7 @@ def test_python_dash_m_runs_without_traceback():
         ([*ASTANA, "--from", "2300-01-01"], ["outside"]),
         ([*ASTANA, "--from", "2031-01-01", "--days", "1"], ["--allow-stale"]),
         ([*ASTANA, "--from", "2016-03-31", "--tz", "Mars/Olympus"], ["unknown time zone"]),
+        ([*ASTANA, "--from", "2016-03-31", "--tz", "America"], ["unknown time zone"]),
         ([*ASTANA, "--from", "2016-03-31", "--min-elevation", "95"], ["--min-elevation"]),
         ([*ASTANA, "--from", "2016-03-31", "--sat", "99999"], ["NORAD 99999"]),
         ([*ASTANA, "--from", "2016-03-31", "--elements", "/nonexistent.tle"], ["no such"]),

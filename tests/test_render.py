@@ -479,3 +479,13 @@ def test_no_matplotlib_until_a_picture_is_drawn():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ})
     assert out.stdout.split() == ["0", "False"], out.stderr
+
+
+def test_names_are_text_not_tex(skies, map_eph):
+    """A '$' in a place name is a dollar sign, not the start of matplotlib mathtext
+    (an unbalanced '$x^$' used to raise ValueError)."""
+    sky = next(iter(skies.values()))
+    svg = skychart.sky_chart_svg(sky, place="$x^$ Town", zone=ALMATY)
+    assert "<svg" in svg
+    m = worldmap.world_map(map_eph, observer=ASTANA, observer_label="$x^$ Town")
+    assert "<svg" in worldmap.world_map_svg(m)

@@ -78,7 +78,7 @@ def _zone(tz: str, place_zone: str | None, obs) -> Any:
         tz = place_zone
     try:
         return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'America' is a folder
         raise ObserverError(
             f"unknown time zone {tz!r}: expected auto, UTC or an IANA name like Asia/Almaty"
         ) from None
@@ -183,13 +183,16 @@ def now(
     print_now(report)
 
 
-from . import cli_batch  # noqa: E402,F401  (registers the batch command)
+# The other commands live in their own modules and register themselves on ``app``.
+from . import (  # noqa: E402,F401
+    cli_batch,  # batch
+    cli_mission,  # orbits, launch-windows, overflights, radio, track
+    cli_plot,  # plot sky|map
+    cli_web,  # serve
+)
 from .cli_elements import elements_app  # noqa: E402
 
 app.add_typer(elements_app, name="elements")
-
-from . import cli_mission  # noqa: E402,F401  (registers the mission commands)
-from . import cli_plot  # noqa: E402,F401  (registers the plot commands)
 
 
 # ------------------------------------------------------------------------- main

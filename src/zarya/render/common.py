@@ -230,7 +230,7 @@ class LabelPlacer:
     # labels ------------------------------------------------------------------
     def text_size(self, text: str, **kw: Any) -> tuple[float, float]:
         """Width and height (pixels) that ``text`` takes with these text properties."""
-        t = self.fig.text(0.5, 0.5, text, ha="center", va="center", **kw)
+        t = self.fig.text(0.5, 0.5, text, ha="center", va="center", parse_math=False, **kw)
         bb = t.get_window_extent(self.renderer)
         t.remove()
         return bb.width, bb.height
@@ -260,7 +260,8 @@ class LabelPlacer:
         """Put ``text`` centred at ``centre_px`` unconditionally, and block its box."""
         fw, fh = self.fig.bbox.width, self.fig.bbox.height
         t = self.fig.text(
-            centre_px[0] / fw, centre_px[1] / fh, text, ha="center", va="center", **kw
+            centre_px[0] / fw, centre_px[1] / fh, text, ha="center", va="center",
+            parse_math=False, **kw,
         )
         bb = t.get_window_extent(self.renderer)
         self.block(np.array([[bb.x0, bb.y0, bb.x1, bb.y1]]))

@@ -457,9 +457,11 @@ def _build(sky: SkyPass, place: str, zone: tzinfo, W: int, H: int, dpi: int) -> 
     handles = [Line2D([], [], **{k: v for k, v in LIGHT_STYLES[c].items() if k != "label"})
                for c in (VISIBLE, SHADOW, DAYLIGHT)]
     labels = [LIGHT_STYLES[c]["label"] for c in (VISIBLE, SHADOW, DAYLIGHT)]
-    fig.legend(handles, labels, loc="upper left", frameon=False, fontsize=11,
-               handlelength=3.2, borderaxespad=0.0, borderpad=0.0,
-               bbox_to_anchor=(panel_x / W, (panel_bottom - 8.0) / H))
+    legend = fig.legend(handles, labels, loc="upper left", frameon=False, fontsize=11,
+                        handlelength=3.2, borderaxespad=0.0, borderpad=0.0,
+                        bbox_to_anchor=(panel_x / W, (panel_bottom - 8.0) / H))
+    for text in legend.get_texts():  # names are text, never TeX ('$' is a dollar)
+        text.set_parse_math(False)
     return fig
 
 
@@ -507,7 +509,7 @@ def _panel(
     def add(text: str, gap: float = 6.0, **kw: Any) -> None:
         nonlocal y
         kw.setdefault("color", INK)
-        t = fig.text(x_px / W, y / H, text, ha="left", va="top", **kw)
+        t = fig.text(x_px / W, y / H, text, ha="left", va="top", parse_math=False, **kw)
         common.fit_width(t, W - 0.012 * W - x_px, renderer)
         y = t.get_window_extent(renderer).y0 - gap
         texts.append(t)

@@ -440,7 +440,7 @@ def _build(m: WorldMap, W: int, H: int, dpi: int) -> Figure:
     def add(text: str, gap: float = 4.0, **kw: Any) -> None:
         nonlocal y
         kw.setdefault("color", INK)
-        t = fig.text(x0 / W, y / H, text, ha="left", va="top", **kw)
+        t = fig.text(x0 / W, y / H, text, ha="left", va="top", parse_math=False, **kw)
         common.fit_width(t, W - 0.01 * W - x0, renderer)
         y = t.get_window_extent(renderer).y0 - gap
 
@@ -487,6 +487,8 @@ def _build(m: WorldMap, W: int, H: int, dpi: int) -> Figure:
         legend = fig.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False,
                             fontsize=10.5, handlelength=2.6, columnspacing=1.6,
                             bbox_to_anchor=(0.5, 0.005))
+        for text in legend.get_texts():  # names are text, never TeX ('$' is a dollar)
+            text.set_parse_math(False)
         if legend.get_window_extent(renderer).width <= 0.98 * W:
             break
         legend.remove()

@@ -1,0 +1,322 @@
+"""The web service's answers, each a cached, serialised :class:`~.queries.Answer`.
+
+:class:`WebService` is what the FastAPI routes (and the page) call: it validates the inputs
+with the library's checks, asks :mod:`zarya.service` and :mod:`zarya.missions` for the very
+objects that the commands print with ``--json``, and keeps the serialised result in the cache
+under the rounded place, the window and the element version. Nothing here knows HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+
+from ..errors import TimeRangeError
+from ..timescale import Window, iso_z
+from .queries import (
+    MAX_DAYS,
+    MAX_SUGGESTIONS,
+    MAX_TRACK_POINTS,
+    Answer,
+    AnswerCache,
+    SatelliteSource,
+    Where,
+    check_elevation,
+    check_text,
+    start_of,
+    ttl_for,
+    where,
+    window_days,
+    window_hours,
+    window_key,
+)
+
+JSON = "application/json"
+SVG = "image/svg+xml"
+ICS = "text/calendar; charset=utf-8"
+
+
+def to_json(obj: object) -> bytes:
+    """Compact JSON, UTF-8 (the objects of ``--json``, without the indentation)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _obs_key(w: Where) -> tuple[float, float, float]:
+    o = w.observer
+    return (o.lat_deg, o.lon_deg, o.alt_m)
+
+
+class WebService:
+    """Everything the web serves, computed once per (rounded) question and element version."""
+
+    def __init__(self, *, sat_recheck_s: float = 10.0, cache_entries: int = 512) -> None:
+        self.sats = SatelliteSource(sat_recheck_s)
+        self.cache = AnswerCache(cache_entries)
+
+    # ---------------------------------------------------------------- passes
+    def passes(
+        self, *, place: str | None = None, lat: float | None = None, lon: float | None = None,
+        alt_m: float | None = 0.0, start: str | None = None, days: float = 10.0,
+        min_elevation: float = 10.0, visible: bool = False, sat: str | None = None,
+        allow_stale: bool = False,
+    ) -> tuple[Where, Answer]:
+        """``zarya passes --json`` for a place: (the place, the answer)."""
+        from ..passes import PassOptions
+        from ..service import passes_report
+
+        w = where(place, lat, lon, alt_m)
+        check_elevation("min-elevation", min_elevation)
+        begin, given = start_of(start)
+        window = window_days(begin, days)
+        satellite, version = self.sats.get(sat)
+        key = ("passes", version, _obs_key(w), window_key(window), min_elevation, visible,
+               allow_stale)
+
+        def make() -> Answer:
+            report = passes_report(
+                satellite, w.observer, window,
+                options=PassOptions(min_elevation_deg=min_elevation),
+                visible_only=visible, allow_stale=allow_stale,
+            )
+            return Answer.of(to_json(report), JSON, 300 if given else 60)
+
+        return w, self.cache.get_or_make(key, make, ttl_for(given))
+
+    def calendar(
+        self, *, place: str | None = None, lat: float | None = None, lon: float | None = None,
+        alt_m: float | None = 0.0, start: str | None = None, days: float = 10.0,
+        min_elevation: float = 10.0, visible: bool = True, sat: str | None = None,
+        allow_stale: bool = False,
+    ) -> Answer:
+        """The passes as an iCalendar feed (see :mod:`.feeds`)."""
+        from .feeds import passes_calendar
+
+        w, answer = self.passes(
+            place=place, lat=lat, lon=lon, alt_m=alt_m, start=start, days=days,
+            min_elevation=min_elevation, visible=visible, sat=sat, allow_stale=allow_stale,
+        )
+        zone = w.zone_name()
+        key = ("ics", answer.etag, w.label, zone, visible)
+
+        def make() -> Answer:
+            report = json.loads(answer.body)
+            text = passes_calendar(report, label=w.label, zone_name=zone, visible=visible)
+            return Answer.of(text.encode("utf-8"), ICS, 3600)
+
+        return self.cache.get_or_make(key, make, 3600.0)
+
+    # ------------------------------------------------------------------ now
+    def now(
+        self, *, at: str | None = None, place: str | None = None, lat: float | None = None,
+        lon: float | None = None, alt_m: float | None = 0.0, sat: str | None = None,
+        allow_stale: bool = False,
+    ) -> Answer:
+        """``zarya now --json``: where the satellite is (and where to look from a place)."""
+        from ..service import now_report
+
+        when, given = _instant(at)
+        w = where(place, lat, lon, alt_m) if any(
+            v is not None for v in (place, lat, lon)
+        ) else None
+        satellite, version = self.sats.get(sat)
+        key = ("now", version, iso_z(when, 1), _obs_key(w) if w else None, allow_stale)
+
+        def make() -> Answer:
+            report = now_report(
+                satellite, when, observer=w.observer if w else None, allow_stale=allow_stale
+            )
+            return Answer.of(to_json(report), JSON, 300 if given else 1)
+
+        return self.cache.get_or_make(key, make, ttl_for(given))
+
+    # ----------------------------------------------------------------- track
+    def track(
+        self, *, start: str | None = None, hours: float = 1.5, step_s: float = 30.0,
+        fmt: str = "json", sat: str | None = None, allow_stale: bool = False,
+    ) -> Answer:
+        """``zarya track --format json`` (or ``geojson``): the ground track."""
+        from ..missions import track_geojson, track_report
+
+        begin, given = start_of(start)
+        window = window_hours(begin, hours)
+        if not (math.isfinite(step_s) and 1.0 <= step_s <= 3600.0):
+            raise TimeRangeError(f"--step-s {step_s:g} is impossible: expected 1 to 3600 s")
+        n = math.ceil(window.span_s / step_s) + 1
+        if n > MAX_TRACK_POINTS:
+            raise TimeRangeError(
+                f"a track of {n} points is too long here: at most {MAX_TRACK_POINTS} (use a "
+                "larger step_s or fewer hours)"
+            )
+        satellite, version = self.sats.get(sat)
+        key = ("track", version, window_key(window), step_s, fmt, allow_stale)
+
+        def make() -> Answer:
+            make_obj = track_geojson if fmt == "geojson" else track_report
+            obj = make_obj(satellite, window, step_s, allow_stale=allow_stale)
+            media = "application/geo+json" if fmt == "geojson" else JSON
+            return Answer.of(to_json(obj), media, 300 if given else 60)
+
+        return self.cache.get_or_make(key, make, ttl_for(given))
+
+    # ---------------------------------------------------------------- orbits
+    def orbits(
+        self, *, start: str | None, end: str | None, sat: str | None = None,
+        allow_stale: bool = False,
+    ) -> Answer:
+        """``zarya orbits --json``: revolutions between two instants (at most 30 days)."""
+        from ..missions import orbits_report
+
+        if start is None or end is None:
+            raise TimeRangeError("give both from and to (ISO 8601 instants)")
+        begin, given_start = _instant(start)
+        finish, given_end = _instant(end)
+        window = Window.between(begin, finish, max_days=MAX_DAYS)
+        satellite, version = self.sats.get(sat)
+        given = given_start and given_end
+        key = ("orbits", version, window_key(window), allow_stale)
+
+        def make() -> Answer:
+            obj = orbits_report(satellite, window, allow_stale=allow_stale)
+            return Answer.of(to_json(obj), JSON, 300 if given else 60)
+
+        return self.cache.get_or_make(key, make, ttl_for(given))
+
+    # ----------------------------------------------------------- overflights
+    def overflights(
+        self, *, place: str | None = None, lat: float | None = None, lon: float | None = None,
+        alt_m: float | None = 0.0, radius_km: float = 100.0, start: str | None = None,
+        days: float = 3.0, sat: str | None = None, allow_stale: bool = False,
+    ) -> Answer:
+        """``zarya overflights --json``: closest approaches of the ground track to a place."""
+        from ..ground import check_radius
+        from ..missions import overflights_report
+
+        w = where(place, lat, lon, alt_m)
+        check_radius(radius_km)
+        begin, given = start_of(start)
+        window = window_days(begin, days)
+        satellite, version = self.sats.get(sat)
+        key = ("overflights", version, _obs_key(w), window_key(window), radius_km, allow_stale)
+
+        def make() -> Answer:
+            obj = overflights_report(
+                satellite, w.observer, window, radius_km, allow_stale=allow_stale
+            )
+            return Answer.of(to_json(obj), JSON, 300 if given else 60)
+
+        return self.cache.get_or_make(key, make, ttl_for(given))
+
+    # ---------------------------------------------------------------- places
+    def places(self, q: str | None, limit: int = MAX_SUGGESTIONS) -> Answer:
+        """Gazetteer suggestions for a prefix: sites first, then cities, most populous first."""
+        from ..places import search_places
+
+        text = check_text("q", q) or ""
+        limit = max(1, min(int(limit), MAX_SUGGESTIONS))
+        key = ("places", " ".join(text.casefold().split()), limit)
+
+        def make() -> Answer:
+            found = search_places(text, limit) if len(text) >= 1 else []
+            obj = {
+                "query": text,
+                "places": [
+                    {
+                        "label": p.label,
+                        "name": p.name,
+                        "kind": p.kind,
+                        "country_code": p.country_code,
+                        "lat_deg": p.lat_deg,
+                        "lon_deg": p.lon_deg,
+                        "alt_m": p.alt_m,
+                        "population": p.population,
+                        "timezone": p.timezone,
+                    }
+                    for p in found
+                ],
+            }
+            return Answer.of(to_json(obj), JSON, 86400)
+
+        return self.cache.get_or_make(key, make, 86400.0)
+
+    # ---------------------------------------------------------------- charts
+    def sky_chart(
+        self, *, at: str | None, place: str | None = None, lat: float | None = None,
+        lon: float | None = None, alt_m: float | None = 0.0, tz: str | None = None,
+        min_elevation: float = 10.0, sat: str | None = None, allow_stale: bool = False,
+    ) -> Answer:
+        """A sky chart (SVG) of the pass under way at ``at`` (or culminating nearest to it)."""
+        from .charts import sky_chart_svg
+
+        if at is None:
+            raise TimeRangeError("give at=, an instant of the pass (ISO 8601)")
+        when, _ = _instant(at)
+        w = where(place, lat, lon, alt_m)
+        check_elevation("min-elevation", min_elevation)
+        zone = _zone(check_text("tz", tz, 64) or w.zone_name())
+        satellite, version = self.sats.get(sat)
+        key = ("sky", version, _obs_key(w), iso_z(when, 0), zone, w.label, min_elevation,
+               allow_stale)
+
+        def make() -> Answer:
+            svg = sky_chart_svg(satellite, w.observer, when, zone=zone, label=w.label,
+                                min_elevation_deg=min_elevation, allow_stale=allow_stale)
+            return Answer.of(svg.encode("utf-8"), SVG, 3600)
+
+        return self.cache.get_or_make(key, make, 3600.0)
+
+    def world_map(
+        self, *, at: str | None = None, place: str | None = None, lat: float | None = None,
+        lon: float | None = None, sat: str | None = None, allow_stale: bool = False,
+    ) -> Answer:
+        """The world map (SVG) at ``at`` (default now): track, footprint, night, position."""
+        from .charts import world_map_svg
+
+        when, given = _instant(at)
+        when = when.replace(microsecond=0)
+        w = where(place, lat, lon, 0.0) if any(v is not None for v in (place, lat, lon)) else None
+        satellite, version = self.sats.get(sat)
+        key = ("map", version, iso_z(when, 0), _obs_key(w) if w else None,
+               w.label if w else None, allow_stale)
+
+        def make() -> Answer:
+            svg = world_map_svg(satellite, when, observer=w.observer if w else None,
+                                label=w.label if w else "", allow_stale=allow_stale)
+            return Answer.of(svg.encode("utf-8"), SVG, 300 if given else 30)
+
+        return self.cache.get_or_make(key, make, ttl_for(given))
+
+    def newest_epoch(self, sat: str | None = None) -> str:
+        """The epoch of the newest element set of ``sat`` (ISO 8601 'Z')."""
+        satellite, _ = self.sats.get(sat)
+        newest = max(satellite.elements, key=lambda e: e.epoch_jd_total)
+        return iso_z(newest.epoch, 0)
+
+
+def _instant(text: str | None) -> tuple[datetime, bool]:
+    """An instant (``now`` when absent, to the tenth of a second)."""
+    from datetime import UTC
+
+    from ..timescale import parse_instant
+
+    text = check_text("at", text, 40)
+    if text is None or text.lower() == "now":
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond // 100_000 * 100_000), False
+    return parse_instant(text), True
+
+
+def _zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ..errors import ObserverError
+
+    if name.upper() == "UTC":
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # 'America' is a directory
+        raise ObserverError(
+            f"unknown time zone {name!r}: expected UTC or an IANA name like Asia/Almaty"
+        ) from None
+    return name

@@ -1,0 +1,239 @@
+"""The sightings page ``/``: rendered on the server (Jinja2), complete without JavaScript.
+
+A GET form (place, start, days) gives the visible passes in the place's local time, each
+with a link to its sky chart, and the world map at the start instant. ``static/app.js``
+adds place suggestions as you type, the browser's location, inline sky charts and a live
+map. A refused question (an unknown place, elements too old for the date) is said in the
+page, with what to do about it, and answered 422.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ..errors import ObserverError, StaleElementsError, ZaryaError
+from .answers import WebService
+from .charts import parse_z
+from .queries import MAX_TEXT, check_text
+
+router = APIRouter()
+DAY_CHOICES = (1, 2, 3, 5, 7, 10, 14, 20, 30)
+EXAMPLE_DATE = "2016-04-04"  # inside the bundled history's densest stretch
+
+
+@lru_cache(maxsize=1)
+def templates() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("zarya.web", "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["words"] = direction_words
+    return env
+
+
+def _number(name: str, text: str | None) -> float | None:
+    text = check_text(name, text, 40)
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ObserverError(f"{name} {text!r} is not a number") from None
+
+
+_WORDS = {"N": "north", "E": "east", "S": "south", "W": "west"}
+
+
+def direction_words(point: str) -> str:
+    """'SSE' -> 'south-south-east' (for screen readers and tooltips)."""
+    if len(point) == 3:
+        return f"{_WORDS[point[0]]}-{_WORDS[point[1]]}-{_WORDS[point[2]]}"
+    return "-".join(_WORDS[c] for c in point)
+
+
+def brightness_words(magnitude: float) -> str:
+    """How a magnitude looks to the naked eye (Venus is about -4, Sirius -1.5)."""
+    if magnitude <= -3.0:
+        return "very bright"
+    if magnitude <= -1.5:
+        return "bright"
+    if magnitude <= 0.5:
+        return "easy to see"
+    return "faint"
+
+
+def _duration(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m} min {s:02d} s" if m else f"{s} s"
+
+
+def pass_rows(report: dict, zone: ZoneInfo, zone_name: str, label: str) -> list[dict]:
+    """The table's rows: one per visible pass, in local time."""
+    obs = report["observer"]
+    rows = []
+    for p in report["passes"]:
+        vis = p.get("visible")
+        if not vis:
+            continue
+        a, peak, b = vis["start"], vis["peak"], vis["end"]
+        t_a = parse_z(a["time"]).astimezone(zone)
+        chart = "/charts/sky.svg?" + urlencode(
+            {"lat": obs["lat_deg"], "lon": obs["lon_deg"], "alt_m": obs["alt_m"],
+             "at": peak["time"], "tz": zone_name, "place": label}
+        )
+        rows.append(
+            {
+                "date": f"{t_a:%a} {t_a.day} {t_a:%b %Y}",
+                "appears": f"{t_a:%H:%M:%S}",
+                "appears_dir": a["direction"],
+                "appears_el": f"{a['elevation_deg']:.0f}",
+                "peak": f"{parse_z(peak['time']).astimezone(zone):%H:%M:%S}",
+                "peak_dir": peak["direction"],
+                "peak_el": f"{peak['elevation_deg']:.0f}",
+                "ends": f"{parse_z(b['time']).astimezone(zone):%H:%M:%S}",
+                "ends_dir": b["direction"],
+                "ends_el": f"{b['elevation_deg']:.0f}",
+                "ends_why": {"enters_shadow": "into the Earth's shadow", "set": "sets",
+                             "twilight": "in the dawn", "window_end": "after this window"}.get(
+                    vis["ends"], ""),
+                "duration": _duration(vis["duration_s"]),
+                "magnitude": f"{vis['brightest_magnitude']:.1f}".replace("-", "\u2212"),
+                "brightness": brightness_words(vis["brightest_magnitude"]),
+                "chart": chart,
+                "chart_alt": (
+                    f"Sky chart: appears {t_a:%H:%M:%S} in the {a['direction']}, highest "
+                    f"{peak['elevation_deg']:.0f} degrees in the {peak['direction']}, "
+                    f"disappears in the {b['direction']}"
+                ),
+            }
+        )
+    return rows
+
+
+def _when(text: str) -> str:
+    return f"{parse_z(text):%d %b %Y %H:%M} UTC"
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def index(
+    request: Request,
+    place: Annotated[str | None, Query(max_length=MAX_TEXT)] = None,
+    lat: Annotated[str | None, Query(max_length=40)] = None,
+    lon: Annotated[str | None, Query(max_length=40)] = None,
+    start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    days: Annotated[str | None, Query(max_length=10)] = None,
+) -> HTMLResponse:
+    """The sightings page."""
+    svc: WebService = request.app.state.service
+    form = {"place": place or "", "lat": lat or "", "lon": lon or "", "from": start or "",
+            "days": 10}
+    ctx: dict[str, Any] = {"form": form, "day_choices": DAY_CHOICES, "rows": None}
+    status = 200
+    where = None
+    try:
+        lat_v, lon_v = _number("lat", lat), _number("lon", lon)
+        days_v = _number("days", days)
+        days_v = 10.0 if days_v is None else days_v
+        form["days"] = int(days_v) if days_v == int(days_v) else days_v
+        if check_text("place", place) or lat_v is not None or lon_v is not None:
+            where, answer = svc.passes(
+                place=place, lat=lat_v, lon=lon_v, start=start, days=days_v, visible=True
+            )
+            report = json.loads(answer.body)
+            zone_name = where.zone_name()
+            zone = ZoneInfo(zone_name)
+            sat = report["satellite"]
+            ctx.update(
+                report=report,
+                label=where.label,
+                zone=zone_name,
+                rows=pass_rows(report, zone, zone_name, where.label),
+                window_start=_when(report["window"]["start"]),
+                window_end=_when(report["window"]["end"]),
+                epoch=_when(sat["elements_epoch"]),
+                age=sat["elements_age_days"],
+                feed="/feeds/passes.ics?" + urlencode(
+                    {"lat": where.observer.lat_deg, "lon": where.observer.lon_deg,
+                     "place": where.label, "visible": 1}
+                ),
+            )
+            if not form["place"]:
+                form["place"] = where.label
+    except ZaryaError as exc:
+        status = 422
+        ctx["error"] = " ".join(str(exc).split())
+        if isinstance(exc, StaleElementsError):
+            ctx.update(_stale_hint(svc, request))
+    _add_map(svc, ctx, start, where)
+    ctx["title"] = (
+        f"ISS passes over {ctx['label']} \u2014 zarya" if ctx.get("label") else
+        "zarya \u2014 when to see the ISS"
+    )
+    html = templates().get_template("index.html").render(**ctx)
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
+
+
+def _stale_hint(svc: WebService, request: Request) -> dict:
+    try:
+        newest = _when(svc.newest_epoch())
+    except ZaryaError:
+        newest = "?"
+    query = dict(request.query_params)
+    query["from"] = EXAMPLE_DATE
+    return {
+        "stale": True,
+        "hint": (
+            f"The newest elements in this server's store are from {newest}. Import fresh "
+            "ones (zarya elements update, or zarya elements import FILE) and reload, or look "
+            "at a date that the stored history covers:"
+        ),
+        "hint_url": "/?" + urlencode(query),
+        "hint_link": f"passes from {EXAMPLE_DATE}",
+    }
+
+
+def _add_map(svc: WebService, ctx: dict, start: str | None, where: Any) -> None:
+    """The map at the start instant (now if none) and its caption, or why there is none."""
+    at = (start or "").strip() or None
+    obs = where.observer if where is not None else None
+    try:
+        answer = svc.world_map(
+            at=at, lat=obs.lat_deg if obs else None, lon=obs.lon_deg if obs else None,
+            place=where.label if where is not None else None,
+        )
+        now = json.loads(svc.now(at=at).body)
+    except ZaryaError as exc:
+        ctx["map_error"] = " ".join(str(exc).split())
+        if isinstance(exc, StaleElementsError) and "hint" not in ctx:
+            ctx["map_hint_url"] = "/?" + urlencode({"from": EXAMPLE_DATE})
+        return
+    ctx["map_svg"] = answer.body.decode("utf-8")
+    ctx["map_at"] = now["time"]
+    ctx["map_live"] = at is None
+    ctx["map_query"] = urlencode(
+        {"lat": obs.lat_deg, "lon": obs.lon_deg, "place": where.label} if obs else {}
+    )
+    ctx["now"] = now
+    ctx["now_text"] = now_caption(now)
+
+
+def now_caption(now: dict) -> str:
+    """'At 04 Apr 2016 00:00 UTC: over ..., 51.2 N 71.4 E, 406 km up, sunlit'."""
+    lat, lon = now["lat_deg"], now["lon_deg"]
+    ns, ew = ("N" if lat >= 0 else "S"), ("E" if lon >= 0 else "W")
+    return (
+        f"At {_when(now['time'])}: over {now['over']} ({abs(lat):.1f}° {ns}, "
+        f"{abs(lon):.1f}° {ew}), {now['alt_km']:.0f} km up, {now['speed_km_s']:.2f} km/s, "
+        f"{now['sunlight']}."
+    )

@@ -1,0 +1,270 @@
+"""What the web service computes: its limits, its inputs, its cache (no FastAPI here).
+
+Every answer is the contract's JSON object, made by the same library functions as the
+commands' ``--json`` (:mod:`zarya.service`, :mod:`zarya.missions`). The web adds three
+things on top:
+
+- **Limits.** At most :data:`MAX_DAYS` days a request, coordinates in range (the library's
+  own checks, so the sentences are the command line's), text parameters of at most
+  :data:`MAX_TEXT` characters, tracks of at most :data:`MAX_TRACK_POINTS` points.
+- **Rounded places.** Coordinates are rounded to :data:`PLACE_DIGITS` decimals (0.01 degree,
+  about 1 km) before anything is computed: event times move by well under a second, the
+  answer says which point it is for, neighbours share one cached answer and the server keeps
+  no precise location.
+- **A cache.** Answers (already serialised) are kept in memory, keyed by the endpoint, the
+  rounded place, the window and the *element version* of the satellite (its NORAD number, how
+  many sets the store holds for it and the newest epoch): importing new elements changes the
+  version, so no stale answer outlives an import. A window that starts "now" starts at the
+  current minute, so that requests within one minute share an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+from ..errors import ObserverError, TimeRangeError
+from ..look import Observer
+from ..timescale import Window, iso_z, parse_instant
+
+MAX_DAYS = 30.0
+MAX_TEXT = 100
+MAX_SUGGESTIONS = 10
+MAX_TRACK_POINTS = 20_000
+MAX_QUERY_BYTES = 2048
+PLACE_DIGITS = 2
+CACHE_ENTRIES = 512
+NOW_TTL_S = 60.0  # answers for a window starting "now" are kept a minute
+FIXED_TTL_S = 3600.0  # answers for a given start: an hour (the element version guards them)
+SAT_RECHECK_S = 10.0  # how often the element store is asked for a satellite's version
+
+
+# ------------------------------------------------------------------------------ inputs
+@dataclass(frozen=True)
+class Where:
+    """An observer (rounded), how to call it, and its IANA time zone (None: look it up)."""
+
+    observer: Observer
+    label: str
+    timezone: str | None = None
+
+    def zone_name(self) -> str:
+        if self.timezone:
+            return self.timezone
+        from ..places import timezone_at
+
+        return timezone_at(self.observer.lat_deg, self.observer.lon_deg)
+
+
+def rounded(value: float, digits: int = PLACE_DIGITS) -> float:
+    """``value`` rounded to ``digits`` decimals, NaN and infinities passed through (the
+    library's checks name them)."""
+    return round(value, digits) if math.isfinite(value) else value
+
+
+def check_text(name: str, value: str | None, limit: int = MAX_TEXT) -> str | None:
+    """``value`` with control characters and runs of spaces made single spaces, or None when
+    empty; a :class:`ObserverError` when too long."""
+    if value is None:
+        return None
+    if len(value) > limit:
+        raise ObserverError(f"{name} is {len(value)} characters long: at most {limit} allowed")
+    value = "".join(ch if ch.isprintable() else " " for ch in value)  # no control characters
+    return " ".join(value.split()) or None
+
+
+def where(
+    place: str | None, lat: float | None, lon: float | None, alt_m: float | None = 0.0
+) -> Where:
+    """The observer of a request: ``place`` (a city or site) or ``lat`` and ``lon``.
+
+    Raises the library's :class:`~zarya.errors.PlaceError` or :class:`ObserverError`.
+    """
+    place = check_text("place", place)
+    alt = 0.0 if alt_m is None else float(alt_m)
+    if lat is not None or lon is not None:
+        if lat is None or lon is None:
+            raise ObserverError("give both lat and lon (degrees), or a place name")
+        obs = Observer(rounded(lat), rounded(lon), rounded(alt, 0))
+        label = place or f"{obs.lat_deg:.2f}, {obs.lon_deg:.2f}"
+        return Where(obs, label)
+    if place is None:
+        raise ObserverError(
+            "say where you are: place=NAME (a city such as Astana), or lat=DEG and lon=DEG"
+        )
+    from ..places import resolve_place
+
+    p = resolve_place(place)
+    obs = Observer(rounded(p.lat_deg), rounded(p.lon_deg), rounded(p.alt_m, 0))
+    return Where(obs, p.label, p.timezone)
+
+
+def start_of(text: str | None) -> tuple[datetime, bool]:
+    """(start, given): the instant of ``from`` (ISO 8601), else now at the current minute."""
+    text = check_text("from", text, 40)
+    if text is None or text.lower() == "now":
+        return datetime.now(UTC).replace(second=0, microsecond=0), False
+    return parse_instant(text), True
+
+
+def window_days(start: datetime, days: float) -> Window:
+    """A window of ``days`` days (at most :data:`MAX_DAYS`), with the command line's sentences."""
+    return Window.days(start, days, max_days=MAX_DAYS)
+
+
+def window_hours(start: datetime, hours: float) -> Window:
+    if not (math.isfinite(hours) and 0.0 < hours <= MAX_DAYS * 24.0):
+        raise TimeRangeError(
+            f"--hours {hours:g} is impossible: expected above 0, up to {MAX_DAYS * 24:g}"
+        )
+    return Window(start, hours * 3600.0)
+
+
+def check_elevation(name: str, value: float) -> float:
+    """The command line's check of ``--min-elevation`` (and of ``--sun-limit``)."""
+    if not -90.0 < value < 90.0:
+        raise ObserverError(f"--{name} {value:g} is impossible: expected -90 to 90")
+    return value
+
+
+# ------------------------------------------------------------------------- satellites
+@dataclass
+class _Loaded:
+    satellite: Any
+    version: str
+    checked: float
+
+
+class SatelliteSource:
+    """Satellites from the element store, reloaded when their element version changes.
+
+    The store is asked at most every ``recheck_s`` seconds per satellite; a satellite whose
+    version is unchanged keeps its object (and whatever it has computed and cached).
+    """
+
+    def __init__(self, recheck_s: float = SAT_RECHECK_S) -> None:
+        self.recheck_s = recheck_s
+        self._loaded: dict[str, _Loaded] = {}
+        self._lock = threading.Lock()
+
+    def get(self, sat: str | None) -> tuple[Any, str]:
+        """(Satellite, element version) for ``sat`` (a NORAD number or a name; None: ISS)."""
+        key = (check_text("sat", sat, 40) or "25544").casefold()
+        now = time.monotonic()
+        with self._lock:
+            held = self._loaded.get(key)
+            if held is not None and now - held.checked < self.recheck_s:
+                return held.satellite, held.version
+            from ..service import load_satellite
+
+            satellite = load_satellite(key)
+            version = element_version(satellite)
+            if held is not None and held.version == version:
+                held.checked = now
+                return held.satellite, held.version
+            if len(self._loaded) >= 64:
+                self._loaded.clear()
+            self._loaded[key] = _Loaded(satellite, version, now)
+            return satellite, version
+
+
+def element_version(satellite: Any) -> str:
+    """NORAD number, number of sets, newest epoch: changes whenever a set is imported (sets
+    are never replaced, only added)."""
+    newest = max(e.epoch_jd_total for e in satellite.elements)
+    return f"{satellite.norad_id}:{len(satellite.elements)}:{newest:.8f}"
+
+
+# ------------------------------------------------------------------------------ answers
+@dataclass(frozen=True)
+class Answer:
+    """A serialised answer with its validators."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    last_modified: str  # HTTP date
+    max_age_s: int
+    made: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def of(cls, body: bytes, media_type: str, max_age_s: int) -> Answer:
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        stamp = format_datetime(datetime.now(UTC).replace(microsecond=0), usegmt=True)
+        return cls(body, media_type, etag, stamp, max_age_s)
+
+
+class AnswerCache:
+    """A bounded, thread-safe LRU of :class:`Answer` with per-entry lifetimes.
+
+    :meth:`get_or_make` computes a missing answer under one lock, so that concurrent
+    requests for the same answer compute it once (SGP4 objects are not shared across
+    threads either).
+    """
+
+    def __init__(self, entries: int = CACHE_ENTRIES) -> None:
+        self.entries = entries
+        self._data: OrderedDict[Hashable, tuple[Answer, float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._compute = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> Answer | None:
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            answer, ttl = item
+            if time.monotonic() - answer.made > ttl:
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return answer
+
+    def put(self, key: Hashable, answer: Answer, ttl_s: float) -> None:
+        with self._lock:
+            self._data[key] = (answer, ttl_s)
+            self._data.move_to_end(key)
+            while len(self._data) > self.entries:
+                self._data.popitem(last=False)
+
+    def get_or_make(
+        self, key: Hashable, make: Callable[[], Answer], ttl_s: float
+    ) -> Answer:
+        found = self.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        with self._compute:
+            found = self.get(key)  # made while we waited?
+            if found is not None:
+                self.hits += 1
+                return found
+            self.misses += 1
+            answer = make()
+            self.put(key, answer, ttl_s)
+            return answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def ttl_for(given: bool) -> float:
+    return FIXED_TTL_S if given else NOW_TTL_S
+
+
+def window_key(window: Window) -> tuple[str, float]:
+    return iso_z(window.start, 0), round(window.span_s, 3)
