@@ -105,9 +105,11 @@ def print_now(report: dict) -> None:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
     lat, lon = report["lat_deg"], report["lon_deg"]
     console.print(
-        f"  over {abs(lat):.2f}°{'N' if lat >= 0 else 'S'} "
+        f"  above {abs(lat):.2f}°{'N' if lat >= 0 else 'S'} "
         f"{abs(lon):.2f}°{'E' if lon >= 0 else 'W'}"
-        f", {report['alt_km']:.0f} km up, {report['speed_km_s']:.2f} km/s, {report['sunlight']}",
+        + (f" ({report['over']})" if report.get("over") else "")
+        + f", {report['alt_km']:.0f} km up, {report['speed_km_s']:.2f} km/s, "
+        f"{report['sunlight']}",
         highlight=False,
     )
     console.print(
