@@ -209,7 +209,7 @@ def _directions(az: np.ndarray) -> np.ndarray:
 
 def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
     """A PassTable as the flat columns of :data:`COLUMNS` (the passes JSON, flattened)."""
-    from .passes import END_REASONS, START_REASONS
+    from .visibility import END_REASONS, START_REASONS
 
     n = table.observer
     cols: dict[str, np.ndarray] = {

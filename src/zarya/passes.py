@@ -13,12 +13,7 @@ The search, for N observers at once over one :class:`~zarya.ephemeris.Ephemeris`
 3. each maximum refined as the root of the elevation rate (golden-section search at the
    window's edges), then the rise and set crossings by Illinois iteration, bracketed by the
    samples, all on the Hermite-interpolated ephemeris;
-4. the visible segment: inside a pass the elevation is above the threshold, so visible
-   means sunlit (the Sun above the Earth's limb seen from the satellite) with the observer's
-   Sun at or below the limit. Both are sampled every 30 s, and every second inside any
-   interval where bounds on their rates of change say a visible moment could hide; the
-   longest visible run is kept, its edges refined as roots of ``min(shadow margin, Sun
-   margin)``, its brightest magnitude taken from a 5-second sampling.
+4. the visible segment of each pass, by :mod:`zarya.visibility`.
 
 Times are refined to 0.01 s. A pass cut by the window has ``rise`` or ``set`` None, and its
 culmination is the highest point inside the window.
@@ -33,7 +28,6 @@ import numpy as np
 
 from . import events
 from .ephemeris import Ephemeris
-from .light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_deg
 from .look import (
     Observer,
     Observers,
@@ -43,6 +37,7 @@ from .look import (
     refraction_deg,
 )
 from .timescale import Window, iso_z
+from .visibility import END_REASONS, START_REASONS, magnitudes, visible_segments
 
 TIME_TOL_S = 0.01
 _CHUNK_ELEMENTS = 4_000_000  # observer-time samples held at once (~32 MB per array)
@@ -174,33 +169,6 @@ class _Geometry:
                 self.sin_el, lo[other], hi[other], idx[other], tol=TIME_TOL_S
             )
         return t, self.sin_el(t, idx)
-
-    def light_margins(self, t: np.ndarray, idx: np.ndarray, sun_limit: float):
-        """(margin, shadow_part, sun_part), degrees, each (M,): the satellite's Sun above
-        the Earth's limb, and the observer's Sun below the limit; margin is the smaller.
-        NaN where sgp4 failed."""
-        r = self.eph.position(t)
-        sun = self.eph.sun(t)
-        shadow_part = sunlit_margin_deg(r, sun)
-        sun_part = sun_limit - sun_elevation_deg(sun, self.obs.r_km[idx], self.obs.up[idx])
-        bad = ~self.eph.valid(t)
-        shadow_part[bad] = np.nan
-        sun_part[bad] = np.nan
-        return np.fmin(shadow_part, sun_part), shadow_part, sun_part
-
-    def light_margin_rates(self) -> tuple[float, float]:
-        """Upper bounds (degrees/s) on how fast the two light margins can change."""
-        eph = self.eph
-        r, v = eph.r_km[eph.ok], eph.v_km_s[eph.ok]
-        if not len(r):
-            return 1.0, 1.0
-        dist = np.linalg.norm(r, axis=1)
-        angular = np.linalg.norm(np.cross(r, v), axis=1) / dist**2  # rad/s, Earth-fixed
-        radial = np.abs(np.einsum("ij,ij->i", r, v)) / dist
-        limb = 6378.137 * radial / (dist * np.sqrt(np.maximum(dist**2 - 6378.137**2, 1.0)))
-        sun_rate = np.radians(_SUN_RATE_DEG_S)
-        shadow = np.degrees(np.max(angular + limb) + sun_rate)
-        return 1.25 * float(shadow), 1.25 * _SUN_RATE_DEG_S
 
 
 def find_passes(
@@ -433,9 +401,29 @@ def _find_chunk(
         )
     table.duration_s = end - start
     if options.visibility:
-        _visible_segments(geo, options, thr_deg, table, start, end, ~np.isnan(t_rise),
-                          ~np.isnan(t_set))
+        _fill_visible(geo, options, table, start, end, ~np.isnan(t_rise), ~np.isnan(t_set))
     return table
+
+
+def _fill_visible(geo, options, table: PassTable, start, end, has_rise, has_set) -> None:
+    """The visible segment of each pass (see :mod:`zarya.visibility`) into the table."""
+    eph, obs = geo.eph, geo.obs
+    seg = visible_segments(eph, obs, table.observer, start, end, has_rise, has_set,
+                           options.sun_limit_deg)
+    rows = seg.rows
+    if not len(rows):
+        return
+    obs_idx = table.observer[rows]
+    t_peak = np.clip(table.t[rows, 1], seg.t_start, seg.t_end)  # highest point inside
+    table.visible[rows] = True
+    for j, tt in enumerate((seg.t_start, t_peak, seg.t_end)):
+        table.vis_t[rows, j] = tt
+        az, el, rng, r = _look_columns(geo, options, tt, obs_idx)
+        table.vis_az[rows, j], table.vis_el[rows, j], table.vis_range_km[rows, j] = az, el, rng
+        table.vis_mag[rows, j] = magnitudes(eph, obs, tt, obs_idx, r)
+    table.brightest[rows] = np.fmin(seg.brightest, np.nanmin(table.vis_mag[rows], axis=1))
+    table.starts[rows] = seg.starts
+    table.ends[rows] = seg.ends
 
 
 def _look_columns(geo: _Geometry, options: PassOptions, t_s: np.ndarray, idx: np.ndarray):
@@ -456,180 +444,6 @@ def _look_columns(geo: _Geometry, options: PassOptions, t_s: np.ndarray, idx: np
     bad = ~ok
     az[bad] = el[bad] = rng[bad] = np.nan
     return az, el, rng, r
-
-
-def _magnitudes(geo: _Geometry, t_s, idx, r=None) -> np.ndarray:
-    eph, obs = geo.eph, geo.obs
-    r = eph.position(t_s) if r is None else r
-    rng = np.linalg.norm(r - obs.r_km[idx], axis=-1)
-    phase = phase_angle_rad(r, obs.r_km[idx], eph.sun(t_s))
-    return magnitude(eph.satellite.std_magnitude, rng, phase)
-
-
-_SUN_RATE_DEG_S = 360.0 / 86400.0  # the Sun's elevation changes at most this fast
-
-
-def _visible_segments(geo, options, thr_deg, table: PassTable, start, end, has_rise, has_set):
-    """Fill the table's visible columns: the longest visible run of each pass, refined."""
-    eph, obs = geo.eph, geo.obs
-    n = table.observer
-    lim = options.sun_limit_deg
-    # passes in full daylight (the Sun above the limit throughout) need no sampling
-    sun_el = np.stack(
-        [sun_elevation_deg(eph.sun(t), obs.r_km[n], obs.up[n]) for t in (start, end)]
-    )
-    daylight = sun_el.min(axis=0) - _SUN_RATE_DEG_S * (end - start) > lim
-    todo = np.flatnonzero(~daylight)
-    if not len(todo):
-        return
-    owner, ts, sh_p, sun_p = _visibility_samples(geo, lim, n[todo], start[todo], end[todo])
-    idx = n[todo][owner]
-    seen = np.fmin(sh_p, sun_p) >= 0
-    counts = np.bincount(owner, minlength=len(todo))
-    local = np.arange(len(ts)) - np.r_[0, np.cumsum(counts)][owner]
-
-    # runs of `seen` that do not cross pass boundaries
-    prev = np.r_[False, seen[:-1]] & (local > 0)
-    nxt = np.r_[seen[1:], False] & (local < counts[owner] - 1)
-    run_start = np.flatnonzero(seen & ~prev)
-    run_stop = np.flatnonzero(seen & ~nxt)  # inclusive
-    if not len(run_start):
-        return
-    run_owner = owner[run_start]
-    length = ts[run_stop] - ts[run_start]
-    order = np.lexsort((-length, run_owner))
-    firsts = order[np.r_[True, run_owner[order][1:] != run_owner[order][:-1]]]
-    rs, re_, po = run_start[firsts], run_stop[firsts], run_owner[firsts]
-
-    def refine(a_idx, b_idx):
-        f = lambda tt, ii: geo.light_margins(tt, ii, lim)[0]  # noqa: E731
-        return events.bracketed_root(f, ts[a_idx], ts[b_idx], idx[a_idx], tol=TIME_TOL_S)
-
-    at_first = local[rs] == 0
-    t_start = ts[rs].copy()
-    inner = ~at_first
-    if inner.any():
-        t_start[inner] = refine(rs[inner] - 1, rs[inner])
-    at_last = local[re_] == counts[po] - 1
-    t_end = ts[re_].copy()
-    inner = ~at_last
-    if inner.any():
-        t_end[inner] = refine(re_[inner], re_[inner] + 1)
-
-    rows = todo[po]
-    obs_idx = n[rows]
-    t_peak = np.clip(table.t[rows, 1], t_start, t_end)
-    table.visible[rows] = True
-    for j, tt in enumerate((t_start, t_peak, t_end)):
-        table.vis_t[rows, j] = tt
-        az, el, rng, r = _look_columns(geo, options, tt, obs_idx)
-        table.vis_az[rows, j], table.vis_el[rows, j], table.vis_range_km[rows, j] = az, el, rng
-        table.vis_mag[rows, j] = _magnitudes(geo, tt, obs_idx, r)
-    # brightest: magnitude sampled every 10 s across each segment, the minimum sharpened
-    # by the parabola through it and its neighbours, and the three reported points
-    span = t_end - t_start
-    per = np.ceil(span / _MAG_STEP_S).astype(np.int64) + 1
-    first = np.r_[0, np.cumsum(per)[:-1]]
-    seg = np.repeat(np.arange(len(rows)), per)
-    j = np.arange(per.sum()) - np.repeat(first, per)
-    tm = np.minimum(t_start[seg] + j * _MAG_STEP_S, t_end[seg])
-    sample_mag = _magnitudes(geo, tm, obs_idx[seg])
-    run_min = np.minimum.reduceat(sample_mag, first)
-    table.brightest[rows] = np.fmin(run_min, np.nanmin(table.vis_mag[rows], axis=1))
-    at = _segment_argmin(sample_mag, seg, first)
-    inner = (at > first) & (at < first + per - 1)
-    inner &= np.abs(tm[np.minimum(at + 1, len(tm) - 1)] - tm[at] - _MAG_STEP_S) < 1e-9
-    if inner.any():
-        i = at[inner]
-        y0, y1, y2 = sample_mag[i - 1], sample_mag[i], sample_mag[i + 1]
-        curv = y0 - 2.0 * y1 + y2
-        # y1 is the least of the three, so curv >= |y0 - y2| and the dip is <= curv / 8
-        vertex = y1 - (y0 - y2) ** 2 / (8.0 * np.where(curv > 0, curv, np.inf))
-        rows_in = rows[inner]
-        table.brightest[rows_in] = np.fmin(table.brightest[rows_in], vertex)
-
-    # why the segment starts and ends: the condition that fails just outside it (inside a
-    # pass the elevation is above the threshold, so it is the shadow or the Sun)
-    parts = np.stack((sh_p, sun_p), axis=1)
-    before = 1 + np.argmin(parts[np.maximum(rs - 1, 0)], axis=1)  # 1 shadow, 2 sun
-    after = 1 + np.argmin(parts[np.minimum(re_ + 1, len(ts) - 1)], axis=1)
-    table.starts[rows] = np.where(at_first, np.where(has_rise[rows], 0, 3), before)
-    table.ends[rows] = np.where(at_last, np.where(has_set[rows], 0, 3), after)
-
-
-_COARSE_VIS_S = 30.0
-_MAG_STEP_S = 10.0
-
-
-def _segment_argmin(values: np.ndarray, seg: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Index of the smallest value within each contiguous segment (NaN-safe)."""
-    order = np.lexsort((np.nan_to_num(values, nan=np.inf), seg))
-    return order[first]
-_FINE_VIS_S = 1.0
-
-
-def _visibility_samples(geo, lim, pass_obs, s0, s1):
-    """Samples of the two light conditions over each pass: (owner, t, shadow, sun), sorted.
-
-    Inside a pass the elevation is above the threshold, so visibility is: the satellite
-    sunlit (shadow margin >= 0) and the observer's Sun at or below the limit (sun margin
-    >= 0). Both change slowly: the shadow margin at most at the satellite's angular rate
-    about the Earth's centre plus the change of the Earth's apparent radius, the Sun margin
-    at 0.25 degree a minute. Passes are sampled every 30 s; an interval whose two ends are
-    both not visible is sampled every second only where those rate bounds say a visible
-    moment could hide inside it (near the shadow edge or the twilight limit).
-    """
-    dur = s1 - s0
-    step = np.minimum(_COARSE_VIS_S, np.maximum(dur, 1e-3) / 4.0)
-    counts = np.ceil(dur / step).astype(np.int64) + 1
-    owner = np.repeat(np.arange(len(s0)), counts)
-    local = np.arange(counts.sum()) - np.repeat(np.r_[0, np.cumsum(counts)[:-1]], counts)
-    ts = np.minimum(s0[owner] + local * step[owner], s1[owner])
-    _, sh, su = geo.light_margins(ts, pass_obs[owner], lim)
-
-    rate_sh, rate_su = geo.light_margin_rates()
-
-    def could(sh0, sh1, su0, su1, width):
-        """Can a visible moment hide strictly inside an interval whose ends are not visible?"""
-        return (
-            ~((sh0 >= 0) & (su0 >= 0))
-            & ~((sh1 >= 0) & (su1 >= 0))
-            & (np.fmax(sh0, sh1) + rate_sh * width / 2.0 >= 0)
-            & (np.fmax(su0, su1) + rate_su * width / 2.0 >= 0)
-        )
-
-    same = owner[1:] == owner[:-1]
-    gaps = np.flatnonzero(same & could(sh[:-1], sh[1:], su[:-1], su[1:], ts[1:] - ts[:-1]))
-    # bisect the suspicious intervals until they are cleared or narrower than 1 s
-    g_owner, g_t0, g_t1 = owner[gaps], ts[gaps], ts[gaps + 1]
-    g_sh0, g_sh1, g_su0, g_su1 = sh[gaps], sh[gaps + 1], su[gaps], su[gaps + 1]
-    extra_o, extra_t, extra_sh, extra_su = [], [], [], []
-    while len(g_owner) and (g_t1 - g_t0).max() > _FINE_VIS_S:
-        mid = (g_t0 + g_t1) / 2.0
-        _, m_sh, m_su = geo.light_margins(mid, pass_obs[g_owner], lim)
-        extra_o.append(g_owner)
-        extra_t.append(mid)
-        extra_sh.append(m_sh)
-        extra_su.append(m_su)
-        half = (g_t1 - g_t0) / 2.0
-        left = could(g_sh0, m_sh, g_su0, m_su, half) & (half > _FINE_VIS_S)
-        right = could(m_sh, g_sh1, m_su, g_su1, half) & (half > _FINE_VIS_S)
-        g_owner = np.r_[g_owner[left], g_owner[right]]
-        g_t0, g_t1 = np.r_[g_t0[left], mid[right]], np.r_[mid[left], g_t1[right]]
-        g_sh0, g_sh1 = np.r_[g_sh0[left], m_sh[right]], np.r_[m_sh[left], g_sh1[right]]
-        g_su0, g_su1 = np.r_[g_su0[left], m_su[right]], np.r_[m_su[left], g_su1[right]]
-    if extra_o:
-        all_o = np.concatenate([owner, *extra_o])
-        all_t = np.concatenate([ts, *extra_t])
-        order = np.lexsort((all_t, all_o))
-        owner, ts = all_o[order], all_t[order]
-        sh = np.concatenate([sh, *extra_sh])[order]
-        su = np.concatenate([su, *extra_su])[order]
-    return owner, ts, sh, su
-
-
-START_REASONS = ("rise", "leaves_shadow", "twilight", "window_start")
-END_REASONS = ("set", "enters_shadow", "twilight", "window_end")
 
 
 @dataclass
