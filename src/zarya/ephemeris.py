@@ -260,10 +260,17 @@ class Ephemeris:
 
     # -------------------------------------------------------- interpolation
     def _locate(self, t_s: np.ndarray):
+        """Grid interval k and fraction u of each time. A time exactly on a grid point
+        whose next point failed is taken as the end of the interval before (u = 1), so
+        the last state before an sgp4 failure is still usable."""
         t_s = np.asarray(t_s, dtype=float)
         k = np.clip(((t_s - self.t_s[0]) / self.step_s).astype(np.int64), 0, len(self.t_s) - 2)
         h = self.step_s
         u = (t_s - self.t_s[k]) / h
+        back = (u <= 0.0) & (k > 0) & ~self.ok[k + 1] & self.ok[np.maximum(k - 1, 0)]
+        if back.any():
+            k = np.where(back, k - 1, k)
+            u = np.where(back, 1.0, u)
         return k, u, h
 
     def _coefficients(self) -> np.ndarray:

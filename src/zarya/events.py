@@ -85,7 +85,7 @@ def bracketed_root(
 
     Illinois (modified regula falsi: superlinear, never leaves the bracket), with a
     bisection step whenever a bracket has not halved in three steps. A root is done when
-    its bracket is narrower than ``tol`` or its last step moved less than ``tol / 4``.
+    its bracket is narrower than ``tol`` (or the function is exactly zero).
     Only the unfinished brackets are evaluated at each step. Brackets without a sign
     change return NaN.
     """
@@ -102,7 +102,6 @@ def bracketed_root(
     side = np.zeros(len(live), dtype=np.int8)
     width = b - a
     slow = np.zeros(len(live), dtype=np.int8)
-    last = np.full(len(live), np.nan)
     for _ in range(max_iter):
         if not len(live):
             break
@@ -125,17 +124,26 @@ def bracketed_root(
         new_width = b - a
         slow = np.where(new_width > 0.5 * width, slow + 1, 0).astype(np.int8)
         width = new_width
-        done = (fx == 0) | (new_width <= tol) | (np.abs(x - last) < tol / 4.0)
-        last = x
+        # only a bracket narrower than tol proves the root (a small step does not: the
+        # steps can creep along while the far end of the bracket stays put)
+        done = (fx == 0) | (new_width <= tol)
         if done.any():
-            out[live[done]] = np.where(fx[done] == 0, x[done], np.where(
-                new_width[done] <= tol, (a[done] + b[done]) / 2.0, x[done]))
+            out[live[done]] = np.where(fx[done] == 0, x[done], _final(a, b, fa, fb)[done])
             keep = ~done
             live, a, b, fa, fb, ii = live[keep], a[keep], b[keep], fa[keep], fb[keep], ii[keep]
-            side, width, slow, last = side[keep], width[keep], slow[keep], last[keep]
-    if len(live):  # max_iter reached: the middle of what is left
-        out[live] = (a + b) / 2.0
+            side, width, slow = side[keep], width[keep], slow[keep]
+    if len(live):  # max_iter reached: the best estimate inside what is left
+        out[live] = _final(a, b, fa, fb)
     return out
+
+
+def _final(a, b, fa, fb) -> np.ndarray:
+    """The answer inside a bracket narrower than tol: the secant point (for a smooth
+    function far closer to the root than the middle), the middle if that fails."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (a * fb - b * fa) / (fb - fa)
+    ok = np.isfinite(x) & (x >= a) & (x <= b)
+    return np.where(ok, x, (a + b) / 2.0)
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:

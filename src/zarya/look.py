@@ -157,9 +157,11 @@ def pressure_at_height_hpa(alt_m: float) -> float:
     return 1013.25 * (1.0 - 0.0065 * alt_m / 288.15) ** 5.2561
 
 
-def geometric_threshold_deg(apparent_deg: float, **kw) -> float:
-    """The geometric elevation whose refracted (apparent) elevation is ``apparent_deg``."""
-    g = apparent_deg
+def geometric_threshold_deg(apparent_deg: float, **kw) -> np.ndarray:
+    """The geometric elevation whose refracted (apparent) elevation is ``apparent_deg``
+    (fixed-point iteration, vectorised over the keyword arrays, e.g. one pressure per
+    observer)."""
+    g = np.asarray(apparent_deg - refraction_deg(apparent_deg, **kw), dtype=float)
     for _ in range(30):
-        g = apparent_deg - float(refraction_deg(g, **kw))
+        g = apparent_deg - refraction_deg(g, **kw)
     return g

@@ -195,10 +195,11 @@ def find_pass_table(
     """
     options = options or PassOptions()
     obs = Observers.of(observers)
+    thr_deg = _thresholds(obs, options)
     index = None
     chunk = max(1, _CHUNK_ELEMENTS // len(eph.t_s))
     if len(obs) >= _SPARSE_MIN_OBSERVERS and eph.ok.any():
-        index = _FootprintIndex(eph, float(_thresholds(obs, options).min()))
+        index = _FootprintIndex(eph, float(thr_deg.min()))
         if index.fraction > 0.25:  # a high orbit sees most of the Earth: stay dense
             index = None
         else:
@@ -207,7 +208,7 @@ def find_pass_table(
     for first in range(0, len(obs), chunk):
         idx = np.arange(first, min(first + chunk, len(obs)))
         sub = obs.subset(idx) if len(idx) != len(obs) else obs
-        table = _find_chunk(eph, sub, options, index)
+        table = _find_chunk(eph, sub, options, thr_deg[idx], index)
         table.observer = idx[table.observer]
         tables.append(table)
     return PassTable.concat(eph.window, tables).sorted()
@@ -276,25 +277,30 @@ def _thresholds(obs: Observers, options: PassOptions) -> np.ndarray:
     """Geometric elevation threshold per observer (refraction lowers it near the horizon)."""
     if not options.refraction:
         return np.full(len(obs), options.min_elevation_deg)
-    return np.array(
-        [
-            geometric_threshold_deg(
-                options.min_elevation_deg,
-                pressure_hpa=options.pressure_hpa or pressure_at_height_hpa(a),
-                temperature_c=options.temperature_c,
-            )
-            for a in obs.alt_m
-        ]
+    return geometric_threshold_deg(
+        options.min_elevation_deg,
+        pressure_hpa=_pressures(obs.alt_m, options),
+        temperature_c=options.temperature_c,
     )
 
 
+def _pressures(alt_m: np.ndarray, options: PassOptions) -> np.ndarray:
+    """Air pressure for refraction: the one given, else the standard atmosphere's."""
+    if options.pressure_hpa is not None:
+        return np.full(np.shape(alt_m), float(options.pressure_hpa))
+    return pressure_at_height_hpa(np.asarray(alt_m, dtype=float))
+
+
 def _find_chunk(
-    eph: Ephemeris, obs: Observers, options: PassOptions, index: _FootprintIndex | None = None
+    eph: Ephemeris,
+    obs: Observers,
+    options: PassOptions,
+    thr_deg: np.ndarray,
+    index: _FootprintIndex | None = None,
 ) -> PassTable:
     t = eph.t_s
     T = len(t)
     geo = _Geometry(eph, obs)
-    thr_deg = _thresholds(obs, options)
     s_thr = np.sin(np.radians(thr_deg))
     if index is None:
         smp = _dense_samples(eph, obs)
@@ -308,6 +314,7 @@ def _find_chunk(
     # visits: runs of consecutive grid samples of one observer
     same_prev = np.zeros(M, dtype=bool)
     same_prev[1:] = (n_all[1:] == n_all[:-1]) & (k_all[1:] == k_all[:-1] + 1)
+    same_prev[1:] &= np.isfinite(s_all[1:]) & np.isfinite(s_all[:-1])  # sgp4 gaps split
     same_next = np.zeros(M, dtype=bool)
     same_next[:-1] = same_prev[1:]
     s_prev = np.r_[np.nan, s_all[:-1]]
@@ -329,8 +336,10 @@ def _find_chunk(
     if not len(n):
         return PassTable.empty(eph.window, 0)
 
-    lo = t[np.maximum(k - 1, 0)]
-    hi = t[np.minimum(k + 1, T - 1)]
+    # brackets: the neighbouring grid times, where they propagated
+    k_lo, k_hi = np.maximum(k - 1, 0), np.minimum(k + 1, T - 1)
+    lo = np.where(eph.ok[k_lo], t[k_lo], t[k])
+    hi = np.where(eph.ok[k_hi], t[k_hi], t[k])
     t_max, s_max = geo.maxima(lo, hi, n)
     up = s_max >= s_thr[n]
     cand, n, k, t_max, s_max = cand[up], n[up], k[up], t_max[up], s_max[up]
@@ -377,21 +386,26 @@ def _find_chunk(
         g = lambda tt, ii: geo.sin_el(tt, ii) - s_thr[ii]  # noqa: E731
         return events.bracketed_root(g, t_lo, t_hi, which, tol=TIME_TOL_S)
 
-    has_rise = j_rise >= 0
+    # a pass that meets an sgp4 failure is cut there, as by the window's edge
+    rise_gap = (j_rise >= 0) & ~eph.ok[np.clip(j_rise, 0, T - 1)]
+    set_gap = (j_set < T) & ~eph.ok[np.clip(j_set, 0, T - 1)]
+    has_rise = (j_rise >= 0) & ~rise_gap
     t_rise = np.full(len(n), np.nan)
     jr = j_rise[has_rise]
     t_rise[has_rise] = crossing(
         t[jr], np.minimum(t[np.minimum(jr + 1, T - 1)], t_max[has_rise]), n[has_rise]
     )
-    has_set = j_set < T
+    has_set = (j_set < T) & ~set_gap
     t_set = np.full(len(n), np.nan)
     js = j_set[has_set]
     t_set[has_set] = crossing(
         np.maximum(t[np.maximum(js - 1, 0)], t_max[has_set]), t[js], n[has_set]
     )
 
-    start = np.where(np.isnan(t_rise), 0.0, t_rise)
-    end = np.where(np.isnan(t_set), eph.window.span_s, t_set)
+    start = np.where(rise_gap, t[np.clip(j_rise + 1, 0, T - 1)], 0.0)
+    start = np.where(np.isnan(t_rise), start, t_rise)
+    end = np.where(set_gap, t[np.clip(j_set - 1, 0, T - 1)], eph.window.span_s)
+    end = np.where(np.isnan(t_set), end, t_set)
     table = PassTable.empty(eph.window, len(n))
     table.observer = n
     table.t = np.stack((t_rise, t_max, t_set), axis=1)
@@ -401,14 +415,17 @@ def _find_chunk(
         )
     table.duration_s = end - start
     if options.visibility:
-        _fill_visible(geo, options, table, start, end, ~np.isnan(t_rise), ~np.isnan(t_set))
+        # what ends a visible run that reaches the pass's edge: rise/set, the window, sgp4
+        start_code = np.where(~np.isnan(t_rise), 0, np.where(rise_gap, 4, 3)).astype(np.int8)
+        end_code = np.where(~np.isnan(t_set), 0, np.where(set_gap, 4, 3)).astype(np.int8)
+        _fill_visible(geo, options, table, start, end, start_code, end_code)
     return table
 
 
-def _fill_visible(geo, options, table: PassTable, start, end, has_rise, has_set) -> None:
+def _fill_visible(geo, options, table: PassTable, start, end, start_code, end_code) -> None:
     """The visible segment of each pass (see :mod:`zarya.visibility`) into the table."""
     eph, obs = geo.eph, geo.obs
-    seg = visible_segments(eph, obs, table.observer, start, end, has_rise, has_set,
+    seg = visible_segments(eph, obs, table.observer, start, end, start_code, end_code,
                            options.sun_limit_deg)
     rows = seg.rows
     if not len(rows):
@@ -435,11 +452,7 @@ def _look_columns(geo: _Geometry, options: PassOptions, t_s: np.ndarray, idx: np
     r = eph.position(tt)
     az, el, rng, _ = obs.look(r, idx)
     if options.refraction:
-        pressure = (
-            np.full(len(idx), options.pressure_hpa)
-            if options.pressure_hpa
-            else pressure_at_height_hpa(obs.alt_m[idx])
-        )
+        pressure = _pressures(obs.alt_m[idx], options)
         el = el + refraction_deg(el, pressure_hpa=pressure, temperature_c=options.temperature_c)
     bad = ~ok
     az[bad] = el[bad] = rng[bad] = np.nan

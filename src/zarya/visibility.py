@@ -31,8 +31,8 @@ from .light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_
 from .look import Observers
 
 TIME_TOL_S = 0.01
-START_REASONS = ("rise", "leaves_shadow", "twilight", "window_start")
-END_REASONS = ("set", "enters_shadow", "twilight", "window_end")
+START_REASONS = ("rise", "leaves_shadow", "twilight", "window_start", "sgp4_failure")
+END_REASONS = ("set", "enters_shadow", "twilight", "window_end", "sgp4_failure")
 
 _SUN_RATE_DEG_S = 360.0 / 86400.0  # the Sun's elevation changes at most this fast
 _COARSE_VIS_S = 30.0
@@ -102,13 +102,14 @@ def visible_segments(
     pass_obs: np.ndarray,
     start: np.ndarray,
     end: np.ndarray,
-    has_rise: np.ndarray,
-    has_set: np.ndarray,
+    start_code: np.ndarray,
+    end_code: np.ndarray,
     sun_limit_deg: float,
 ) -> Segments:
     """The longest visible run inside each pass ``[start, end]`` (seconds) of observer
-    ``pass_obs``; ``has_rise``/``has_set`` say whether the pass's ends are its rise and
-    set (else the window's edges). Passes with nothing visible are left out."""
+    ``pass_obs``; ``start_code``/``end_code`` say what the pass's own ends are (indices of
+    :data:`START_REASONS`/:data:`END_REASONS`: rise/set, the window's edge, an sgp4
+    failure). Passes with nothing visible are left out."""
     lim = sun_limit_deg
     none = np.zeros(0, dtype=np.int64)
     empty = Segments(none, np.zeros(0), np.zeros(0), none.astype(np.int8),
@@ -162,8 +163,8 @@ def visible_segments(
     parts = np.stack((sh_p, sun_p), axis=1)
     before = 1 + np.argmin(parts[np.maximum(rs - 1, 0)], axis=1)  # 1 shadow, 2 sun
     after = 1 + np.argmin(parts[np.minimum(re_ + 1, len(ts) - 1)], axis=1)
-    starts = np.where(at_first, np.where(has_rise[rows], 0, 3), before).astype(np.int8)
-    ends = np.where(at_last, np.where(has_set[rows], 0, 3), after).astype(np.int8)
+    starts = np.where(at_first, start_code[rows], before).astype(np.int8)
+    ends = np.where(at_last, end_code[rows], after).astype(np.int8)
     brightest = _brightest(eph, obs, pass_obs[rows], t_start, t_end)
     return Segments(rows, t_start, t_end, starts, ends, brightest)
 
