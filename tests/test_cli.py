@@ -215,3 +215,43 @@ def test_partly_failed_window_warns(tmp_path, capsys):
         "--elements", str(path),
     )
     assert any("satellite has decayed" in w for w in data["warnings"])
+
+
+def test_bare_command_prints_help_and_version(capsys):
+    assert main([]) == 0
+    out, err = capsys.readouterr()
+    assert "Usage: zarya" in out and "passes" in out and err == ""
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("zarya ")
+
+
+def test_piped_tables_are_not_cut(capsys):
+    """Out of a terminal, tables are 160 columns wide: no '…' in the cells."""
+    code, out, _ = run(capsys, "passes", *ASTANA, *IN_HISTORY)
+    assert code == 0
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) > 80
+
+
+def test_days_message_keeps_the_digits(capsys):
+    code, out, err = run(capsys, "passes", *ASTANA, "--from", "2016-03-31", "--days", "366.0001")
+    assert_one_line_error(code, out, err, "--days 366.0001 is too long")
+
+
+def test_lowercase_iso_letters_are_accepted(capsys):
+    a = run_json(capsys, "now", "--at", "2016-03-31t12:00:00z")
+    b = run_json(capsys, "now", "--at", "2016-03-31T12:00:00Z")
+    assert a["lat_deg"] == b["lat_deg"]
+
+
+def test_far_years_warn_once_without_erfa_noise(capsys):
+    """erfa's 'dubious year' warning (no leap-second table there) is not passed on."""
+    code, out, err = run(capsys, "now", "--at", "2030-01-01", "--allow-stale", "--json")
+    assert code == 0
+    assert "dubious" not in err and "Erfa" not in err
+    assert json.loads(out)["warnings"]
+
+
+def test_stale_message_names_the_instant_asked(capsys):
+    code, out, err = run(capsys, "now", "--at", "2031-01-01T12:00:00Z")
+    assert_one_line_error(code, out, err, "from 2031-01-01T12:00:00Z")

@@ -10,6 +10,8 @@ is applied, as in Skyfield's
 
 from __future__ import annotations
 
+import warnings
+
 import erfa
 import numpy as np
 
@@ -20,9 +22,16 @@ _NODE_S = 6 * 3600.0
 
 
 def _tt(jd_whole: np.ndarray, jd_fraction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """UTC Julian dates -> TT (leap seconds from erfa's table)."""
-    tai1, tai2 = erfa.utctai(jd_whole, jd_fraction)
-    return erfa.taitt(tai1, tai2)
+    """UTC Julian dates -> TT (leap seconds from erfa's table).
+
+    Outside the table (before 1960, or years after its last entry) erfa warns of a
+    "dubious year" and extrapolates; a second or two of TT moves the Sun by under 0.05
+    arcsecond, so the warning is not passed on to the user.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", erfa.ErfaWarning)
+        tai1, tai2 = erfa.utctai(jd_whole, jd_fraction)
+        return erfa.taitt(tai1, tai2)
 
 
 def sun_teme_km(jd_whole: np.ndarray, jd_fraction: np.ndarray) -> np.ndarray:

@@ -24,6 +24,27 @@ app = typer.Typer(
 
 EXIT_BAD_INPUT = 2
 
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            sys.stdout.write(f"zarya {version('zarya')}\n")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            sys.stdout.write("zarya (not installed)\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Follow the International Space Station (or any satellite) from the ground."""
+
 # ----------------------------------------------------------------- shared options
 SatOpt = Annotated[
     str | None, typer.Option("--sat", help="NORAD number or name (default 25544, the ISS).")
@@ -133,9 +154,14 @@ def passes(
 
     obs, label, place_zone = _observer(place, lat, lon, alt_m)
     if not -90.0 < min_elevation < 90.0:
-        raise ObserverError(f"--min-elevation {min_elevation:g} is impossible: expected -90 to 90")
+        raise ObserverError(
+            f"--min-elevation {min_elevation:g} is impossible: expected more than -90 and less "
+            "than 90 degrees"
+        )
     if not -90.0 <= sun_limit <= 90.0:
-        raise ObserverError(f"--sun-limit {sun_limit:g} is impossible: expected -90 to 90")
+        raise ObserverError(
+            f"--sun-limit {sun_limit:g} is impossible: expected -90 to 90 degrees"
+        )
     zone = None if as_json else _zone(tz, place_zone, obs)
     window = pass_window(parse_instant(start), days)
     satellite = load_satellite(sat, elements_file=elements)
@@ -211,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             if type(exc).__name__ == "Abort":
                 return 130
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `zarya`: the help, as asked
+                sys.stdout.write(exc.ctx.get_help() + "\n")
+                return 0
             code = exc.exit_code
             if code == 0:
                 return 0

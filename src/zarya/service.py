@@ -102,7 +102,7 @@ def now_report(
     from .look import Observers
 
     window = Window(when, 60.0)
-    warnings = sat.check_age(window, allow_stale=allow_stale)
+    warnings = sat.check_age(Window(when, 1e-3), allow_stale=allow_stale)  # at that instant
     eph = Ephemeris(sat, window, step_s=60.0)
     if not eph.ok[0]:
         raise PropagationError(

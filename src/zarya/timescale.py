@@ -29,8 +29,8 @@ _EARLIEST = datetime(1957, 10, 4, tzinfo=UTC)
 _LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
+    r"\s*([Zz]|[+-]\d{2}:?\d{2})?$"
 )
 
 
@@ -64,7 +64,7 @@ def parse_instant(text: str | datetime) -> datetime:
         )
     except ValueError as exc:
         raise TimeRangeError(f"cannot read the time {text!r}: {exc}") from None
-    if zone and zone != "Z":
+    if zone and zone.upper() != "Z":
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
@@ -131,9 +131,9 @@ class Window:
     @classmethod
     def days(cls, start: datetime, days: float, *, max_days: float = 3660.0) -> Window:
         if not math.isfinite(days) or days <= 0:
-            raise TimeRangeError(f"--days must be a positive number of days, got {days:g}")
+            raise TimeRangeError(f"--days must be a positive number of days, got {days:.10g}")
         if days > max_days:
-            raise TimeRangeError(f"--days {days:g} is too long: at most {max_days:g} days")
+            raise TimeRangeError(f"--days {days:.10g} is too long: at most {max_days:g} days")
         return cls(start, days * SECONDS_PER_DAY)
 
     @property

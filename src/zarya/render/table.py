@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import datetime, tzinfo
 
 from rich.console import Console
 from rich.table import Table
+
+
+def make_console() -> Console:
+    """A console for tables: the terminal's width, or 160 columns when the output goes to
+    a pipe or a file (rich's default of 80 would cut the cells)."""
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(width=160 if wide else None)
 
 
 def _local(iso: str, zone: tzinfo) -> datetime:
@@ -36,7 +45,7 @@ def _header(console: Console, report: dict, label: str, zone: tzinfo) -> None:
 
 
 def print_passes(report: dict, *, label: str, zone: tzinfo, visible_only: bool) -> None:
-    console = Console()
+    console = make_console()
     _header(console, report, label, zone)
     passes = report["passes"]
     if not passes:
@@ -96,7 +105,7 @@ def _duration(seconds: float) -> str:
 
 
 def print_now(report: dict) -> None:
-    console = Console()
+    console = make_console()
     sat = report["satellite"]
     console.print(
         f"[bold]{sat['name']}[/] (NORAD {sat['norad_id']}) at {report['time']}", highlight=False
