@@ -218,9 +218,56 @@ def test_unreachable_scheduler_writes_nothing(tmp_path, capsys):
         (["--cities", "5", "--workers", "2", "--scheduler", "tcp://x:1", "--out", "x.csv"],
          "not both"),
         (["--cities", "5"], "--out"),
+        (["--cities", "5", "--out", "x.csv", "--sun-limit", "nan"],
+         "--sun-limit nan is impossible: expected -90 to 90"),
+        (["--cities", "5", "--out", "x.csv", "--sun-limit", "1e9"],
+         "--sun-limit 1e+09 is impossible: expected -90 to 90"),
+        (["--cities", "5", "--out", "x.csv", "--sun-limit", "-91"], "--sun-limit -91"),
+        (["--cities", "5", "--out", "x.csv", "--scheduler", "garbage"],
+         "--scheduler 'garbage' is not a Dask scheduler address"),
+        (["--cities", "5", "--out", "x.csv", "--scheduler", "tcp://host:port"],
+         "--scheduler 'tcp://host:port' is not a Dask scheduler address"),
+        (["--cities", "5", "--out", "x.csv", "--scheduler", "foo://h:1"], "unknown address"),
     ],
 )
 def test_bad_batch_arguments(tmp_path, capsys, monkeypatch, args, fragment):
     monkeypatch.chdir(tmp_path)
     _fails(capsys, ["--from", START, *args], fragment)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["same", "relative", "symlink", "hardlink"])
+def test_out_that_is_the_places_file_is_refused(tmp_path, capsys, monkeypatch, how):
+    """`--out pl.csv --places pl.csv` would replace the input with the output: refused,
+    also through another spelling, a symbolic or a hard link; the input is untouched."""
+    monkeypatch.chdir(tmp_path)
+    places = tmp_path / "pl.csv"
+    text = "name,lat,lon\nA,10,20\nB,11,21\n"
+    places.write_text(text)
+    out = {"same": "pl.csv", "relative": "./sub/../pl.csv"}.get(how, "other.csv")
+    (tmp_path / "sub").mkdir()
+    if how == "symlink":
+        (tmp_path / out).symlink_to(places)
+    elif how == "hardlink":
+        os.link(places, tmp_path / out)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    _fails(capsys, ["--places", "pl.csv", "--from", START, "--days", "1", "--out", out],
+           "is the places file", "would destroy the input")
+    assert places.read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_bad_scheduler_address_fails_before_any_work(tmp_path, capsys, monkeypatch):
+    """An address distributed cannot parse was a ValueError traceback from Client()."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(engine.BatchError, match="not a Dask scheduler address"):
+        engine.check_scheduler_address("garbage")
+    engine.check_scheduler_address("tcp://127.0.0.1:8786")
+    engine.check_scheduler_address("10.0.0.5:8786")
+    # the engine itself also turns a bad address into a BatchError, not a ValueError
+    gen = engine.iter_chunks([], -1.8, _window(1.0), PassOptions(),
+                             engine.Places(["a"], np.zeros(1), np.zeros(1), np.zeros(1)),
+                             scheduler="garbage")
+    with pytest.raises(engine.BatchError, match="not a Dask scheduler address"):
+        next(gen)
     assert list(tmp_path.iterdir()) == []

@@ -820,6 +820,124 @@ def test_file_errors_keep_the_tle_error_attributes(tmp_path):
     assert (info.value.column, info.value.expected, info.value.found) == (69, "1", "0")
 
 
+MB = 1024 * 1024
+
+
+def _gzip_bomb(path, megabytes):
+    """``megabytes`` MiB of zeros as a multi-member gzip file of about 1 kB per MiB."""
+    member = gzip.compress(bytes(MB))
+    with open(path, "wb") as f:
+        for _ in range(megabytes):
+            f.write(member)
+
+
+def test_devices_and_directories_are_refused_unread(tmp_path):
+    """`--elements /dev/zero` read forever; now refused before a byte is read."""
+    for device in ("/dev/zero", "/dev/null"):
+        with pytest.raises(ElementsError) as info:
+            read_elements_file(device)
+        assert str(info.value) == (
+            f"{device} is not a regular file (a device or socket): expected an elements file"
+        )
+    with pytest.raises(ElementsError, match="is a directory, not an elements file"):
+        read_elements_file(tmp_path)
+
+
+def test_a_file_over_the_cap_is_refused_by_its_size(tmp_path, monkeypatch):
+    monkeypatch.setattr("zarya.elements.load.MAX_FILE_BYTES", 4096)
+    path = tmp_path / "big.tle"
+    path.write_text(ISS_TEXT)
+    with pytest.raises(ElementsError) as info:
+        read_elements_file(path)
+    assert str(info.value) == (
+        f"{path}: {path.stat().st_size} bytes is too large for an element file (at most 4096)"
+    )
+
+
+def test_a_gzip_bomb_stops_at_the_cap_in_bounded_memory(tmp_path, monkeypatch):
+    """256 MiB of zeros in 256 kB of gzip, against a cap of 8 MiB: decompression stops at
+    the cap; the peak is the cap plus a block, not the 256 MiB it used to inflate to."""
+    import tracemalloc
+
+    monkeypatch.setattr("zarya.elements.load.MAX_FILE_BYTES", 8 * MB)
+    path = tmp_path / "bomb.tle.gz"
+    _gzip_bomb(path, 256)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ElementsError) as info:
+            read_elements_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(info.value) == (
+        f"{path}: more than {8 * MB} bytes once decompressed: too large for an element file"
+    )
+    assert peak < 16 * MB, f"peak Python memory {peak / MB:.1f} MB"
+    ok = tmp_path / "ok.tle.gz"  # under the cap, gzip still reads whole
+    ok.write_bytes(gzip.compress(ISS_TEXT.encode()))
+    assert len(read_elements_file(ok)) == 150
+
+
+def test_a_1_gb_gzip_bomb_on_the_command_line(tmp_path):
+    """The whole command, at the real cap (256 MiB), in its own process: one line, and the
+    peak RSS grows by about the cap, not the 2 GB that inflating the whole bomb cost."""
+    import subprocess
+    import sys
+
+    from zarya.elements.load import MAX_FILE_BYTES
+
+    bomb = tmp_path / "bomb.tle.gz"
+    _gzip_bomb(bomb, 1024)
+    good = tmp_path / "iss.tle"
+    good.write_text(ISS_TEXT)
+    script = (
+        "import resource, sys\n"
+        "from zarya.cli import main\n"
+        "args = ['passes', '--place', 'Astana', '--from', '2016-03-31', '--days', '1',\n"
+        "        '--json', '--elements']\n"
+        "assert main(args + [sys.argv[1]]) == 0\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "code = main(args + [sys.argv[2]])\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print('RSS', code, base, peak)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(good), str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    [numbers] = [ln.split()[1:] for ln in done.stdout.splitlines() if ln.startswith("RSS")]
+    code, base_kb, peak_kb = map(int, numbers)
+    assert code == 2
+    assert done.stderr == (
+        f"zarya: error: {bomb}: more than {MAX_FILE_BYTES} bytes once decompressed: too "
+        "large for an element file\n"
+    )
+    assert (peak_kb - base_kb) * 1024 < MAX_FILE_BYTES + 64 * MB, (base_kb, peak_kb)
+
+
+def test_a_pipe_is_read(tmp_path):
+    """A shell's `--elements <(curl ...)` is a pipe, not a regular file: still read."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "w") as f:
+            f.write(ISS_TEXT)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        sets = read_elements_file(fifo)
+    finally:
+        writer.join(timeout=10)
+    assert len(sets) == 150
+
+
 # -------------------------------------------------------------------- selection
 
 

@@ -168,6 +168,87 @@ def test_update_offline(capsys, tmp_path: Path) -> None:
     one_line_error(code, err, "cannot reach 127.0.0.1", "are you offline?")
 
 
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--url", "http://[::1", "--retries", "0"], ["--url 'http://[::1'", "not a valid URL"]),
+        (["--url", "http://x:abc/", "--retries", "0"], ["--url 'http://x:abc/'", "not a valid"]),
+        (["--url", "http://x:99999/"], ["port 99999"]),
+        (["--url", "http://"], ["names no host"]),
+        (["--url", "ftp://example.org/gp.json"], ["expected an http:// or https:// URL"]),
+        (["--timeout", "nan"], ["--timeout nan is impossible", "at most 300"]),
+        (["--timeout", "inf"], ["--timeout inf is impossible"]),
+        (["--timeout", "0"], ["--timeout 0 is impossible"]),
+        (["--timeout", "301"], ["--timeout 301 is impossible"]),
+        (["--retries", "-1"], ["--retries -1 is impossible", "0 to 10"]),
+        (["--retries", "1000000", "--timeout", "0.001"], ["--retries 1000000 is impossible"]),
+    ],
+)
+def test_update_refuses_bad_urls_and_options_at_once(
+    capsys, tmp_path: Path, args: list[str], fragments: list[str]
+) -> None:
+    """Bad URLs and options: one line, exit 2, before any request and before the store is
+    even created (these were tracebacks, or retried for minutes)."""
+    import time
+
+    db = tmp_path / "s.sqlite"
+    started = time.monotonic()
+    code, out, err = run(capsys, "elements", "update", *args, "--db", str(db))
+    one_line_error(code, err, *fragments)
+    assert time.monotonic() - started < 5
+    assert not db.exists()
+
+
+# -------------------------------------------------------- serve: where it cannot listen
+def _serve(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "zarya", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_serve_on_a_busy_port_is_one_line() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = _serve("--host", "127.0.0.1", "--port", str(port))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"zarya: error: cannot listen on 127.0.0.1:{port}: address already in use "
+        "(is another server running there? try another --port)\n"
+    )
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "no-such-host.invalid"])
+def test_serve_on_an_unknown_host_is_one_line(host: str) -> None:
+    done = _serve("--host", host, "--port", "0")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"zarya: error: cannot listen on {host}:0: unknown host")
+    assert done.stderr.count("\n") == 1, done.stderr
+
+
+def test_serve_checks_the_address_as_the_server_binds_it() -> None:
+    """The check binds what uvicorn will bind and lets go: a free port passes, twice."""
+    from zarya.cli_web import ServeError, check_listen
+
+    check_listen("127.0.0.1", 0)
+    check_listen("localhost", 0)
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(ServeError, match="address already in use"):
+            check_listen("127.0.0.1", port)
+    check_listen("127.0.0.1", port)  # free again once the other server is gone
+
+
 # ------------------------------------------------------------- predictions use the store
 def test_passes_read_the_default_store(capsys, zarya_home: Path, files) -> None:
     """Without --elements, predictions select from $ZARYA_HOME's store: the bundled history

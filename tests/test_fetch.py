@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from zarya.cli import main
 from zarya.elements import fetch
 from zarya.elements.catalog import Store, open_store
 from zarya.errors import CatalogError, ElementsError
@@ -190,3 +193,107 @@ def test_group_names_and_urls() -> None:
         fetch.group_url("stations&FORMAT=tle")
     with pytest.raises(CatalogError, match="expected an http"):
         fetch.update(None, url="file:///etc/passwd")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------- redirects that go nowhere
+class _Redirects(BaseHTTPRequestHandler):
+    """/loop/a -> /loop/b -> /loop/a ...; /away -> a file:// URL; counts the requests."""
+
+    protocol_version = "HTTP/1.1"
+    server: ThreadingHTTPServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.server.hits += 1  # type: ignore[attr-defined]
+        if self.path == "/away":
+            target = "file:///etc/passwd"
+        else:
+            target = "/loop/b" if self.path == "/loop/a" else "/loop/a"
+        self.send_response(302)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        return None
+
+
+@pytest.fixture
+def redirects() -> Iterator[tuple[str, ThreadingHTTPServer]]:
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Redirects)
+    srv.daemon_threads = True
+    srv.hits = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}", srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_redirect_loop_is_reported_not_retried(
+    redirects: tuple[str, ThreadingHTTPServer], store: Store
+) -> None:
+    base, srv = redirects
+    before = snapshot(store.path)
+    with pytest.raises(CatalogError, match="redirected too many times") as caught:
+        fetch.update(store, url=f"{base}/loop/a", retries=3, **FAST)
+    assert "nothing imported" in str(caught.value)
+    assert srv.hits == 21  # type: ignore[attr-defined]  # httpx follows 20, then gives up
+    assert snapshot(store.path) == before
+    with pytest.raises(CatalogError, match="not http:// or https://"):
+        fetch.update(store, url=f"{base}/away", **FAST)
+    assert snapshot(store.path) == before
+
+
+def test_a_redirect_loop_on_the_command_line_is_one_line(
+    redirects: tuple[str, ThreadingHTTPServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, _ = redirects
+    code = main(
+        [
+            "elements",
+            "update",
+            "--url",
+            f"{base}/loop/a",
+            "--retries",
+            "0",
+            "--db",
+            str(tmp_path / "s.sqlite"),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert err.startswith("zarya: error: 127.0.0.1 redirected too many times")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"timeout_s": float("nan")}, "--timeout nan"),
+        ({"timeout_s": 0.0}, "--timeout 0"),
+        ({"timeout_s": 1e9}, "at most 300"),
+        ({"retries": -1}, "--retries -1"),
+        ({"retries": 1_000_000}, "0 to 10"),
+        ({"backoff_s": float("inf")}, "back-off"),
+    ],
+)
+def test_options_that_would_fail_or_never_end_are_refused(options: dict, fragment: str) -> None:
+    with pytest.raises(CatalogError, match=fragment):
+        fetch.update(None, url="http://127.0.0.1:9/", **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("http://[::1", "not a valid URL"),
+        ("http://x:abc/", "not a valid URL"),
+        ("http://x:99999/", "port 99999"),
+        ("https://", "names no host"),
+    ],
+)
+def test_urls_httpx_cannot_fetch_are_refused(url: str, fragment: str) -> None:
+    with pytest.raises(CatalogError, match=fragment):
+        fetch.update(None, url=url)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from zarya.ground import (
     EARTH_MEAN_RADIUS_KM,
     NASA_REV_MODULUS,
     NORAD_REV_MODULUS,
+    carried_rev_modulus,
     count_orbits,
     find_overflights,
     footprint_radius_km,
@@ -23,13 +24,25 @@ from zarya.ground import (
     ground_distance_km,
     ground_track,
     node_crossings,
+    propagation_failures,
+    propagation_map,
     split_antimeridian,
     subpoints,
     unit_vectors,
 )
 from zarya.timescale import Window, parse_instant
 
+from .conftest import shared_or_local
+
 HISTORY = zarya.load_satellite()
+
+
+def decayed() -> Satellite:
+    """Vallado's MINOTAUR R/B (28872): SGP4 fails (decay, error 6) from about 01:20 UTC
+    on 2005-11-29, 51 minutes after its epoch (and before 00:11 going backwards)."""
+    lines = shared_or_local("vallado/SGP4-VER.TLE").read_text().splitlines()
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("1 28872"))
+    return Satellite.from_tle(lines[i][:69], lines[i + 1][:69])
 
 
 def one_set(epoch_prefix: str) -> Satellite:
@@ -180,6 +193,92 @@ def test_set_switch_joins_the_phase():
     assert whole.count == first.count + second.count
     t = whole.crossings.ascending_times()
     assert np.all(np.diff(t) > 0.9 * 92 * 60)  # no double counts
+
+
+def test_decay_inside_the_window_counts_only_what_propagates():
+    """Regression: a window running past the decay gave revolutions NaN, no warning and a
+    cross-check that 'agreed' with nothing. Now the count covers 00:30 to the decay, a
+    warning names the failed stretch and the error, and the only set is the anchor (not a
+    check)."""
+    sat = decayed()
+    window = Window.between(
+        parse_instant("2005-11-29T00:30:00Z"), parse_instant("2005-11-29T12:00:00Z")
+    )
+    oc = count_orbits(sat, window)
+    assert not oc.complete
+    assert np.isfinite(oc.revolutions) and 0.3 < oc.revolutions < 0.8  # 50 of 87.5 min
+    assert oc.count == 0 and oc.first is None
+    (fail,) = oc.failures
+    assert fail.code == 6 and fail.message == "satellite has decayed"
+    assert fail.start.isoformat().startswith("2005-11-29T01:20") and fail.end == window.end
+    ((a, b),) = oc.counted
+    assert a == window.start and 0.0 < (fail.start - b).total_seconds() < 0.01
+    assert any("satellite has decayed" in w and "01:20" in w for w in oc.warnings)
+    (check,) = oc.checks
+    assert check.is_anchor and not check.checked and check.note == "anchor"
+
+
+def test_decay_before_the_window_is_an_error():
+    window = Window.between(
+        parse_instant("2005-11-29T02:00:00Z"), parse_instant("2005-11-29T12:00:00Z")
+    )
+    with pytest.raises(zarya.PropagationError, match=r"decayed \(sgp4 error 6\)"):
+        count_orbits(decayed(), window)
+    with pytest.raises(zarya.PropagationError, match="anywhere"):
+        propagation_failures(decayed(), window)
+
+
+def test_failure_edges_are_bisected():
+    """The decay instant is found to well under a second; the backward failure before
+    the epoch too, and failures and valid stretches tile the window."""
+    sat = decayed()
+    window = Window.between(
+        parse_instant("2005-11-29T00:00:00Z"), parse_instant("2005-11-29T03:00:00Z")
+    )
+    valid, failed = propagation_map(sat, window)
+    assert len(valid) == 1 and len(failed) == 2
+    assert failed[0][0] == 0.0 and failed[1][1] == window.span_s
+    assert failed[0][1] < valid[0][0] < failed[0][1] + 0.01
+    assert valid[0][1] < failed[1][0] < valid[0][1] + 0.01
+    jd1, jd2 = window.jd(np.array([valid[0][0], valid[0][1], failed[1][0]]))
+    _, _, err = sat.teme(jd1, jd2)
+    assert err.tolist() == [0, 0, 6]
+
+
+def test_nasa_only_window_is_numbered_from_a_standard_set():
+    """Regression: 1 to 3 April 2016 is served only by a NASA-format set (numbered modulo
+    4000): the count was numbered 3297 to 3328 from it. Now it is numbered from the
+    standard set of 27 March (99227, outside the window), the same numbers a wider window
+    gives, and the NASA set is checked against it modulo 4000."""
+    window = Window.between(parse_instant("2016-04-01"), parse_instant("2016-04-03"))
+    oc = count_orbits(HISTORY, window)
+    anchor = HISTORY.elements[oc.anchor]
+    assert carried_rev_modulus(HISTORY, oc.anchor) == NORAD_REV_MODULUS
+    assert anchor.rev_number == 99227 and anchor.epoch < window.start
+    assert oc.absolute and (oc.rev_at_start, oc.rev_at_end) == (99297, 99328)
+    before = count_orbits(
+        HISTORY, Window.between(parse_instant("2016-03-29"), parse_instant("2016-04-01"))
+    )
+    assert before.rev_at_end == oc.rev_at_start
+    nasa = [c for c in oc.checks if c.modulus == NASA_REV_MODULUS]
+    assert len(nasa) == 1 and nasa[0].checked and nasa[0].difference == 0
+    assert nasa[0].predicted == 99308 and nasa[0].carried == 3308
+    (anchor_check,) = [c for c in oc.checks if c.is_anchor]
+    assert anchor_check.serves_from is None and anchor_check.farthest_days is None
+
+
+def test_nasa_sets_alone_are_numbered_modulo_4000():
+    """With no standard set within reach the numbers stay modulo 4000, said plainly."""
+    nasa = [k for k in range(len(HISTORY.elements)) if carried_rev_modulus(HISTORY, k)
+            == NASA_REV_MODULUS]
+    k = next(k for k in nasa if HISTORY.elements[k].epoch.isoformat().startswith("2016-04-01"))
+    sat = Satellite.from_elements([HISTORY.elements[k]])
+    oc = count_orbits(
+        sat, Window.between(parse_instant("2016-04-01"), parse_instant("2016-04-03"))
+    )
+    assert oc.rev_modulus == NASA_REV_MODULUS and not oc.absolute
+    assert any("modulo 4000" in w and "unknown" in w for w in oc.warnings)
+    assert not any(c.checked for c in oc.checks)
 
 
 # --------------------------------------------------------------------- overflights

@@ -10,6 +10,8 @@ import pytest
 
 from zarya.cli import main
 
+from .conftest import shared_or_local
+
 ASTANA = ["--lat", "51.1694", "--lon", "71.4491", "--alt-m", "347"]
 IN_HISTORY = ["--from", "2016-03-31", "--days", "1"]
 
@@ -20,10 +22,31 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def strict_json(text: str):
+    """JSON as the standard has it: Python's json reads NaN and Infinity by default."""
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 def run_json(capsys, *args: str) -> dict:
     code, out, err = run(capsys, *args, "--json")
     assert code == 0, err
-    return json.loads(out)
+    return strict_json(out)
+
+
+@pytest.fixture
+def decayed(tmp_path) -> str:
+    """Vallado's MINOTAUR R/B (28872), the first 69 columns of its two lines: SGP4 fails
+    (decay, error 6) from about 01:20 UTC on 2005-11-29, 51 minutes after its epoch, and
+    before about 00:11 going backwards."""
+    lines = shared_or_local("vallado/SGP4-VER.TLE").read_text().splitlines()
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("1 28872"))
+    path = tmp_path / "28872.tle"
+    path.write_text(f"{lines[i][:69]}\n{lines[i + 1][:69]}\n")
+    return str(path)
 
 
 def assert_one_line_error(capsys, *args: str, fragments: tuple[str, ...] = ()) -> str:
@@ -69,6 +92,109 @@ def test_orbits_json_peake(capsys):
     )
     assert any("nearest element set" in w for w in data["warnings"])
     assert all(t.endswith("Z") for t in times_in(data) if t)
+
+
+def test_orbits_past_the_decay(capsys, decayed):
+    """Regression: revolutions NaN (invalid JSON), no warning, 'agrees'. Now the count
+    covers what propagates, says so, and there is nothing to cross-check."""
+    args = ["orbits", "--from", "2005-11-29T00:30:00Z", "--to", "2005-11-29T12:00Z",
+            "--elements", decayed]
+    data = run_json(capsys, *args)
+    assert data["complete"] is False and data["orbits"] == 0
+    assert 0.3 < data["revolutions"] < 0.8
+    assert data["counted"][0]["start"] == "2005-11-29T00:30:00Z"
+    assert data["counted"][0]["end"].startswith("2005-11-29T01:20")
+    (fail,) = data["propagation_failures"]
+    assert fail["code"] == 6 and fail["end"] == "2005-11-29T12:00:00Z"
+    assert any("satellite has decayed" in w and "error 6" in w for w in data["warnings"])
+    assert data["cross_check"]["checked"] == 0 and data["cross_check"]["agree"] == 0
+    assert all(t.endswith("Z") for t in times_in(data) if t)
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    words = " ".join(out.replace("│", " ").split())
+    for wrong in ("nan", "None", "1 agree"):
+        assert wrong not in words, wrong
+    assert "satellite has decayed" in words and "only, where SGP4 propagates" in words
+    assert "no ascending node" in words and "nothing to check" in words
+
+
+def test_orbits_after_the_decay_is_one_line(capsys, decayed):
+    assert_one_line_error(
+        capsys, "orbits", "--from", "2005-11-29T02:00:00Z", "--to", "2005-11-29T12:00Z",
+        "--elements", decayed, fragments=("cannot propagate", "decayed", "sgp4 error 6"),
+    )
+
+
+def test_orbits_numbered_from_a_standard_set(capsys):
+    """Regression: 1-3 April 2016 (only a NASA-format set, numbered modulo 4000, serves
+    it) was numbered 3297 to 3328 'as a five-digit set prints'. Now it is numbered from the
+    standard set of 27 March, consistently with a wider window (99250 to 99359)."""
+    data = run_json(capsys, "orbits", "--from", "2016-04-01", "--to", "2016-04-03")
+    assert (data["rev_at_start"], data["rev_at_end"]) == (99297, 99328)
+    assert data["rev_numbering"]["absolute"] is True
+    assert data["rev_numbering"]["anchor_in_window"] is False
+    assert data["cross_check"]["anchor_rev_number"] == 99227
+    assert data["cross_check"]["checked"] == 1 and data["cross_check"]["agree"] == 1
+    wide = run_json(capsys, "orbits", "--from", "2016-03-29", "--to", "2016-04-05")
+    assert (wide["rev_at_start"], wide["rev_at_end"]) == (99250, 99359)
+    head = run_json(capsys, "orbits", "--from", "2016-03-29", "--to", "2016-04-01")
+    assert head["rev_at_end"] == data["rev_at_start"]
+    code, out, err = run(capsys, "orbits", "--from", "2016-04-01", "--to", "2016-04-03")
+    assert code == 0, err
+    words = " ".join(out.replace("│", " ").split())
+    assert "revolution 99297 to 99328" in words and "3297" not in words
+
+
+def test_orbits_from_nasa_sets_alone_say_modulo_4000(capsys, tmp_path):
+    """With only a NASA-format set the revolution numbers are modulo 4000: said plainly,
+    and no absolute number is given."""
+    import zarya
+
+    nasa = next(e for e in zarya.load_satellite().elements
+                if e.epoch.isoformat().startswith("2016-04-01T16"))
+    path = tmp_path / "nasa.tle"
+    path.write_text(f"{nasa.line1}\n{nasa.line2}\n")
+    args = ["orbits", "--from", "2016-04-01", "--to", "2016-04-03", "--elements", str(path)]
+    data = run_json(capsys, *args)
+    assert data["rev_at_start"] is None and data["rev_at_end"] is None
+    assert data["rev_at_end_as_printed"] is None
+    numbering = data["rev_numbering"]
+    assert numbering["absolute"] is False and numbering["modulus"] == 4000
+    assert (numbering["rev_at_start"], numbering["rev_at_end"]) == (3297, 3328)
+    assert any("modulo 4000" in w for w in data["warnings"])
+    assert data["cross_check"]["checked"] == 0
+    code, out, err = run(capsys, *args)
+    words = " ".join(out.replace("│", " ").split())
+    assert "3297 to 3328 modulo 4000" in words and "unknown" in words
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["orbits", "--to", "2005-11-29T03:00Z"],
+        ["track", "--hours", "2", "--json"],
+        ["track", "--hours", "2", "--format", "geojson"],
+        ["overflights", "--lat", "-22.5", "--lon", "-112.7", "--radius-km", "3000",
+         "--days", "1"],
+        ["radio", "--lat", "-22.5", "--lon", "-112.7", "--days", "1"],
+        ["radio", "--lat", "-71.7", "--lon", "107", "--days", "1"],
+        ["launch-windows", "--lat", "0", "--lon", "0", "--days", "1"],
+    ],
+)
+@pytest.mark.parametrize("start", ["2005-11-29T00:00:00Z", "2005-11-29T00:30:00Z"])
+def test_json_past_a_failure_is_strict(capsys, decayed, args, start):
+    """Every mission answer over a window where SGP4 fails for a part (before 00:11 and
+    after 01:20): valid JSON (no NaN, no Infinity), times with Z, and a warning naming
+    the failure."""
+    full = [*args, "--from", start, "--elements", decayed]
+    code, out, err = run(capsys, *full, *([] if "--format" in args or "--json" in args
+                                           else ["--json"]))
+    assert code == 0, err
+    data = strict_json(out)
+    if data.get("type") == "FeatureCollection":
+        data = data["features"][0]["properties"]
+    assert all(t.endswith("Z") for t in times_in(data) if t)
+    assert any("satellite has decayed" in w for w in data["warnings"]), data["warnings"]
 
 
 def test_launch_windows_json(capsys):
@@ -162,6 +288,22 @@ def test_now_says_what_is_beneath(capsys):
 
 
 # ---------------------------------------------------------------------- bad input
+def test_launch_windows_of_a_decayed_satellite(capsys, decayed):
+    """Regression: 'no plane crossing ... near the orbit's reach' for a satellite that had
+    decayed. Now: a warning naming the failure, and one line, exit 2, when nothing
+    propagates."""
+    code, out, err = run(capsys, "launch-windows", "--lat", "0", "--lon", "0", "--from",
+                         "2005-11-29T00:30:00Z", "--days", "1", "--elements", decayed)
+    assert code == 0, err
+    words = " ".join(out.split())
+    assert "satellite has decayed" in words and "reach" not in words
+    assert_one_line_error(
+        capsys, "launch-windows", "--lat", "0", "--lon", "0", "--from",
+        "2005-11-29T02:00:00Z", "--days", "1", "--elements", decayed,
+        fragments=("cannot propagate", "decayed", "sgp4 error 6"),
+    )
+
+
 def test_site_beyond_the_inclination(capsys):
     err = assert_one_line_error(
         capsys, "launch-windows", "--lat", "62.93", "--lon", "40.57", *IN_HISTORY,

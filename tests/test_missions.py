@@ -19,10 +19,13 @@ from zarya.missions import (
     geocentric_latitude_deg,
     launch_azimuth_deg,
     launch_windows,
+    launch_windows_report,
     radio_passes,
     rotating_azimuth_deg,
 )
 from zarya.timescale import Window, parse_instant
+
+from .conftest import shared_or_local
 
 HISTORY = zarya.load_satellite()
 BAIKONUR = zarya.Observer(45.920278, 63.342222, 0.0)  # Site 1/5
@@ -222,3 +225,44 @@ def test_doppler_sign_and_frequency():
     for bad in (0.0, -145.8e6, float("nan")):
         with pytest.raises(zarya.ObserverError, match="freq-mhz"):
             radio_passes(eph, ASTANA, bad)
+
+
+# ------------------------------------------------------------- propagation failures
+def decayed() -> Satellite:
+    """Vallado's MINOTAUR R/B (28872): SGP4 fails (decay, error 6) from about 01:20 UTC
+    on 2005-11-29, and before about 00:11 going backwards from its epoch (00:29)."""
+    lines = shared_or_local("vallado/SGP4-VER.TLE").read_text().splitlines()
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("1 28872"))
+    return Satellite.from_tle(lines[i][:69], lines[i + 1][:69])
+
+
+def test_launch_windows_of_a_decayed_satellite():
+    """Regression: the decay was reported as 'the site is near the orbit's reach'. Now
+    a partly failed window warns with the sgp4 error, and a wholly failed one raises."""
+    site = zarya.Observer(0.0, 0.0, 0.0)
+    sat = decayed()
+    report = launch_windows_report(sat, site, Window(parse_instant("2005-11-29T00:30Z"), 86400.0))
+    assert report["windows"] == []
+    assert any("satellite has decayed" in w and "error 6" in w for w in report["warnings"])
+    assert not any("reach" in w for w in report["warnings"])
+    with pytest.raises(zarya.PropagationError, match="decayed"):
+        launch_windows_report(sat, site, Window(parse_instant("2005-11-29T02:00Z"), 86400.0))
+
+
+def test_radio_pass_cut_by_the_decay_has_no_nan():
+    """Regression: a pass cut by an sgp4 failure ran its Doppler samples on to the end of
+    the window (NaN). Now it ends where the propagation ends; one cut at the start by the
+    backward failure starts where the propagation starts."""
+    sat = decayed()
+    cases = [
+        (zarya.Observer(-22.5, -112.7, 0.0), "2005-11-29T00:30Z", "los"),
+        (zarya.Observer(-71.7, 107.0, 0.0), "2005-11-29T00:00Z", "aos"),
+    ]
+    for observer, start, cut in cases:
+        eph = zarya.Ephemeris(sat, Window(parse_instant(start), 86400.0))
+        (p,) = radio_passes(eph, observer, 145.8e6)[0]
+        assert getattr(p, cut) is None
+        assert 10.0 < p.duration_s < 300.0
+        assert np.all(np.isfinite(p.shift_hz)) and np.all(np.isfinite(p.elevation_deg))
+        assert all(np.isfinite([p.shift_aos_hz, p.shift_los_hz, p.max_shift_hz,
+                                p.max_rate_hz_s]))

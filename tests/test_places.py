@@ -24,6 +24,7 @@ from zarya.places import (
     Place,
     most_populous,
     resolve_place,
+    search_label,
     search_places,
     timezone_at,
 )
@@ -237,6 +238,58 @@ def test_search_places_accents_sites_alternates_and_limits() -> None:
     assert search_places("") == [] and search_places("  ") == []
     assert search_places("xqzzq") == []
     assert search_places("a", limit=0) == []
+
+
+def test_search_labels_tell_namesakes_apart() -> None:
+    """Suggestions were 'Springfield, US' eight times over, each one refused as ambiguous:
+    the label adds the region code where name and country repeat, as the ambiguity
+    message does, and resolves back to the very place."""
+    springs = [p for p in search_places("Springfield") if p.name == "Springfield"]
+    labels = [search_label(p) for p in springs]
+    assert labels[:3] == ["Springfield, MO, US", "Springfield, MA, US", "Springfield, IL, US"]
+    assert len(set(labels)) == len(labels) == 8
+    assert [resolve_place(label) for label in labels] == springs
+    assert resolve_place("Springfield, MO, US").region == "MO"
+    assert search_label(resolve_place("Astana")) == "Astana, KZ"  # no namesake in KZ
+    assert search_label(resolve_place("Paris, FR")) == "Paris, FR"
+    for key, site in NAMED_SITES.items():
+        assert search_label(site) == key and resolve_place(key) == site
+    # two Hales in England: no name tells them apart; the label is refused, never the other
+    hales = [p for p in search_places("Hale") if p.name == "Hale" and p.country_code == "GB"]
+    assert len(hales) == 2
+    for hale in hales:
+        label = search_label(hale)
+        assert label == f"Hale, ENG, GB ({hale.lat_deg:.2f}, {hale.lon_deg:.2f})"
+        with pytest.raises(PlaceError, match="unknown place"):
+            resolve_place(label)
+
+
+def test_search_labels_resolve_to_their_place_across_the_gazetteer() -> None:
+    """Every city with a namesake in its country, and every 25th city: its label is unique
+    and gives back that city, or (name, country and region shared) is refused."""
+    gaz = places._gazetteer()
+    seen: dict[tuple[str, str], int] = {}
+    for line in gaz.lines:
+        key, _, cc, *_ = line.split("\t")
+        seen[key, cc] = seen.get((key, cc), 0) + 1
+    sample = [i for i, line in enumerate(gaz.lines)
+              if i % 25 == 0 or seen[tuple(line.split("\t")[0:3:2])] > 1]  # fmt: skip
+    assert len(sample) > 2000
+    labels, shared = set(), 0
+    for i in sample:
+        city = gaz.place(i)
+        label = search_label(city)
+        labels.add(label)
+        if label.endswith(f"({city.lat_deg:.2f}, {city.lon_deg:.2f})"):
+            # refused by resolve_place (as the Hales above): the region does not tell
+            shared += 1
+            twins = gaz.matches(places._fold(city.name), city.country_code,
+                                places._fold(city.region))
+            assert len(twins) > 1 or not city.region, label
+        else:
+            assert resolve_place(label) == city, label
+    assert len(labels) == len(sample)
+    assert shared < 300  # the cities that share name, country and region with another
 
 
 def test_most_populous() -> None:

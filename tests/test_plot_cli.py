@@ -15,6 +15,8 @@ import pytest
 
 from zarya.cli import main
 
+from .conftest import shared_or_local
+
 ASTANA = ["--lat", "51.1694", "--lon", "71.4491", "--alt-m", "347"]
 
 
@@ -153,6 +155,52 @@ def test_no_pass_in_the_window(capsys, tmp_path):
         "--min-elevation", "89.9", "--out", str(tmp_path / "sky.png"),
         fragments=("no pass above 89.9 degrees",),
     )
+
+
+@pytest.fixture
+def decayed(tmp_path) -> str:
+    """Vallado's MINOTAUR R/B (28872): SGP4 fails (decay, error 6) from about 01:20 UTC on
+    2005-11-29, 51 minutes after its epoch."""
+    lines = shared_or_local("vallado/SGP4-VER.TLE").read_text().splitlines()
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("1 28872"))
+    path = tmp_path / "elements" / "28872.tle"
+    path.parent.mkdir()
+    path.write_text(f"{lines[i][:69]}\n{lines[i + 1][:69]}\n")
+    return str(path)
+
+
+def test_no_pass_before_the_decay(capsys, tmp_path, decayed):
+    """Regression: 'try a longer --days' for a satellite that had decayed. Now the error
+    names the failure; with nothing propagated at all, the same one line as passes."""
+    err = assert_refused(
+        capsys, tmp_path, "plot", "sky", "--lat", "0", "--lon", "0", "--from",
+        "2005-11-29T00:30:00Z", "--days", "1", "--elements", decayed,
+        "--out", str(tmp_path / "x.png"),
+        fragments=("no pass above 10 degrees", "satellite has decayed", "sgp4 error 6",
+                   "2005-11-29T01:20"),
+    )
+    assert "--days" not in err
+    assert_refused(
+        capsys, tmp_path, "plot", "sky", "--lat", "0", "--lon", "0", "--from",
+        "2005-11-29T02:00:00Z", "--days", "1", "--elements", decayed,
+        "--out", str(tmp_path / "x.png"),
+        fragments=("cannot propagate", "decayed", "sgp4 error 6"),
+    )
+
+
+def test_pass_cut_by_the_decay_is_drawn_with_a_warning(capsys, tmp_path, decayed):
+    """A pass that the decay cuts short is drawn up to it, and the decay is a warning."""
+    out = tmp_path / "sky.svg"
+    code, text, err = run(
+        capsys, "plot", "sky", "--lat", "-22.5", "--lon", "-112.7", "--min-elevation", "0",
+        "--from", "2005-11-29T00:30:00Z", "--days", "1", "--elements", decayed,
+        "--out", str(out), "--json",
+    )
+    assert code == 0, err
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert data["pass"]["set"] is None and data["pass"]["duration_s"] < 60.0
+    assert any("satellite has decayed" in w for w in data["warnings"])
+    assert out.exists()
 
 
 def test_pass_beyond_the_window(capsys, tmp_path):

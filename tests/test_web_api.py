@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from zarya.cli import main
 from zarya.web import create_app
 from zarya.web.answers import WebService
+from zarya.web.charts import parse_z
+from zarya.web.queries import public_sentence
 
 ASTANA = "lat=51.17&lon=71.45"
 FROM = "from=2016-04-04"
@@ -120,12 +123,42 @@ def test_passes_of_astana_are_plausible(client):
                                             "--min-elevation", "95"]),
         ("lat=51&lon=71&days=0", ["--lat", "51", "--lon", "71", "--days", "0"]),
         ("lat=51&lon=71&days=nan", ["--lat", "51", "--lon", "71", "--days", "nan"]),
+        ("lat=51&lon=71&days=inf", ["--lat", "51", "--lon", "71", "--days", "inf"]),
+        ("lat=51&lon=71&days=-inf", ["--lat", "51", "--lon", "71", "--days", "-inf"]),
+        ("lat=51&lon=71&days=1e400", ["--lat", "51", "--lon", "71", "--days", "1e400"]),
     ],
 )
 def test_bad_input_is_422_with_the_command_lines_sentence(client, capsys, query, args):
+    """The command line's sentence, its advice in the web's terms ('--lat/--lon' is 'lat and
+    lon' here); the page says the same."""
     r = client.get(f"/api/passes?{query}&{FROM}")
     assert r.status_code == 422
-    assert r.json() == {"detail": cli_error(capsys, "passes", *args, "--from", "2016-04-04")}
+    said = cli_error(capsys, "passes", *args, "--from", "2016-04-04")
+    assert r.json() == {"detail": public_sentence(said)}
+    assert "--lat" not in r.json()["detail"]
+    if "alt_m" not in query and "min_elevation" not in query:  # what the page's form asks
+        page = client.get(f"/?{query}&{FROM}")
+        assert page.status_code == 422
+        assert str(escape(public_sentence(said))) in page.text
+
+
+@pytest.mark.parametrize("days", ["nan", "inf", "-inf", "1e400", "-1", "0", "31"])
+@pytest.mark.parametrize("where", ["lat=51&lon=71&", "place=Astana&", ""])
+def test_page_refuses_impossible_days_with_the_sentence(client, days, where):
+    """days=nan on the page was a 500 (int(nan)); it is the API's 422 and sentence, with or
+    without a place."""
+    r = client.get(f"/?{where}{FROM}&days={days}")
+    assert r.status_code == 422, r.text[:200]
+    detail = client.get(f"/api/passes?lat=51&lon=71&{FROM}&days={days}").json()["detail"]
+    assert detail.startswith("--days")
+    assert str(escape(detail)) in r.text
+    assert 'role="alert"' in r.text
+
+
+def test_page_keeps_an_unlisted_number_of_days(client):
+    r = client.get(f"/?{ASTANA}&{FROM}&days=4")
+    assert r.status_code == 200
+    assert '<option value="4" selected>' in r.text
 
 
 def test_bad_time_and_stale_elements_are_422(client, capsys):
@@ -137,12 +170,109 @@ def test_bad_time_and_stale_elements_are_422(client, capsys):
     # the bundled history ends in 2025: "now" is refused, with what to do about it
     stale = client.get(f"/api/passes?{ASTANA}&from=2026-11-26")
     assert stale.status_code == 422
-    assert "--allow-stale" in stale.json()["detail"]
-    assert "import fresher elements" in stale.json()["detail"]
+    detail = stale.json()["detail"]
+    assert detail.endswith("predictions past 30 days are unreliable (add allow_stale=1 to "
+                           "compute anyway)")
+    assert "--" not in detail
     assert client.get("/api/now").status_code == 422
     ok = client.get(f"/api/passes?{ASTANA}&from=2026-11-26&days=1&allow_stale=1")
     assert ok.status_code == 200
     assert ok.json()["warnings"]
+
+
+# ----------------------------------------------- the web's words: no paths, no CLI advice
+@pytest.mark.parametrize(
+    ("said", "api", "page"),
+    [
+        (
+            "the nearest elements of ISS (ZARYA) (epoch 2025-11-09T23:14:22Z) are 146 days from "
+            "2026-04-05T00:00:00Z: predictions past 30 days are unreliable (use --allow-stale "
+            "to compute anyway, or import fresher elements)",
+            "the nearest elements of ISS (ZARYA) (epoch 2025-11-09T23:14:22Z) are 146 days from "
+            "2026-04-05T00:00:00Z: predictions past 30 days are unreliable (add allow_stale=1 "
+            "to compute anyway)",
+            "the nearest elements of ISS (ZARYA) (epoch 2025-11-09T23:14:22Z) are 146 days from "
+            "2026-04-05T00:00:00Z: predictions past 30 days are unreliable",
+        ),
+        (
+            "no elements for NORAD 99999 in the element store /home/ops/.local/share/zarya/"
+            "elements.sqlite (known: ISS (ZARYA) (25544)); add some with `zarya elements "
+            "import FILE` or `zarya elements update`",
+            "no elements for NORAD 99999 in the element store (known: ISS (ZARYA) (25544))",
+            None,
+        ),
+        (
+            "cannot open the element store /srv/z/elements.sqlite: [Errno 13] Permission "
+            "denied: '/srv/z'",
+            "cannot open the element store: [Errno 13] Permission denied: a file on the server",
+            None,
+        ),
+        (
+            "/srv/z/elements.sqlite is an SQLite file but not a zarya element store",
+            "the element store is an SQLite file but not a zarya element store",
+            None,
+        ),
+        (
+            "the element store C:\\Users\\ops\\zarya\\elements.sqlite: disk I/O error",
+            "the element store: disk I/O error",
+            None,
+        ),
+        (
+            "ambiguous place 'Paris': 2 cities match: ...; add the country code as shown (e.g. "
+            "'Paris, TX, US') or give --lat/--lon",
+            "ambiguous place 'Paris': 2 cities match: ...; add the country code as shown (e.g. "
+            "'Paris, TX, US') or give lat and lon",
+            None,
+        ),
+        # left alone: names with a slash, units, the bad value's own name
+        ("unknown place 'baikonur-1/6': ...", "unknown place 'baikonur-1/6': ...", None),
+        ("--days 31 is too long: at most 30 days", "--days 31 is too long: at most 30 days",
+         None),
+    ],
+)
+def test_public_sentence(said, api, page):
+    assert public_sentence(said) == api
+    assert public_sentence(said, allow_stale=False) == (api if page is None else page)
+
+
+def _refusals(client: TestClient) -> list[str]:
+    """What the API and the page say when the element store cannot answer."""
+    r = client.get(f"/api/passes?{ASTANA}&{FROM}")
+    page = client.get(f"/?{ASTANA}&{FROM}")
+    assert r.status_code == page.status_code == 422
+    return [r.json()["detail"], page.text]
+
+
+def test_refusals_name_no_server_path_nor_command(zarya_home, tmp_path):
+    """The element store's path and the commands to fill it stay on the server."""
+    said = []
+    # an unknown satellite: the command line names the store and `zarya elements import`
+    client = TestClient(create_app())
+    r = client.get(f"/api/now?at=2016-04-04&{ASTANA}&sat=99999")
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("no elements for NORAD 99999 in the element store (")
+    said.append(r.json()["detail"])
+    # a store that is not one, one that is not zarya's, and one that cannot be opened
+    (zarya_home / "elements.sqlite").write_bytes(b"not a database, only text " * 100)
+    said += _refusals(TestClient(create_app()))
+    import sqlite3
+
+    (zarya_home / "elements.sqlite").unlink()
+    with sqlite3.connect(zarya_home / "elements.sqlite") as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    said += _refusals(TestClient(create_app()))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZARYA_HOME", str(blocker / "sub"))
+        said += _refusals(TestClient(create_app()))
+    assert "the element store is an SQLite file but not a zarya element store" in said[3]
+    assert "cannot open the element store: " in said[5]
+    for text in said:
+        for leak in (str(zarya_home), str(tmp_path), "elements.sqlite", "zarya elements",
+                     "FILE", "--allow-stale"):
+            assert leak not in text, (leak, text[:300])
 
 
 @pytest.mark.parametrize(
@@ -346,7 +476,10 @@ def test_page_says_why_when_elements_are_stale(client):
     assert r.status_code == 422
     assert 'role="alert"' in r.text
     assert "No predictions for these dates" in r.text
-    assert "zarya elements update" in r.text
+    assert "until fresher ones are imported" in r.text
+    # no command-line advice on the page, and no allow_stale=1 (the page has none)
+    for cli_words in ("zarya elements", "--allow-stale", "allow_stale", "FILE"):
+        assert cli_words not in r.text
     assert "from=2016-04-04" in r.text  # a link to a date the history covers
     home = client.get("/")
     assert home.status_code == 200
@@ -373,6 +506,74 @@ def test_place_suggestions(client):
     assert client.get("/api/places?q=").json()["places"] == []
     sites = client.get("/api/places?q=baik").json()["places"]
     assert sites[0]["kind"] == "site"
+    assert sites[0]["label"] == "baikonur-1/5"  # what place= takes
+    assert sites[0]["description"] == "Baikonur Site 1/5 (Gagarin's Start)"
+
+
+@pytest.mark.parametrize("q", ["Springfield", "baik", "Paris", "London", "Hale", "Astana"])
+def test_place_suggestions_name_their_place(client, q):
+    """Each suggestion's label, passed back as place=, is that very place: 'Springfield, US'
+    eight times over was ambiguous; now the region tells them apart ('Springfield, MO, US')."""
+    found = client.get(f"/api/places?q={q}").json()["places"]
+    labels = [p["label"] for p in found]
+    assert len(set(labels)) == len(labels), labels
+    for p in found:
+        r = client.get("/api/passes", params={"place": p["label"], "from": "2016-04-04",
+                                              "days": 0.01})
+        if r.status_code == 422:  # a city that shares name, country and region: refused,
+            assert p["label"].endswith(f"({p['lat_deg']:.2f}, {p['lon_deg']:.2f})")  # never
+            assert "unknown place" in r.json()["detail"]  # another place
+            continue
+        assert r.status_code == 200, r.text
+        obs = r.json()["observer"]
+        assert (obs["lat_deg"], obs["lon_deg"]) == (round(p["lat_deg"], 2),
+                                                    round(p["lon_deg"], 2)), p["label"]
+    if q == "Springfield":
+        assert labels[:3] == ["Springfield, MO, US", "Springfield, MA, US",
+                              "Springfield, IL, US"]
+        assert found[0]["region"] == "MO"
+        # the page says which Springfield it is
+        page = client.get("/?place=Springfield, MO, US&from=2016-04-04&days=1")
+        assert "Visible passes over Springfield, MO, US" in page.text
+
+
+def test_coordinates_round_to_zero_not_minus_zero(client):
+    r = client.get(f"/api/passes?lat=-0.004&lon=-0.001&{FROM}&days=0.1")
+    assert r.status_code == 200
+    assert '"observer":{"lat_deg":0.0,"lon_deg":0.0,' in r.text
+
+
+def test_sky_chart_takes_tz_auto(client):
+    url = f"/charts/sky.svg?{ASTANA}&at=2016-04-05T15:21:01Z"
+    default = client.get(url)
+    assert default.status_code == 200
+    for tz in ("auto", "AUTO"):
+        auto = client.get(f"{url}&tz={tz}")
+        assert auto.status_code == 200
+        assert auto.content == default.content
+    bad = client.get(f"{url}&tz=Mars/Olympus")
+    assert bad.json() == {"detail": "unknown time zone 'Mars/Olympus': expected auto, UTC or "
+                                    "an IANA name like Asia/Almaty"}
+
+
+def test_empty_from_means_now_as_on_the_page(client):
+    """The page's form sends from= when its field is left blank ('Empty for now'): the API
+    reads it the same way, and says so in its description."""
+    base = f"/api/passes?{ASTANA}&days=0.1&allow_stale=1"
+    empty = client.get(base + "&from=").json()["window"]["start"]
+    blank = client.get(base + "&from=%20").json()["window"]["start"]
+    absent = client.get(base).json()["window"]["start"]
+    assert abs(parse_z(empty) - parse_z(absent)) <= timedelta(minutes=1)
+    assert abs(parse_z(blank) - parse_z(absent)) <= timedelta(minutes=1)
+    # the page: refused for the same reason as without from (the stored history ends)
+    page, none = client.get(f"/?{ASTANA}&from="), client.get(f"/?{ASTANA}")
+    assert page.status_code == none.status_code == 422
+    assert "No predictions for these dates" in page.text
+    spec = client.get("/openapi.json").json()
+    described = {p["name"]: p.get("description", "")
+                 for p in spec["paths"]["/api/passes"]["get"]["parameters"]}
+    assert "empty" in described["from"]
+    assert "empty" in spec["info"]["description"]
 
 
 # --------------------------------------------------------------------------- pictures

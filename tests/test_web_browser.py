@@ -180,7 +180,7 @@ def test_stale_today_is_said_plainly(server, page):
     page.goto(f"{server}/?place=Astana")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("No predictions for these dates")
-    expect(alert).to_contain_text("zarya elements update")
+    expect(alert).to_contain_text("until fresher ones are imported")
     alert.get_by_role("link", name=re.compile("2016-04-04")).click()
     page.wait_for_url(re.compile(r"from=2016-04-04"))
     assert page.locator("tr.pass").count() >= 1

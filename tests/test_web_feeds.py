@@ -4,7 +4,8 @@ headers a calendar application needs to subscribe."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -38,10 +39,9 @@ def test_feed_has_one_event_per_visible_pass(client):
     report = client.get(
         "/api/passes?lat=51.17&lon=71.45&from=2016-04-04&days=10&visible=1"
     ).json()
-    whole = [p for p in report["passes"] if p["rise"] and p["set"]]
     found = events(r.content)
-    assert len(found) == len(whole) >= 10
-    for ev, p in zip(found, whole, strict=True):
+    assert len(found) == len(report["passes"]) >= 10
+    for ev, p in zip(found, report["passes"], strict=True):
         vis = p["visible"]
         start, end = ev.decoded("DTSTART"), ev.decoded("DTEND")
         assert start.tzinfo is not None and start.utcoffset().total_seconds() == 0
@@ -80,12 +80,88 @@ def test_all_passes_run_from_rise_to_set(client):
     r = client.get("/feeds/passes.ics?lat=51.17&lon=71.45&visible=0&from=2016-04-04&days=2")
     report = client.get("/api/passes?lat=51.17&lon=71.45&from=2016-04-04&days=2").json()
     found = events(r.content)
-    whole = [p for p in report["passes"] if p["rise"] and p["set"]]
-    assert len(found) == len(whole)
-    for ev, p in zip(found, whole, strict=True):
+    assert len(found) == len(report["passes"])
+    for ev, p in zip(found, report["passes"], strict=True):
         assert abs((ev.decoded("DTSTART") - z(p["rise"]["time"])).total_seconds()) < 1
         assert abs((ev.decoded("DTEND") - z(p["set"]["time"])).total_seconds()) < 1
         assert "Rises " in str(ev["DESCRIPTION"])
+
+
+@pytest.mark.parametrize("visible", [0, 1])
+def test_passes_cut_by_the_window_are_in_the_feed(client, visible):
+    """A pass already up when the window opens (or still up when it closes) was left out
+    of the feed while /api/passes showed it: it is an event from the window's edge, and
+    keeps its UID when the window moves."""
+    ask = "lat=51.17&lon=71.45&days=1"
+    first = client.get(f"/api/passes?{ask}&from=2016-04-04&visible=1").json()["passes"][0]
+    mid = first["culmination"]["time"]  # a visible pass, cut in two by a window from here
+    later = (z(mid) + timedelta(seconds=30)).isoformat().replace("+00:00", "Z")
+    feeds = []
+    for start in (mid, later):
+        query = f"{ask}&from={start}&visible={visible}"
+        report = client.get(f"/api/passes?{query}").json()
+        cut = report["passes"][0]
+        assert cut["rise"] is None and cut["set"] is not None
+        found = events(client.get(f"/feeds/passes.ics?{query}").content)
+        assert len(found) == len(report["passes"])
+        ev = found[0]
+        begin = cut["visible"]["start"]["time"] if visible else report["window"]["start"]
+        end = cut["visible"]["end"]["time"] if visible else cut["set"]["time"]
+        assert abs((ev.decoded("DTSTART") - z(begin)).total_seconds()) < 1
+        assert abs((ev.decoded("DTEND") - z(end)).total_seconds()) < 1
+        if not visible:
+            assert str(ev["DESCRIPTION"]).startswith("Already up at ")
+        feeds.append(ev)
+    uid = str(feeds[0]["UID"])
+    assert uid == str(feeds[1]["UID"])
+    minute = z(first["set"]["time"]).strftime("%Y%m%dT%H%MZ")
+    assert uid == f"25544-set{minute}-51.17N071.45E@zarya"
+    # the same pass still up when a window closes: from its rise, with its UID of when whole
+    whole = {str(e["UID"]): e for e in events(
+        client.get(f"/feeds/passes.ics?{ask}&from=2016-04-04&visible={visible}").content)}
+    days = (z(mid) - z("2016-04-04T00:00:00Z")).total_seconds() / 86400
+    r = client.get(f"/feeds/passes.ics?lat=51.17&lon=71.45&from=2016-04-04&days={days:.7f}"
+                   f"&visible={visible}")
+    last = events(r.content)[-1]
+    assert str(last["UID"]) in whole
+    assert last.decoded("DTSTART") == whole[str(last["UID"])].decoded("DTSTART")
+    assert abs((last.decoded("DTEND") - z(mid)).total_seconds()) < 1
+    if not visible:
+        assert "still up at " in str(last["DESCRIPTION"])
+
+
+def test_a_satellite_that_never_sets_has_its_events(client, zarya_home, tmp_path):
+    """A geostationary satellite is up all the window: /api/passes shows one pass with no
+    rise nor set, and its visible stretch; the feed had no event. Now it has: the visible
+    stretch (or the whole window), with a UID that does not move with the window."""
+    from zarya.cli import main
+
+    lines = (Path(__file__).parent / "data/vallado/SGP4-VER.TLE").read_text().splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("1 28626"))  # XM-3, GEO
+    path = tmp_path / "geo.tle"
+    path.write_text(f"XM-3\n{lines[k][:69]}\n{lines[k + 1][:69]}\n", "ascii")
+    assert main(["elements", "import", str(path)]) == 0
+    ask = "sat=28626&lat=30&lon=-85.12&days=2"
+    report = client.get(f"/api/passes?{ask}&from=2006-06-26").json()
+    (geo,) = report["passes"]
+    assert geo["rise"] is None and geo["set"] is None and geo["visible"]
+    vis = events(client.get(f"/feeds/passes.ics?{ask}&from=2006-06-26").content)
+    assert len(vis) == 1
+    assert abs((vis[0].decoded("DTSTART") - z(geo["visible"]["start"]["time"])).total_seconds()) < 1
+    assert abs((vis[0].decoded("DTEND") - z(geo["visible"]["end"]["time"])).total_seconds()) < 1
+    assert str(vis[0]["SUMMARY"]).startswith("XM-3 visible")
+    start = z(geo["visible"]["start"]["time"]).strftime("%Y%m%dT%H%MZ")
+    assert str(vis[0]["UID"]) == f"28626-vis{start}-30.00N085.12W@zarya"
+    every = [events(client.get(f"/feeds/passes.ics?{ask}&from={day}&visible=0").content)
+             for day in ("2006-06-26", "2006-06-26T06:00:00Z")]
+    for found, day in zip(every, ("2006-06-26", "2006-06-26T06:00:00Z"), strict=True):
+        (ev,) = found
+        window = client.get(f"/api/passes?{ask}&from={day}").json()["window"]
+        assert ev.decoded("DTSTART") == z(window["start"])
+        assert ev.decoded("DTEND") == z(window["end"])
+        assert "Already up at " in str(ev["DESCRIPTION"])
+        assert "still up at " in str(ev["DESCRIPTION"])
+    assert str(every[0][0]["UID"]) == str(every[1][0]["UID"]) == "28626-up-30.00N085.12W@zarya"
 
 
 def test_caching_headers_and_conditional_get(client):
@@ -116,4 +192,4 @@ def test_feed_errors_are_422(client):
     assert r.status_code == 422
     assert r.json()["detail"].startswith("latitude 91 degrees is impossible")
     stale = client.get("/feeds/passes.ics?lat=51&lon=71")
-    assert stale.status_code == 422 and "--allow-stale" in stale.json()["detail"]
+    assert stale.status_code == 422 and "allow_stale=1" in stale.json()["detail"]

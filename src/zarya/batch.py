@@ -334,6 +334,8 @@ def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) ->
     except (OSError, TimeoutError) as exc:
         where = scheduler or "a local cluster"
         raise BatchError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
+    except ValueError as exc:  # an address distributed cannot parse
+        raise BatchError(_bad_scheduler(scheduler, exc)) from None
     try:
         futures = {}
         for k, (a, b) in enumerate(bounds):
@@ -446,6 +448,40 @@ def check_output_path(path: Path) -> None:
         raise BatchError(f"cannot write {path}: no such directory {path.parent}")
     if not os.access(path.parent, os.W_OK):
         raise BatchError(f"cannot write {path}: the directory is not writable")
+
+
+def check_not_input(out: Path, places: Path) -> None:
+    """Refuse an output path that is the places file itself (a link to it included)."""
+    try:
+        same = out.exists() and places.exists() and os.path.samefile(out, places)
+    except OSError:
+        same = False
+    if same or out.resolve() == places.resolve():
+        raise BatchError(
+            f"--out {out} is the places file {places}: writing it would destroy the input; "
+            "choose another output file"
+        )
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse a ``--scheduler`` that is not a Dask address (``HOST:PORT``, ``tcp://HOST:PORT``)
+    before any work is done; whether a scheduler answers there is found out later."""
+    try:
+        from distributed.comm import get_address_host_port
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        raise BatchError("Dask is not installed: pip install 'dask[distributed]'") from None
+    try:
+        get_address_host_port(address)
+    except ValueError as exc:
+        raise BatchError(_bad_scheduler(address, exc)) from None
+
+
+def _bad_scheduler(address: str | None, exc: Exception) -> str:
+    reason = " ".join(str(exc).split())[:200]
+    return (
+        f"--scheduler {address!r} is not a Dask scheduler address ({reason}): expected "
+        "HOST:PORT or tcp://HOST:PORT, such as tcp://10.0.0.5:8786"
+    )
 
 
 def _schema(pa):

@@ -68,8 +68,14 @@ def batch(
         raise engine.BatchError(f"--chunk-size must be at least 1, got {chunk_size}")
     if not -90.0 < min_elevation < 90.0:
         raise ObserverError(f"--min-elevation {min_elevation:g} is impossible: expected -90 to 90")
+    if not -90.0 <= sun_limit <= 90.0:
+        raise ObserverError(f"--sun-limit {sun_limit:g} is impossible: expected -90 to 90")
+    if scheduler is not None:
+        engine.check_scheduler_address(scheduler)
     out_path = Path(out)
     engine.check_output_path(out_path)
+    if places is not None:
+        engine.check_not_input(out_path, Path(places))
     window = Window.days(parse_instant(start), days, max_days=MAX_BATCH_DAYS)
     satellite = load_satellite(sat, elements_file=elements)
     warnings = satellite.check_age(window, allow_stale=allow_stale)

@@ -124,10 +124,13 @@ def update(
     ] = False,
     skip_bad: SkipBadOpt = False,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Give up on an unanswered request after this, s.")
+        float,
+        typer.Option(
+            "--timeout", help="Give up on an unanswered request after this, s (at most 300)."
+        ),
     ] = 30.0,
     retries: Annotated[
-        int, typer.Option("--retries", help="Tries after a failed one (with back-off).")
+        int, typer.Option("--retries", help="Tries after a failed one (with back-off), 0 to 10.")
     ] = 3,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -136,6 +139,8 @@ def update(
     from .elements import fetch
     from .elements.catalog import open_store
 
+    # bad options and URLs fail before the store is opened (or created)
+    fetch.check_request(url or fetch.group_url(group), timeout_s=timeout, retries=retries)
     with open_store(db) as store:
         result = fetch.update(
             store,

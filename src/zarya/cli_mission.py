@@ -107,35 +107,73 @@ def orbits(
 
     _header(console, report, "revolutions", ZoneInfo("UTC"))
     w = report["window"]
-    console.print(
-        f"From {w['start']} to {w['end']}: [bold]{report['orbits']}[/] orbits "
-        f"(ascending-node crossings; {report['revolutions']:.2f} turns exactly)",
-        highlight=False,
-    )
-    console.print(
-        f"  first node {report['first_node']}, last node {report['last_node']}; revolution "
-        f"{report['rev_at_start']} to {report['rev_at_end']} (a five-digit set prints "
-        f"{report['rev_at_end_as_printed']})",
-        highlight=False,
-    )
+    if report["complete"]:
+        console.print(
+            f"From {w['start']} to {w['end']}: [bold]{report['orbits']}[/] orbits "
+            f"(ascending-node crossings; {report['revolutions']:.2f} turns exactly)",
+            highlight=False,
+        )
+    else:
+        counted = report["counted"]
+        spans = (
+            "from " + ", ".join(f"{c['start']} to {c['end']}" for c in counted)
+            if len(counted) <= 3
+            else f"over {len(counted)} stretches"
+        )
+        console.print(
+            f"From {w['start']} to {w['end']}: [bold]{report['orbits']}[/] orbits counted "
+            f"{spans} only, where SGP4 propagates (ascending-node crossings; "
+            f"{report['revolutions']:.2f} turns in that time); SGP4 fails for the rest",
+            highlight=False,
+        )
+    if report["first_node"]:
+        nodes = f"first node {report['first_node']}, last node {report['last_node']}"
+    else:
+        nodes = "no ascending node"
+    numbering = report["rev_numbering"]
+    if numbering["absolute"]:
+        revs = (
+            f"revolution {report['rev_at_start']} to {report['rev_at_end']} (a five-digit set "
+            f"prints {report['rev_at_end_as_printed']}; {numbering['note']})"
+        )
+    elif "rev_at_start" in numbering:
+        revs = (
+            f"revolution {numbering['rev_at_start']} to {numbering['rev_at_end']} modulo "
+            f"{numbering['modulus']} ({numbering['note']})"
+        )
+    else:
+        revs = f"revolution numbers {numbering['note']}"
+    console.print(f"  {nodes}; {revs}", highlight=False)
     check = report["cross_check"]
-    console.print(
-        f"  cross-check against the {len(report['element_sets'])} element sets used (numbered "
-        f"from the set of {check['anchor_epoch']}, rev {check['anchor_rev_number']}): "
-        f"{check['agree']} agree, {check['off_by_one']} off by one, {check['other']} other",
-        highlight=False,
-    )
+    anchor = f"the set of {check['anchor_epoch']}, rev {check['anchor_rev_number']}"
+    if check["checked"]:
+        text = (
+            f"  cross-check of the {check['checked']} other element set"
+            f"{'s' if check['checked'] != 1 else ''} against {anchor}: {check['agree']} "
+            f"agree, {check['off_by_one']} off by one, {check['other']} other"
+        )
+    else:
+        text = f"  cross-check: nothing to check, no element set besides {anchor} (the anchor)"
+    if check["not_checked"]:
+        text += f"; {check['not_checked']} not checked (SGP4 fails in between)"
+    console.print(text, highlight=False)
     table = _table(
         "Epoch (UTC)", "Rev", "Counted", "Diff", "Note", "Days away",
         right=("Rev", "Counted", "Diff", "Days away"),
     )
     for s in report["element_sets"]:
         counted = s["counted_rev"]
-        shown = f"{counted}" if s["rev_modulus"] == 100000 else f"{counted % 4000} ({counted})"
-        table.add_row(
-            s["epoch"][:16], str(s["rev_number"]), shown, f"{s['difference']:+d}", s["note"],
-            f"{s['farthest_days']:.1f}",
-        )
+        if counted is None:
+            shown = "-"
+        elif not numbering["absolute"]:
+            shown = f"{counted % s['rev_modulus']}"
+        elif s["rev_modulus"] == 100000:
+            shown = f"{counted}"
+        else:
+            shown = f"{counted % s['rev_modulus']} ({counted})"
+        diff = "-" if s["difference"] is None else f"{s['difference']:+d}"
+        days = "-" if s["farthest_days"] is None else f"{s['farthest_days']:.1f}"
+        table.add_row(s["epoch"][:16], str(s["rev_number"]), shown, diff, s["note"], days)
     console.print(table)
 
 

@@ -124,11 +124,17 @@ def sky(
     warnings = satellite.check_age(window, allow_stale=allow_stale)
     eph = Ephemeris(satellite, window)
     eph.require_some_valid()
+    failures = eph.failed_stretches()
+    for f in failures:
+        warnings.append(
+            f"SGP4 failed from {f['start']} to {f['end']} ({f['message']}, error "
+            f"{f['code']}): no passes there"
+        )
     options = PassOptions(min_elevation_deg=min_elevation, sun_limit_deg=sun_limit)
     passes = find_passes(eph, obs, options)[0]
     k, chosen = choose_pass(
         passes, pass_number, where=label, window=(window.start, window.end),
-        min_elevation_deg=min_elevation,
+        min_elevation_deg=min_elevation, failures=failures,
     )
     chart = sky_pass(
         eph, obs, chosen, min_elevation_deg=min_elevation, sun_limit_deg=sun_limit,

@@ -9,20 +9,23 @@ against an ellipsoidal geodesic they differ by at most 0.5 %, under 1 km for a 2
 Node crossings and orbit counts follow DESIGN: revolutions are counted from ascending-node
 crossings (the satellite's z, TEME or Earth-fixed alike, going from negative to positive) of
 the propagated orbit, switching to the nearest element set along the way; the revolution
-numbers the sets carry are only a cross-check (:func:`count_orbits`).
+numbers the sets carry are only a cross-check (:func:`count_orbits`). Absolute revolution
+numbers come from a standard (NORAD) set, even one outside the window (NASA-format sets
+number modulo 4000); where SGP4 fails (decay) nothing is counted and the failure is reported
+(:func:`propagation_map`, :func:`propagation_failures`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
 from . import events
-from .ephemeris import Ephemeris, Satellite
-from .errors import ObserverError
+from .ephemeris import SGP4_ERRORS, Ephemeris, Satellite
+from .errors import ObserverError, PropagationError
 from .frames import gmst82_rad, itrs_to_geodetic, rotate_z
 from .look import Observer, Observers
 from .timescale import SECONDS_PER_DAY, Window, datetime_of, iso_z
@@ -40,6 +43,14 @@ FAR_SET_DAYS = 3.0
 # NASA-published sets put their epoch on the ascending node and number the revolution that
 # starts there; our node may fall a fraction of a second after the epoch.
 EPOCH_ON_NODE_S = 1.0
+# Revolution numbers are carried across from a standard set outside the window only through
+# a history whose consecutive epochs are at most this far apart (every instant within half
+# of it from a set): the count between the two then holds (see :func:`count_orbits`). In the
+# bundled ISS history, consecutive sets up to 30 days apart disagree at their midpoint by at
+# most 52 degrees along the orbit (the count slips only past 180); 70 to 180 days apart, by
+# up to 172 degrees.
+ANCHOR_MAX_GAP_DAYS = 30.0
+FAILURE_BISECTIONS = 20
 
 
 # ------------------------------------------------------------------ points on the ground
@@ -223,20 +234,24 @@ class NodeCrossings:
 
 
 def _set_states(sat: Satellite, jd1: np.ndarray, jd2: np.ndarray, k: np.ndarray):
-    """TEME r (km), v (km/s) of set ``k[i]`` at each time; NaN where SGP4 fails or decayed."""
+    """TEME r (km), v (km/s) of set ``k[i]`` at each time, and sgp4's error code (6 past
+    the decay, see :meth:`Satellite.decay_jd`); r and v NaN where the code is not 0."""
     r = np.full(jd1.shape + (3,), np.nan)
     v = np.full(jd1.shape + (3,), np.nan)
+    err = np.zeros(jd1.shape, dtype=np.uint8)
     recs = sat.satrecs()
     for kk in np.unique(k):
         m = k == kk
         e, rr, vv = recs[int(kk)].sgp4_array(jd1[m], jd2[m])
         jd = jd1[m] + jd2[m]
         decay = sat.decay_jd(int(kk), float(jd.max()))
-        bad = (e != 0) if decay is None else ((e != 0) | (jd >= decay))
+        if decay is not None:
+            e = np.where(jd >= decay, 6, e)
+        bad = e != 0
         rr[bad] = np.nan
         vv[bad] = np.nan
-        r[m], v[m] = rr, vv
-    return r, v
+        r[m], v[m], err[m] = rr, vv, e
+    return r, v, err
 
 
 def argument_of_latitude_deg(r: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -247,6 +262,11 @@ def argument_of_latitude_deg(r: np.ndarray, v: np.ndarray) -> np.ndarray:
     y = r[..., 2] * hn
     x = -h[..., 1] * r[..., 0] + h[..., 0] * r[..., 1]
     return np.degrees(np.arctan2(y, x)) % 360.0
+
+
+def _node_step(sat: Satellite) -> float:
+    """Default sampling step of the node search: 300 s or a twentieth of the period."""
+    return min(300.0, min(e.period_minutes for e in sat.elements) * 60.0 / 20.0)
 
 
 def node_crossings(sat: Satellite, window: Window, *, step_s: float | None = None) -> NodeCrossings:
@@ -260,7 +280,7 @@ def node_crossings(sat: Satellite, window: Window, *, step_s: float | None = Non
     has passed and the other has not is counted once.
     """
     period_s = min(e.period_minutes for e in sat.elements) * 60.0
-    step = step_s or min(300.0, period_s / 20.0)
+    step = step_s or _node_step(sat)
     base_whole, base_frac = window.base_jd
     base = base_whole + base_frac
     epochs_t = (sat.epochs_jd - base) * SECONDS_PER_DAY
@@ -285,7 +305,7 @@ def node_crossings(sat: Satellite, window: Window, *, step_s: float | None = Non
     own = np.concatenate(owner)
     ks = seg_set_a[own]
     jd1, jd2 = window.jd(ts)
-    r, v = _set_states(sat, jd1, jd2, ks)
+    r, v, _ = _set_states(sat, jd1, jd2, ks)
     z = r[:, 2]
 
     def f(t, idx):
@@ -342,7 +362,7 @@ def _node_longitude(sat: Satellite, window: Window, t_s: np.ndarray, k: np.ndarr
     if not len(t_s):
         return np.zeros(0)
     jd1, jd2 = window.jd(t_s)
-    r, _ = _set_states(sat, jd1, jd2, k)
+    r, _, _ = _set_states(sat, jd1, jd2, k)
     r_fixed = rotate_z(r, gmst82_rad(jd1, jd2))
     return np.degrees(np.arctan2(r_fixed[:, 1], r_fixed[:, 0]))
 
@@ -362,6 +382,169 @@ def carried_rev_modulus(sat: Satellite, k: int) -> int:
     return NASA_REV_MODULUS if nasa else NORAD_REV_MODULUS
 
 
+# ------------------------------------------------------------- propagation failures
+@dataclass(frozen=True)
+class FailedStretch:
+    """A stretch where SGP4 cannot propagate: from ``start`` to ``end`` (the first and last
+    failing instants, to a millisecond), with sgp4's error ``code``."""
+
+    start: datetime
+    end: datetime
+    code: int
+
+    @property
+    def message(self) -> str:
+        return SGP4_ERRORS.get(self.code, "sgp4 error")
+
+    def as_dict(self) -> dict:
+        return {
+            "start": iso_z(self.start, 0),
+            "end": iso_z(self.end, 0),
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def valid_span(eph: Ephemeris, t_s) -> tuple[np.ndarray, np.ndarray]:
+    """The run of propagated grid samples of ``eph`` around each of ``t_s`` (seconds from
+    its start; each inside such a run): its first and last times, kept a microsecond inside
+    where a failure lies beyond (exactly on the grid point, the interpolation may take the
+    failed interval next to it). A pass cut by an sgp4 failure ends there."""
+    runs = np.array(events.runs(eph.ok), dtype=np.int64).reshape(-1, 2)
+    if not len(runs):
+        raise _nowhere(eph.satellite, eph.window, eph.error.tolist())
+    nudge = 1e-6 * eph.step_s
+    lo = eph.t_s[runs[:, 0]] + np.where(runs[:, 0] > 0, nudge, 0.0)
+    hi = eph.t_s[runs[:, 1] - 1] - np.where(runs[:, 1] < len(eph.t_s), nudge, 0.0)
+    t = np.asarray(t_s, dtype=float)
+    r = np.clip(np.searchsorted(lo, t, side="right") - 1, 0, len(runs) - 1)
+    return lo[r], hi[r]
+
+
+def _errors(sat: Satellite, window: Window, t_s: np.ndarray) -> np.ndarray:
+    jd1, jd2 = window.jd(t_s)
+    return _set_states(sat, jd1, jd2, sat.select(jd1 + jd2))[2]
+
+
+def propagation_map(
+    sat: Satellite, window: Window, *, step_s: float | None = None
+) -> tuple[list[tuple[float, float]], list[tuple[float, float, int]]]:
+    """Where SGP4 propagates over ``window``, and where it fails.
+
+    Sampled every ``step_s`` (default: the node search's step) with the nearest set at each
+    instant (as :meth:`Satellite.select`); each change between propagating and failing is
+    bisected down to ``step_s / 2**20`` (0.3 ms for the ISS). Returns ``(valid, failed)``:
+    ``valid`` a list of ``(start_s, end_s)``, ``failed`` a list of ``(start_s, end_s,
+    code)``, seconds from the window start, in time order; each stretch runs from its first
+    to its last instant of that kind.
+    """
+    t = window.grid(step_s or _node_step(sat))
+    err = _errors(sat, window, t)
+    bad = err != 0
+    if not bad.any():
+        return [(0.0, window.span_s)], []
+    j = np.flatnonzero(bad[1:] != bad[:-1])
+    a, b = t[j], t[j + 1]
+    side_a = bad[j]
+    for _ in range(FAILURE_BISECTIONS):
+        m = (a + b) / 2.0
+        on_a = (_errors(sat, window, m) != 0) == side_a
+        a, b = np.where(on_a, m, a), np.where(on_a, b, m)
+    last_before = dict(zip(j.tolist(), a.tolist(), strict=True))  # run ending at grid j
+    first_after = dict(zip((j + 1).tolist(), b.tolist(), strict=True))  # run from j + 1
+
+    def edges(i0: int, i1: int) -> tuple[float, float]:
+        start = float(t[0]) if i0 == 0 else first_after[i0]
+        end = float(t[-1]) if i1 == len(t) else last_before[i1 - 1]
+        return start, end
+
+    valid = [edges(i0, i1) for i0, i1 in events.runs(~bad)]
+    failed = [
+        (*edges(i0, i1), int(np.bincount(err[i0:i1]).argmax()))
+        for i0, i1 in events.runs(bad)
+    ]
+    return valid, failed
+
+
+def _nowhere(sat: Satellite, window: Window, codes: list[int]) -> PropagationError:
+    """The error for a window in which SGP4 propagates nowhere (as
+    :meth:`Ephemeris.require_some_valid` words it)."""
+    code = int(np.bincount(codes).argmax()) if codes else 0
+    return PropagationError(
+        f"SGP4 cannot propagate {sat.name} anywhere from {iso_z(window.start, 0)} to "
+        f"{iso_z(window.end, 0)}: {SGP4_ERRORS.get(code, 'error')} (sgp4 error {code})"
+    )
+
+
+def propagation_failures(
+    sat: Satellite, window: Window, *, step_s: float | None = None
+) -> list[FailedStretch]:
+    """The stretches of ``window`` where SGP4 fails (see :func:`propagation_map`), in time
+    order; empty when it propagates everywhere. Raises
+    :class:`~zarya.errors.PropagationError` when it fails over the whole window."""
+    valid, failed = propagation_map(sat, window, step_s=step_s)
+    if not valid:
+        raise _nowhere(sat, window, [code for _, _, code in failed])
+    return [FailedStretch(window.instant(a), window.instant(b), code) for a, b, code in failed]
+
+
+def _crossings_where_valid(
+    sat: Satellite, window: Window, valid: list[tuple[float, float]], step_s: float | None
+) -> NodeCrossings:
+    """Node crossings over the stretches of ``window`` where SGP4 propagates, in the
+    window's time frame (each stretch searched on its own, both ends included)."""
+    if valid == [(0.0, window.span_s)]:
+        return node_crossings(sat, window, step_s=step_s)
+    parts = []
+    for a, b in valid:
+        if b > a:
+            parts.append((a, node_crossings(sat, Window(window.instant(a), b - a), step_s=step_s)))
+    if not parts:
+        empty = np.zeros(0)
+        return NodeCrossings(
+            window, empty, empty.astype(bool), empty.astype(np.int64), empty,
+            empty.astype(bool),
+        )
+    return NodeCrossings(
+        window,
+        np.concatenate([p.t_s + a for a, p in parts]),
+        np.concatenate([p.ascending for _, p in parts]),
+        np.concatenate([p.set_index for _, p in parts]),
+        np.concatenate([p.lon_deg for _, p in parts]),
+        np.concatenate([p.at_switch for _, p in parts]),
+        np.concatenate([p.switch_gap_deg for _, p in parts]),
+    )
+
+
+# ------------------------------------------------------------------ revolution numbers
+def _choose_anchor(sat: Satellite, used: np.ndarray, start_jd: float, end_jd: float) -> int:
+    """The set whose carried revolution number the count is numbered from.
+
+    The earliest standard set used; else the standard set of the history nearest to the
+    window that can be reached through sets at most :data:`ANCHOR_MAX_GAP_DAYS` apart (the
+    nodes in between are counted on the propagated orbit); else (only NASA-format sets
+    within reach, numbered modulo 4000) the earliest set used.
+    """
+    standard = [
+        k for k in range(len(sat.elements)) if carried_rev_modulus(sat, k) == NORAD_REV_MODULUS
+    ]
+    inside = [k for k in used.tolist() if k in standard]
+    if inside:
+        return int(inside[0])
+    epochs = sat.epochs_jd
+    lo_used, hi_used = float(epochs[used].min()), float(epochs[used].max())
+
+    def distance(k: int) -> float:
+        return max(start_jd - epochs[k], epochs[k] - end_jd, 0.0)
+
+    for k in sorted(standard, key=distance):
+        a, b = min(epochs[k], lo_used), max(epochs[k], hi_used)
+        between = epochs[(epochs >= a) & (epochs <= b)]
+        if len(between) < 2 or float(np.max(np.diff(between))) <= ANCHOR_MAX_GAP_DAYS:
+            return int(k)
+    return int(used[0])
+
+
 @dataclass(frozen=True)
 class SetCheck:
     """How one element set's carried revolution number agrees with the count.
@@ -371,22 +554,37 @@ class SetCheck:
     (modulo ``modulus``); ``difference`` = carried - predicted reduced to the nearest
     multiple of the modulus; ``node_s`` how far the epoch is from the nearest ascending node
     (seconds; an epoch right on a node makes the revolution in progress ambiguous).
+    ``is_anchor``: this is the anchor itself (its difference is 0 by construction, not a
+    check). ``predicted`` and ``difference`` are None where SGP4 fails somewhere between
+    the anchor's epoch and this set's (the nodes there cannot be counted: not checked).
+    ``serves_from``/``serves_to``/``farthest_days``: the part of the window in which this
+    set is the nearest and how far from its epoch that reaches (None for a set that serves
+    no part of it, such as an anchor outside the window).
     """
 
     index: int
     epoch: datetime
     carried: int
     modulus: int
-    predicted: int
-    difference: int
+    predicted: int | None
+    difference: int | None
     node_s: float
     serves_from: datetime | None
     serves_to: datetime | None
-    farthest_days: float
+    farthest_days: float | None
+    is_anchor: bool = False
+
+    @property
+    def checked(self) -> bool:
+        return not self.is_anchor and self.difference is not None
 
     @property
     def note(self) -> str:
         """Plain words for the difference."""
+        if self.is_anchor:
+            return "anchor"
+        if self.difference is None or self.predicted is None:
+            return "not checked (SGP4 fails between this set and the anchor)"
         if self.difference == 0:
             return "agrees"
         wrapped = self.modulus == NORAD_REV_MODULUS and self.predicted >= NORAD_REV_MODULUS
@@ -404,10 +602,20 @@ class OrbitCount:
     ``count``: ascending nodes in ``[start, end]``; ``revolutions``: the exact number of
     turns (count corrected by the arguments of latitude at both ends); ``first``/``last``:
     the first and last crossing (None when there is none); ``checks``: one
-    :class:`SetCheck` per set used (and per set whose epoch lies in the window);
-    ``anchor``: index of the set whose carried number the others are checked against;
-    ``rev_at_start``/``rev_at_end``: the revolution in progress at each end, numbered from
-    the anchor's carried number (unwrapped: 100005 is what a five-digit set prints as 5).
+    :class:`SetCheck` per set used, per set whose epoch lies in the window, and for the
+    anchor; ``anchor``: index of the set whose carried number the others are checked
+    against (a standard set whenever one is within reach, see :func:`count_orbits`);
+    ``rev_modulus``: the anchor's modulus, 100000 when the revolution numbers are NORAD's
+    (absolute), :data:`NASA_REV_MODULUS` when only NASA-format sets were within reach
+    (``rev_at_*`` are then only meaningful modulo 4000);
+    ``rev_at_start``/``rev_at_end``: the revolution in progress at the start and end of
+    what was counted, numbered from the anchor's carried number (unwrapped: 100005 is what
+    a five-digit set prints as 5); None where SGP4 fails between the anchor's epoch and
+    that instant.
+
+    Where SGP4 fails for part of the window (decay), ``failures`` lists those stretches
+    (clipped to the window), ``counted`` the stretches that were counted, and every number
+    above covers only ``counted`` (``complete`` is False).
     """
 
     start: datetime
@@ -419,19 +627,40 @@ class OrbitCount:
     crossings: NodeCrossings
     checks: list[SetCheck]
     anchor: int
-    rev_at_start: int
-    rev_at_end: int
+    rev_at_start: int | None
+    rev_at_end: int | None
     warnings: list[str]
+    rev_modulus: int = NORAD_REV_MODULUS
+    counted: list[tuple[datetime, datetime]] = field(default_factory=list)
+    failures: list[FailedStretch] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.failures
+
+    @property
+    def absolute(self) -> bool:
+        """Whether ``rev_at_*`` are NORAD's absolute revolution numbers."""
+        return self.rev_modulus == NORAD_REV_MODULUS
 
 
 def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None) -> OrbitCount:
     """Count revolutions over ``window`` and cross-check the revolution numbers carried.
 
-    Crossings are found over the window widened to the epochs of the sets used, so that
-    every set's carried number can be compared: for each, the number predicted from the
-    anchor (the earliest standard set used, else the earliest set) plus the ascending nodes
-    between the two epochs. A set whose epoch is exactly on a node may disagree by one
+    Crossings are found over the window widened to the epochs of the sets used (and of
+    the anchor), so that every set's carried number can be compared: for each, the number
+    predicted from the anchor plus the ascending nodes between the two epochs. The anchor
+    is the earliest standard set used; when the window is served only by NASA-format sets
+    (whose numbers are modulo 4000), the nearest standard set of the history, counting the
+    nodes in between on the propagated orbit; when there is none within reach
+    (:data:`ANCHOR_MAX_GAP_DAYS`), the numbers stay modulo 4000 (``rev_modulus``) and a
+    warning says so. A set whose epoch is exactly on a node may disagree by one
     revolution; so do sources that start a revolution at a slightly different instant.
+
+    Where SGP4 fails (a decayed object), nothing is counted: the count covers the
+    stretches where it propagates, each failure gets a warning, and revolution numbers
+    across a failure are unknown (None). Raises :class:`~zarya.errors.PropagationError`
+    when SGP4 fails over the whole window.
     """
     whole, frac = window.base_jd
     start_jd, end_jd = whole + frac, whole + frac + window.span_s / SECONDS_PER_DAY
@@ -440,55 +669,106 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
     epochs = sat.epochs_jd
     inside = np.flatnonzero((epochs >= start_jd) & (epochs <= end_jd))
     used = np.unique(np.concatenate((used, inside)))
-    ext_lo = min(start_jd, float(epochs[used].min()))
-    ext_hi = max(end_jd, float(epochs[used].max()))
-    ext = Window(datetime_of(ext_lo, 0.0), (ext_hi - ext_lo) * SECONDS_PER_DAY)
-    nodes = node_crossings(sat, ext, step_s=step_s)
+    anchor = _choose_anchor(sat, used, start_jd, end_jd)
+    listed = np.unique(np.append(used, anchor))
+    # the widened window, in seconds from the earlier of the window's start and the first
+    # epoch; the window itself is [lo, hi] in it, to the microsecond
+    lead_s = max(0.0, (start_jd - float(epochs[listed].min())) * SECONDS_PER_DAY)
+    ext_start = window.start - timedelta(seconds=lead_s)
+    trail_s = max(0.0, (float(epochs[listed].max()) - end_jd) * SECONDS_PER_DAY)
+    lo = (window.start - ext_start).total_seconds()
+    hi = lo + window.span_s
+    ext = Window(ext_start, hi + trail_s)
+    ext_lo = sum(ext.base_jd)
+    valid, failed = propagation_map(sat, ext, step_s=step_s)
+    nodes = _crossings_where_valid(sat, ext, valid, step_s)
     t_asc = nodes.ascending_times()
-    offset = (start_jd - ext_lo) * SECONDS_PER_DAY
-    lo, hi = offset, offset + window.span_s
-    in_window = t_asc[(t_asc >= lo) & (t_asc <= hi)]
+    spans = [(max(a, lo), min(b, hi)) for a, b in valid if min(b, hi) > max(a, lo)]
+    def at(t: float) -> datetime:  # the window's own start and end at its edges
+        return window.start if t <= lo else window.end if t >= hi else window.instant(t - lo)
+
+    failures = [
+        FailedStretch(at(max(a, lo)), at(min(b, hi)), code)
+        for a, b, code in failed
+        if min(b, hi) >= max(a, lo)
+    ]
+    if not spans:
+        raise _nowhere(sat, window, [f.code for f in failures])
+    counted_mask = np.zeros(len(t_asc), dtype=bool)
+    for a, b in spans:
+        counted_mask |= (t_asc >= a) & (t_asc <= b)
+    in_window = t_asc[counted_mask]
     count = len(in_window)
-    # exact turns: count + (u_end - u_start) / 360
-    ends = np.array([lo, hi])
+    # exact turns: count + (u_end - u_start) / 360 over each stretch counted
+    ends = np.array(spans, dtype=float).ravel()
     j1, j2 = ext.jd(ends)
-    r, v = _set_states(sat, j1, j2, sat.select(j1 + j2))
-    u = argument_of_latitude_deg(r, v)
-    revolutions = count + (u[1] - u[0]) / 360.0
+    r, v, _ = _set_states(sat, j1, j2, sat.select(j1 + j2))
+    u = argument_of_latitude_deg(r, v).reshape(-1, 2)
+    fraction = np.where(np.isfinite(u).all(axis=1), u[:, 1] - u[:, 0], 0.0)
+    revolutions = count + float(np.sum(fraction)) / 360.0
     first = ext.instant(in_window[0]) if count else None
     last = ext.instant(in_window[-1]) if count else None
 
     # carried revolution numbers
-    standard = [k for k in used if carried_rev_modulus(sat, int(k)) == NORAD_REV_MODULUS]
-    anchor = int(standard[0] if standard else used[0])
     t_epoch = (epochs - ext_lo) * SECONDS_PER_DAY
 
     def revs_done(t: float) -> int:
         """Ascending nodes up to ``t`` (a node within EPOCH_ON_NODE_S after it counts)."""
         return int(np.searchsorted(t_asc, t + EPOCH_ON_NODE_S, side="right"))
 
+    def joined(t1: float, t2: float) -> bool:
+        """No SGP4 failure between the two instants: the nodes between can be counted."""
+        a, b = min(t1, t2), max(t1, t2)
+        return not any(fa <= b and fb >= a for fa, fb, _ in failed)
+
     anchor_rev = sat.elements[anchor].rev_number
+    rev_modulus = carried_rev_modulus(sat, anchor)
+
+    def numbered(t: float) -> int | None:
+        if not joined(t_epoch[anchor], t):
+            return None
+        return anchor_rev + revs_done(t) - revs_done(t_epoch[anchor])
+
     checks = []
-    for k in used:
-        k = int(k)
+    for k in listed.tolist():
         e = sat.elements[k]
         modulus = carried_rev_modulus(sat, k)
-        predicted = anchor_rev + revs_done(t_epoch[k]) - revs_done(t_epoch[anchor])
-        diff = (e.rev_number - predicted) % modulus
-        diff = diff - modulus if diff > modulus // 2 else diff
+        predicted = numbered(t_epoch[k])
+        diff = None
+        if predicted is not None:
+            diff = (e.rev_number - predicted) % modulus
+            diff = int(diff - modulus if diff > modulus // 2 else diff)
         near = float(np.min(np.abs(t_asc - t_epoch[k]))) if len(t_asc) else math.inf
         served = _served(sat, k, ext_lo, ext_lo + ext.span_s / SECONDS_PER_DAY)
         lo_k, hi_k = max(served[0], start_jd), min(served[1], end_jd)
-        far = max(abs(lo_k - epochs[k]), abs(hi_k - epochs[k])) if hi_k >= lo_k else 0.0
+        serves = hi_k >= lo_k
+        far = max(abs(lo_k - epochs[k]), abs(hi_k - epochs[k])) if serves else None
         checks.append(
             SetCheck(
-                k, e.epoch, e.rev_number, modulus, predicted, int(diff), near,
-                datetime_of(lo_k, 0.0) if hi_k >= lo_k else None,
-                datetime_of(hi_k, 0.0) if hi_k >= lo_k else None,
-                far,
+                k, e.epoch, e.rev_number, modulus, predicted, diff, near,
+                datetime_of(lo_k, 0.0) if serves else None,
+                datetime_of(hi_k, 0.0) if serves else None,
+                far, k == anchor,
             )
         )
-    warnings = _far_warnings(sat, probe)
+    warnings = []
+    for f in failures:
+        warnings.append(
+            f"SGP4 failed from {iso_z(f.start, 0)} to {iso_z(f.end, 0)} ({f.message}, error "
+            f"{f.code}): no nodes counted there"
+        )
+    if failures:
+        hours = sum(b - a for a, b in spans) / 3600.0
+        where = (
+            ", ".join(f"{iso_z(at(a), 0)} to {iso_z(at(b), 0)}" for a, b in spans)
+            if len(spans) <= 3
+            else f"the {len(spans)} stretches where SGP4 propagates"
+        )
+        warnings.append(
+            f"the count covers only {where} ({hours:.1f} of the window's "
+            f"{window.span_s / 3600.0:.1f} hours)"
+        )
+    warnings += _far_warnings(sat, probe)
     big = np.flatnonzero(np.abs(nodes.switch_gap_deg) > 1.0)
     if len(big):
         worst = float(np.max(np.abs(nodes.switch_gap_deg)))
@@ -498,11 +778,24 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
             f"{worst / 360.0 * period_minutes(sat):.1f} minutes): the count holds while they "
             "disagree by less than half a turn"
         )
-    at_start = anchor_rev + revs_done(lo) - revs_done(t_epoch[anchor])
-    at_end = anchor_rev + revs_done(hi) - revs_done(t_epoch[anchor])
+    if rev_modulus != NORAD_REV_MODULUS:
+        warnings.append(
+            f"no standard element set within reach: revolution numbers are those of the "
+            f"NASA-format set of {iso_z(sat.elements[anchor].epoch, 0)}, modulo "
+            f"{rev_modulus} (the absolute revolution number is unknown)"
+        )
+    at_start = numbered(spans[0][0])
+    at_end = numbered(spans[-1][1])
+    if at_start is None or at_end is None:
+        warnings.append(
+            "SGP4 fails between the epoch of the set the revolutions are numbered from "
+            f"({iso_z(sat.elements[anchor].epoch, 0)}) and the start or end of the count: "
+            "the revolution numbers cannot be counted across the failure (unknown)"
+        )
     return OrbitCount(
         window.start, window.end, count, float(revolutions), first, last, nodes, checks,
-        anchor, at_start, at_end, warnings,
+        anchor, at_start, at_end, warnings, rev_modulus,
+        [(at(a), at(b)) for a, b in spans], failures,
     )
 
 

@@ -91,6 +91,12 @@ def rotating_azimuth_deg(azimuth_inertial_deg, lat_deg, orbit_speed_km_s, *,
     return np.degrees(np.arctan2(v * np.sin(az) - v_earth, v * np.cos(az))) % 360.0
 
 
+def _num(value: float, digits: int) -> float | None:
+    """``value`` rounded, or None where it is not a finite number (JSON has no NaN)."""
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
+
+
 def _direction_words(azimuth_deg: float) -> str:
     a = azimuth_deg % 360.0
     return ("north-east", "south-east", "south-west", "north-west")[int(a // 90.0) % 4]
@@ -124,10 +130,10 @@ class LaunchWindow:
             "time": iso_z(self.time),
             "direction": self.direction,
             "northbound": self.northbound,
-            "azimuth_deg": round(self.azimuth_deg, 2),
-            "azimuth_inertial_deg": round(self.azimuth_inertial_deg, 2),
-            "phase_angle_deg": round(self.phase_angle_deg, 2),
-            "inclination_deg": round(self.inclination_deg, 4),
+            "azimuth_deg": _num(self.azimuth_deg, 2),
+            "azimuth_inertial_deg": _num(self.azimuth_inertial_deg, 2),
+            "phase_angle_deg": _num(self.phase_angle_deg, 2),
+            "inclination_deg": _num(self.inclination_deg, 4),
         }
 
 
@@ -222,6 +228,8 @@ def launch_windows(
     ok = np.isfinite(tc)
     n, tc = n[ok], tc[ok]
     r, v, gmst = geo.states(tc)
+    ok = np.isfinite(r).all(axis=1) & np.isfinite(v).all(axis=1)  # SGP4 failed there
+    n, tc, r, v, gmst = n[ok], tc[ok], r[ok], v[ok], gmst[ok]
     h = np.cross(r, v)
     h /= np.linalg.norm(h, axis=-1, keepdims=True)
     s = geo.site(gmst, n)
@@ -302,12 +310,12 @@ class RadioPass:
             "aos": self.aos.as_dict() if self.aos else None,
             "culmination": self.culmination.as_dict(),
             "los": self.los.as_dict() if self.los else None,
-            "duration_s": round(self.duration_s, 1),
+            "duration_s": _num(self.duration_s, 1),
             "doppler": {
-                "at_aos_hz": round(self.shift_aos_hz, 1),
-                "at_los_hz": round(self.shift_los_hz, 1),
-                "max_hz": round(self.max_shift_hz, 1),
-                "max_rate_hz_s": round(self.max_rate_hz_s, 2),
+                "at_aos_hz": _num(self.shift_aos_hz, 1),
+                "at_los_hz": _num(self.shift_los_hz, 1),
+                "max_hz": _num(self.max_shift_hz, 1),
+                "max_rate_hz_s": _num(self.max_rate_hz_s, 2),
                 "zero_time": iso_z(self.zero_shift_time) if self.zero_shift_time else None,
             },
         }
@@ -315,9 +323,9 @@ class RadioPass:
             out["doppler"]["samples"] = [
                 {
                     "time": self.window.iso(t),
-                    "shift_hz": round(float(s), 1),
-                    "elevation_deg": round(float(e), 2),
-                    "range_rate_km_s": round(float(rr), 4),
+                    "shift_hz": _num(s, 1),
+                    "elevation_deg": _num(e, 2),
+                    "range_rate_km_s": _num(rr, 4),
                 }
                 for t, s, e, rr in zip(
                     self.t_s, self.shift_hz, self.elevation_deg, self.range_rate_km_s,
@@ -337,6 +345,8 @@ def radio_passes(
 ) -> list[list[RadioPass]]:
     """Passes above ``min_elevation_deg`` (geometric) for each observer, with the Doppler
     shift of ``freq_hz`` sampled every ``step_s`` from AOS to LOS (both ends included)."""
+    from .ground import valid_span
+
     check_frequency(freq_hz)
     obs = Observers.of(observers)
     table = find_pass_table(
@@ -347,8 +357,11 @@ def radio_passes(
     P = len(table)
     if not P:
         return out
-    start = np.where(np.isnan(table.t[:, 0]), 0.0, table.t[:, 0])
-    end = np.where(np.isnan(table.t[:, 2]), eph.window.span_s, table.t[:, 2])
+    # a pass cut by the window or by an sgp4 failure runs to the edge of the stretch of
+    # valid grid samples around its culmination (as in zarya.passes)
+    run_lo, run_hi = valid_span(eph, table.t[:, 1])
+    start = np.where(np.isnan(table.t[:, 0]), run_lo, table.t[:, 0])
+    end = np.where(np.isnan(table.t[:, 2]), run_hi, table.t[:, 2])
     counts = np.maximum(np.ceil((end - start) / step_s).astype(np.int64), 1) + 1
     owner = np.repeat(np.arange(P), counts)
     offsets = np.r_[0, np.cumsum(counts)]
@@ -405,7 +418,15 @@ def _warn_failures(eph: Ephemeris, warnings: list[str], what: str) -> None:
 
 
 def orbits_report(sat: Satellite, window: Window, *, allow_stale: bool = False) -> dict:
-    """``zarya orbits --json``: the count, the crossings, the sets used and the cross-check."""
+    """``zarya orbits --json``: the count, the crossings, the sets used and the cross-check.
+
+    Where SGP4 fails for part of the window, ``complete`` is false, ``counted`` lists the
+    stretches counted and ``propagation_failures`` the others (each with a warning); where it
+    fails over the whole window, :class:`~zarya.errors.PropagationError`. ``rev_at_start``
+    and ``rev_at_end`` are NORAD's absolute revolution numbers, or null when they cannot be
+    known (only NASA-format sets, numbered modulo 4000, within reach: ``rev_numbering`` then
+    gives the numbers modulo 4000; or SGP4 fails between the anchor set and the window).
+    """
     from .ground import NORAD_REV_MODULUS, count_orbits
     from .service import satellite_info
 
@@ -413,7 +434,8 @@ def orbits_report(sat: Satellite, window: Window, *, allow_stale: bool = False) 
     oc = count_orbits(sat, window)
     warnings += oc.warnings
     anchor = sat.elements[oc.anchor]
-    diffs = [c.difference for c in oc.checks]
+    checked = [c for c in oc.checks if c.checked]
+    diffs = [c.difference for c in checked]
     sets = []
     for c in oc.checks:
         sets.append(
@@ -423,29 +445,76 @@ def orbits_report(sat: Satellite, window: Window, *, allow_stale: bool = False) 
                 "rev_modulus": c.modulus,
                 "counted_rev": c.predicted,
                 "difference": c.difference,
+                "anchor": c.is_anchor,
                 "note": c.note,
-                "epoch_to_node_s": round(c.node_s, 1),
+                "epoch_to_node_s": round(c.node_s, 1) if math.isfinite(c.node_s) else None,
                 "nearest_from": iso_z(c.serves_from, 0) if c.serves_from else None,
                 "nearest_to": iso_z(c.serves_to, 0) if c.serves_to else None,
-                "farthest_days": round(c.farthest_days, 2),
+                "farthest_days": (
+                    round(c.farthest_days, 2) if c.farthest_days is not None else None
+                ),
             }
         )
+    known = oc.rev_at_start is not None and oc.rev_at_end is not None
+    absolute = known and oc.absolute
+    in_window = window.start <= anchor.epoch <= window.end
+    if not known:
+        note = (
+            "unknown: SGP4 fails between the epoch of the set of "
+            f"{iso_z(anchor.epoch, 0)} and the start or end of the count, so the nodes in "
+            "between cannot be counted"
+        )
+    elif absolute:
+        where = "" if in_window else ", outside the window"
+        note = (
+            f"NORAD's, numbered from the standard set of {iso_z(anchor.epoch, 0)} "
+            f"(rev {anchor.rev_number}{where})"
+        )
+    else:
+        note = (
+            f"no standard set within reach: numbered from the NASA-format set of "
+            f"{iso_z(anchor.epoch, 0)} (rev {anchor.rev_number}), whose numbers are modulo "
+            f"{oc.rev_modulus}; the absolute revolution number is unknown"
+        )
+    numbering = {
+        "absolute": absolute,
+        "modulus": oc.rev_modulus,
+        "anchor_epoch": iso_z(anchor.epoch, 0),
+        "anchor_rev_number": anchor.rev_number,
+        "anchor_in_window": in_window,
+        "note": note,
+    }
+    if known and not absolute:
+        numbering["rev_at_start"] = oc.rev_at_start % oc.rev_modulus
+        numbering["rev_at_end"] = oc.rev_at_end % oc.rev_modulus
     return {
         "satellite": satellite_info(sat, window.start),
         "window": {"start": iso_z(window.start, 0), "end": iso_z(window.end, 0)},
         "orbits": oc.count,
         "revolutions": round(oc.revolutions, 3),
+        "complete": oc.complete,
+        "counted": [{"start": iso_z(a, 0), "end": iso_z(b, 0)} for a, b in oc.counted],
+        "propagation_failures": [f.as_dict() for f in oc.failures],
         "first_node": iso_z(oc.first) if oc.first else None,
         "last_node": iso_z(oc.last) if oc.last else None,
-        "rev_at_start": oc.rev_at_start,
-        "rev_at_end": oc.rev_at_end,
-        "rev_at_end_as_printed": oc.rev_at_end % NORAD_REV_MODULUS,
+        "rev_at_start": oc.rev_at_start if absolute else None,
+        "rev_at_end": oc.rev_at_end if absolute else None,
+        "rev_at_end_as_printed": (
+            oc.rev_at_end % NORAD_REV_MODULUS if absolute and oc.rev_at_end is not None
+            else None
+        ),
+        "rev_numbering": numbering,
         "cross_check": {
             "anchor_epoch": iso_z(anchor.epoch, 0),
             "anchor_rev_number": anchor.rev_number,
+            "anchor_modulus": oc.rev_modulus,
+            "checked": len(checked),
             "agree": diffs.count(0),
-            "off_by_one": sum(1 for d in diffs if abs(d) == 1),
-            "other": sum(1 for d in diffs if abs(d) > 1),
+            "off_by_one": sum(1 for d in diffs if d is not None and abs(d) == 1),
+            "other": sum(1 for d in diffs if d is not None and abs(d) > 1),
+            "not_checked": sum(
+                1 for c in oc.checks if not c.is_anchor and c.difference is None
+            ),
         },
         "element_sets": sets,
         "warnings": warnings,
@@ -457,13 +526,28 @@ def launch_windows_report(
     allow_stale: bool = False,
 ) -> dict:
     """``zarya launch-windows --json``: every plane crossing of the site, with azimuths."""
+    from .ground import propagation_failures
     from .service import satellite_info
 
-    check_launch_reach(sat, window, site, [label] if label else None)
     warnings = sat.check_age(window, allow_stale=allow_stale)
+    failures = propagation_failures(sat, window)  # PropagationError if nowhere
+    check_launch_reach(sat, window, site, [label] if label else None)
     found = launch_windows(sat, window, site)[0]
-    if not found:
-        warnings.append("no plane crossing in the window (the site is near the orbit's reach)")
+    for f in failures:
+        warnings.append(
+            f"SGP4 failed from {iso_z(f.start, 0)} to {iso_z(f.end, 0)} ({f.message}, error "
+            f"{f.code}): no plane crossings there"
+        )
+    if not found and failures:
+        warnings.append(
+            "no plane crossing in the part of the window where SGP4 propagates (it fails "
+            "for the rest: see above)"
+        )
+    elif not found:
+        warnings.append(
+            "no plane crossing in the window: the site passes through the plane about twice "
+            "a day (fewer near the orbit's reach); try a longer --days"
+        )
     return {
         "satellite": satellite_info(sat, window.start),
         "site": site.as_dict(),

@@ -36,6 +36,7 @@ __all__ = [
     "NAMED_SITES",
     "resolve_place",
     "search_places",
+    "search_label",
     "most_populous",
     "timezone_at",
 ]
@@ -50,6 +51,8 @@ class Place:
     ``alt_m`` is the height above the WGS84 ellipsoid in metres (0.0 when unknown, as for
     every city); ``population`` is 0 for sites. For a site, ``name`` is the key that
     :func:`resolve_place` accepts (``"baikonur-1/5"``) and ``description`` says what it is.
+    ``region`` is a city's region code (GeoNames' admin1 code: ``"MO"`` for Missouri), ``""``
+    for a site; :func:`search_label` uses it to tell namesakes apart.
     """
 
     name: str
@@ -61,6 +64,7 @@ class Place:
     timezone: str
     kind: str  # "city" or "site"
     description: str = ""
+    region: str = ""
 
     def __post_init__(self) -> None:
         if not (-90.0 <= self.lat_deg <= 90.0 and -180.0 <= self.lon_deg <= 180.0):
@@ -178,8 +182,8 @@ class _Gazetteer:
         return []
 
     def place(self, i: int) -> Place:
-        _, name, cc, _, lat, lon, pop, tz, _ = self.row(i)
-        return Place(name, cc, float(lat), float(lon), 0.0, int(pop), tz, "city")
+        _, name, cc, admin1, lat, lon, pop, tz, _ = self.row(i)
+        return Place(name, cc, float(lat), float(lon), 0.0, int(pop), tz, "city", "", admin1)
 
     def describe(self, i: int, with_admin1: bool) -> str:
         _, name, cc, admin1, lat, lon, pop, *_ = self.row(i)
@@ -290,7 +294,9 @@ def _unknown_message(
 
     key = _fold(text)
     close = difflib.get_close_matches(key, [*NAMED_SITES, *gaz.by_key], n=3, cutoff=0.8)
-    labels = [c if c in NAMED_SITES else gaz.place(gaz.by_key[c][0]).label for c in close]
+    labels = list(dict.fromkeys(  # each suggestion names one place, once
+        c if c in NAMED_SITES else search_label(gaz.place(gaz.by_key[c][0])) for c in close
+    ))
     hint = f"; did you mean {', '.join(repr(lab) for lab in labels)}?" if labels else ""
     return (
         f"unknown place {text!r}: not a city in the gazetteer nor a named site "
@@ -317,6 +323,32 @@ def search_places(prefix: str, limit: int = 10) -> list[Place]:
             if needle in alts and i not in taken:
                 found.append(i)
     return out + [gaz.place(i) for i in found]
+
+
+def search_label(place: Place) -> str:
+    """A label that names ``place`` and no other: what a list of suggestions shows, and what
+    :func:`resolve_place` turns back into this very place.
+
+    A site: its key (``"baikonur-1/5"``). A city: ``"Astana, KZ"``; where cities of one name
+    share the country, with the region code as in the ambiguity message
+    (``"Springfield, MO, US"``). Where even the region is shared (two Hales in England),
+    no name tells them apart: the label adds the coordinates (``"Hale, ENG, GB (53.38,
+    -2.33)"``), which :func:`resolve_place` refuses rather than answer another place; give
+    the coordinates instead.
+    """
+    if place.kind == "site":
+        return place.name
+    key = _fold(place.name)
+    gaz = _gazetteer()
+    if len(gaz.matches(key, place.country_code, None)) <= 1:
+        return place.label
+    if place.region and len(gaz.matches(key, place.country_code, _fold(place.region))) == 1:
+        return f"{place.name}, {place.region}, {place.country_code}"
+    region = f"{place.region}, " if place.region else ""
+    return (
+        f"{place.name}, {region}{place.country_code} "
+        f"({place.lat_deg:.2f}, {place.lon_deg:.2f})"
+    )
 
 
 def most_populous(n: int) -> list[Place]:

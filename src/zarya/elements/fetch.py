@@ -20,6 +20,7 @@ httpx is imported inside :func:`update`, so that importing zarya never pays for 
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 import time
@@ -38,6 +39,8 @@ DEFAULT_TIMEOUT_S = 30.0  # connect, read, write and pool timeouts, s
 DEFAULT_RETRIES = 3  # further tries after a failed one
 DEFAULT_BACKOFF_S = 1.0  # the first wait; then 2, 4, ... times this, s
 MAX_WAIT_S = 60.0  # the longest wait between tries, s (also caps Retry-After)
+MAX_TIMEOUT_S = 300.0  # the longest --timeout, s
+MAX_RETRIES = 10  # the most --retries (with back-off capped at MAX_WAIT_S: minutes, not days)
 _GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _SPOOL_BYTES = 32 * 1024 * 1024  # bodies above this go to a temporary file
 _UNIX_EPOCH_JD = 2440587.5
@@ -114,11 +117,7 @@ def update(
     import httpx
 
     url = url or group_url(group)
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise CatalogError(f"--url {url!r}: expected an http:// or https:// URL")
-    if timeout_s <= 0 or retries < 0 or backoff_s < 0:
-        raise CatalogError("timeout must be positive, retries and back-off not negative")
-    host = urlsplit(url).hostname or url
+    host = check_request(url, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
     state = store.http_state(url)
     now = time.time()
     if state is not None and not force and now - state.fetched_at < MIN_INTERVAL_S:
@@ -185,6 +184,16 @@ def update(
             except _Retry as exc:
                 failure = exc
                 continue
+            except httpx.TooManyRedirects:
+                raise CatalogError(
+                    f"{host} redirected too many times (a redirect loop?) for {url}; "
+                    "nothing imported"
+                ) from None
+            except httpx.UnsupportedProtocol as exc:
+                raise CatalogError(
+                    f"{host} redirected to a URL that is not http:// or https:// "
+                    f"({_reason(exc)}); nothing imported"
+                ) from None
             except httpx.TimeoutException:
                 failure = _Retry(f"{host} did not answer within {timeout_s:g} s")
                 continue
@@ -194,6 +203,15 @@ def update(
             except httpx.TransportError as exc:
                 failure = _Retry(f"the transfer from {host} broke off ({_reason(exc)})")
                 continue
+            except httpx.DecodingError as exc:
+                raise CatalogError(
+                    f"the answer from {host} could not be decoded ({_reason(exc)}); "
+                    "nothing imported"
+                ) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # anything else httpx refuses
+                raise CatalogError(
+                    f"cannot fetch {url} ({_reason(exc)}); nothing imported"
+                ) from None
             break
         else:
             assert failure is not None
@@ -223,6 +241,62 @@ def update(
         next_allowed_at=fetched + MIN_INTERVAL_S,
         attempts=attempts,
     )
+
+
+def check_request(
+    url: str,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    retries: int = DEFAULT_RETRIES,
+    backoff_s: float = DEFAULT_BACKOFF_S,
+) -> str:
+    """Refuse a URL httpx cannot fetch, or options that would fail or run for hours.
+
+    Returns the URL's host (for messages). Raises :class:`~zarya.errors.CatalogError` naming
+    the command-line option; nothing is asked of the network.
+    """
+    check_options(timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
+    import httpx
+
+    expected = "expected an http:// or https:// URL such as https://celestrak.org/..."
+    try:
+        parts = urlsplit(url)
+        parsed = httpx.URL(url)
+        port = parsed.port
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise CatalogError(
+            f"--url {url!r} is not a valid URL ({_reason(exc)}): {expected}"
+        ) from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise CatalogError(f"--url {url!r}: {expected}")
+    if not parsed.host:
+        raise CatalogError(f"--url {url!r} names no host: {expected}")
+    if port is not None and not 0 < port < 65536:
+        raise CatalogError(f"--url {url!r}: the port {port} is not between 1 and 65535")
+    return parsed.host
+
+
+def check_options(
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    retries: int = DEFAULT_RETRIES,
+    backoff_s: float = DEFAULT_BACKOFF_S,
+) -> None:
+    """Refuse a timeout that is not a positive number of seconds (at most
+    :data:`MAX_TIMEOUT_S`), retries outside 0 to :data:`MAX_RETRIES`, a negative back-off."""
+    if not (math.isfinite(timeout_s) and 0.0 < timeout_s <= MAX_TIMEOUT_S):
+        raise CatalogError(
+            f"--timeout {timeout_s:g} is impossible: expected seconds above 0 and at most "
+            f"{MAX_TIMEOUT_S:g}"
+        )
+    if not 0 <= retries <= MAX_RETRIES:
+        raise CatalogError(
+            f"--retries {retries} is impossible: expected 0 to {MAX_RETRIES} further tries"
+        )
+    if not (math.isfinite(backoff_s) and 0.0 <= backoff_s <= MAX_WAIT_S):
+        raise CatalogError(
+            f"a back-off of {backoff_s:g} s is impossible: expected 0 to {MAX_WAIT_S:g} s"
+        )
 
 
 def _read_body(response, max_bytes: int, host: str) -> IO[bytes]:

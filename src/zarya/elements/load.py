@@ -7,9 +7,12 @@ files; the numerical core only ever sees :class:`ElementSet` objects.
 from __future__ import annotations
 
 import gzip
+import stat
+import zlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 from ..errors import CatalogError, ElementsError
 from .base import ElementSet
@@ -17,6 +20,8 @@ from .omm import read_omm_csv, read_omm_json, read_omm_kvn, read_omm_xml
 from .tle import read_tle
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_BLOCK_BYTES = 1024 * 1024  # read (and decompress) this much at a time
 DEFAULT_NORAD_ID = 25544
 
 
@@ -36,21 +41,15 @@ def read_elements_text(text: str, *, source: str = "") -> list[ElementSet]:
 
 
 def read_elements_file(path: str | Path) -> list[ElementSet]:
-    """Every element set in a file (optionally gzipped). Errors name the file."""
+    """Every element set in a file (optionally gzipped). Errors name the file.
+
+    At most :data:`MAX_FILE_BYTES` are read (after decompression, which goes block by block
+    and stops at the cap, so a gzip bomb costs no more memory than a file of that size);
+    devices such as ``/dev/zero`` and directories are refused unread. Pipes are read (a
+    shell's ``<(...)``), up to the same cap.
+    """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ElementsError(f"no such elements file: {path}") from None
-    except OSError as exc:
-        raise ElementsError(f"cannot read the elements file {path}: {exc.strerror}") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise ElementsError(f"{path}: not a valid gzip file ({exc})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ElementsError(f"{path}: {len(raw)} bytes is too large for an element file")
+    raw = _read_capped(path, MAX_FILE_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -63,6 +62,47 @@ def read_elements_file(path: str | Path) -> list[ElementSet]:
     if not sets:
         raise ElementsError(f"{path}: no element sets in the file")
     return sets
+
+
+def _read_capped(path: Path, max_bytes: int) -> bytearray:
+    """The bytes of ``path`` (gunzipped if it starts with gzip's magic), read in blocks and
+    refused past ``max_bytes``: memory holds at most the cap plus one block."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ElementsError(f"no such elements file: {path}") from None
+    except OSError as exc:
+        raise ElementsError(f"cannot read the elements file {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ElementsError(f"{path} is a directory, not an elements file")
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        raise ElementsError(
+            f"{path} is not a regular file (a device or socket): expected an elements file"
+        )
+    raw = bytearray()
+    try:
+        with path.open("rb") as handle:
+            zipped = handle.peek(2)[:2] == _GZIP_MAGIC
+            if not zipped and stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise ElementsError(
+                    f"{path}: {info.st_size} bytes is too large for an element file "
+                    f"(at most {max_bytes})"
+                )
+            stream: IO[bytes] = gzip.GzipFile(fileobj=handle, mode="rb") if zipped else handle
+            while chunk := stream.read(_BLOCK_BYTES):
+                if len(raw) + len(chunk) > max_bytes:
+                    unzipped = " once decompressed" if zipped else ""
+                    raise ElementsError(
+                        f"{path}: more than {max_bytes} bytes{unzipped}: too large for an "
+                        "element file"
+                    )
+                raw += chunk
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise ElementsError(f"{path}: not a valid gzip file ({exc})") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ElementsError(f"cannot read the elements file {path}: {reason}") from None
+    return raw
 
 
 @lru_cache(maxsize=1)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..ephemeris import Ephemeris
-from ..errors import TimeRangeError
+from ..errors import PropagationError, TimeRangeError
 from ..light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_deg
 from ..look import Observer, Observers, compass
 from ..passes import LookPoint, Pass
@@ -151,27 +151,44 @@ def choose_pass(
     where: str = "",
     window: tuple[datetime, datetime] | None = None,
     min_elevation_deg: float = 10.0,
+    failures: list[dict] | None = None,
 ) -> tuple[int, Pass]:
     """The pass to draw: the ``number``-th (1-based), else the first visible, else the first.
 
     Returns (index, pass). Raises :class:`~zarya.errors.TimeRangeError` when the list is
     empty or ``number`` is beyond it; ``where`` and ``window`` only shape the message.
+    ``failures``: the stretches where SGP4 failed
+    (:meth:`~zarya.ephemeris.Ephemeris.failed_stretches`); with no pass found and some,
+    the error is a :class:`~zarya.errors.PropagationError` that names them (a decayed
+    satellite: a longer window would not help).
     """
     span = ""
     if window is not None:
         span = f" from {iso_z(window[0], 0)} to {iso_z(window[1], 0)}"
     place = f" over {where}" if where else ""
+    failed = ""
+    if failures:
+        failed = "; ".join(
+            f"from {f['start']} to {f['end']} ({f['message']}, sgp4 error {f['code']})"
+            for f in failures
+        )
     if not passes:
+        if failures:
+            raise PropagationError(
+                f"no pass above {min_elevation_deg:g} degrees{place}{span}: SGP4 fails "
+                f"{failed}, and no pass falls where it propagates"
+            )
         raise TimeRangeError(
             f"no pass above {min_elevation_deg:g} degrees{place}{span}: try a longer --days, "
             "a later --from or a lower --min-elevation"
         )
     if number is not None:
         if not 1 <= number <= len(passes):
+            hint = f"SGP4 fails {failed}" if failures else "or a longer --days"
             raise TimeRangeError(
                 f"--pass {number} is beyond the {len(passes)} pass"
                 f"{'es' if len(passes) != 1 else ''}{place}{span}: expected 1 to "
-                f"{len(passes)} (or a longer --days)"
+                f"{len(passes)} ({hint})"
             )
         return number - 1, passes[number - 1]
     for k, p in enumerate(passes):
@@ -197,11 +214,15 @@ def sky_pass(
     sample follows the definitions of :mod:`zarya.passes` (shadow margin, the observer's
     Sun against ``sun_limit_deg``); magnitudes follow :func:`zarya.light.magnitude`.
     """
+    from ..ground import valid_span
+
     window = eph.window
-    start = passage.rise.time if passage.rise else window.start
-    end = passage.set.time if passage.set else window.end
-    t0 = (start - window.start).total_seconds()
-    t1 = (end - window.start).total_seconds()
+    # a pass cut by the window or by an sgp4 failure (decay) is drawn up to that edge
+    t_culm = (passage.culmination.time - window.start).total_seconds()
+    lo, hi = valid_span(eph, np.array([t_culm]))
+    t0 = (passage.rise.time - window.start).total_seconds() if passage.rise else float(lo[0])
+    t1 = (passage.set.time - window.start).total_seconds() if passage.set else float(hi[0])
+    start, end = window.instant(t0), window.instant(t1)
     events = [t0, t1, (passage.culmination.time - window.start).total_seconds()]
     vis = passage.visible
     if vis is not None:

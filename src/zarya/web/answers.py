@@ -210,7 +210,7 @@ class WebService:
     # ---------------------------------------------------------------- places
     def places(self, q: str | None, limit: int = MAX_SUGGESTIONS) -> Answer:
         """Gazetteer suggestions for a prefix: sites first, then cities, most populous first."""
-        from ..places import search_places
+        from ..places import search_label, search_places
 
         text = check_text("q", q) or ""
         limit = max(1, min(int(limit), MAX_SUGGESTIONS))
@@ -222,10 +222,12 @@ class WebService:
                 "query": text,
                 "places": [
                     {
-                        "label": p.label,
+                        "label": search_label(p),  # names this place and no other
                         "name": p.name,
                         "kind": p.kind,
+                        "description": p.label if p.kind == "site" else "",
                         "country_code": p.country_code,
+                        "region": p.region,
                         "lat_deg": p.lat_deg,
                         "lon_deg": p.lon_deg,
                         "alt_m": p.alt_m,
@@ -253,7 +255,7 @@ class WebService:
         when, _ = _instant(at)
         w = where(place, lat, lon, alt_m)
         check_elevation("min-elevation", min_elevation)
-        zone = _zone(check_text("tz", tz, 64) or w.zone_name())
+        zone = _zone(check_text("tz", tz, 64) or "auto", w)
         satellite, version = self.sats.get(sat)
         key = ("sky", version, _obs_key(w), iso_z(when, 0), zone, w.label, min_elevation,
                allow_stale)
@@ -306,17 +308,21 @@ def _instant(text: str | None) -> tuple[datetime, bool]:
     return parse_instant(text), True
 
 
-def _zone(name: str) -> str:
+def _zone(name: str, w: Where) -> str:
+    """The time zone ``tz`` names, as the command line's ``--tz``: ``auto`` (the place's
+    own), ``UTC`` or an IANA name."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from ..errors import ObserverError
 
     if name.upper() == "UTC":
         return "UTC"
+    if name.lower() == "auto":
+        return w.zone_name()
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # 'America' is a directory
         raise ObserverError(
-            f"unknown time zone {name!r}: expected UTC or an IANA name like Asia/Almaty"
+            f"unknown time zone {name!r}: expected auto, UTC or an IANA name like Asia/Almaty"
         ) from None
     return name

@@ -50,7 +50,8 @@ From = Annotated[
     str | None,
     Query(
         alias="from", max_length=40,
-        description="Start, ISO 8601 (a bare date is 00:00 UTC); default: now.",
+        description="Start, ISO 8601 (a bare date is 00:00 UTC); absent, empty or 'now': "
+        "now (the current minute).",
     ),
 ]
 Days = Annotated[float, Query(description="Length of the window, days (above 0, at most 30).")]
@@ -61,6 +62,7 @@ Sat = Annotated[
 Stale = Annotated[
     bool, Query(description="Predict even with elements more than 30 days away.")
 ]
+AT_NOW = "Instant, ISO 8601; absent, empty or 'now': now."
 MinElevation = Annotated[float, Query(description="Elevation threshold, degrees.")]
 
 
@@ -117,7 +119,7 @@ def api_passes(
 def api_now(
     request: Request,
     at: Annotated[
-        str | None, Query(max_length=40, description="Instant, ISO 8601 (default: now).")
+        str | None, Query(max_length=40, description=AT_NOW)
     ] = None,
     lat: Lat = None,
     lon: Lon = None,
@@ -158,7 +160,8 @@ def api_orbits(
     request: Request,
     start: From = None,
     end: Annotated[
-        str | None, Query(alias="to", max_length=40, description="End, ISO 8601.")
+        str | None,
+        Query(alias="to", max_length=40, description="End, ISO 8601; empty or 'now': now."),
     ] = None,
     sat: Sat = None,
     allow_stale: Stale = False,
@@ -197,7 +200,13 @@ def api_places(
         int, Query(description=f"How many suggestions (1 to {MAX_SUGGESTIONS}).")
     ] = MAX_SUGGESTIONS,
 ) -> Response:
-    """Places whose name starts with ``q``: named sites, then cities, most populous first."""
+    """Places whose name starts with ``q``: named sites, then cities, most populous first.
+
+    Each ``label`` names its place and no other: passed back as ``place=`` it gives that very
+    place (``"Springfield, MO, US"``, the region code added where a country has namesakes;
+    a site by its key, ``"baikonur-1/5"``). The few cities that share name, country and
+    region with another carry their coordinates in the label and are refused as ``place=``:
+    ask with their ``lat_deg`` and ``lon_deg``."""
     return respond(request, service(request).places(q, limit))
 
 
@@ -240,7 +249,12 @@ def chart_sky(
     alt_m: AltM = 0.0,
     place: Place = None,
     tz: Annotated[
-        str | None, Query(max_length=64, description="Time zone of the labels (IANA).")
+        str | None,
+        Query(
+            max_length=64,
+            description="Time zone of the labels: auto (the place's own, the default), UTC "
+            "or an IANA name such as Asia/Almaty.",
+        ),
     ] = None,
     min_elevation: MinElevation = 10.0,
     sat: Sat = None,
@@ -258,7 +272,7 @@ def chart_sky(
 def chart_map(
     request: Request,
     at: Annotated[
-        str | None, Query(max_length=40, description="Instant, ISO 8601 (default: now).")
+        str | None, Query(max_length=40, description=AT_NOW)
     ] = None,
     lat: Lat = None,
     lon: Lon = None,

@@ -3,7 +3,9 @@
 ``create_app()`` builds a fresh application (each with its own cache); ``zarya serve`` runs
 one under uvicorn. Every deliberate error of the library (:class:`~zarya.errors.ZaryaError`)
 and every malformed request is answered ``422 {"detail": "<one sentence>"}``; the sentence
-for a library error is the command line's. Over-long URLs are refused (414) before any work.
+for a library error is the command line's, with the command line's advice put in the web's
+terms and no file-system path (:func:`~.queries.public_sentence`). Over-long URLs are
+refused (414) before any work.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..errors import ZaryaError
 from .answers import WebService
-from .queries import MAX_QUERY_BYTES
+from .queries import MAX_QUERY_BYTES, public_sentence
 
 MAX_PATH_BYTES = 512
 
@@ -59,7 +61,13 @@ When the International Space Station (or any satellite in the element store) pas
 place, when it can be seen with the naked eye, where it is now, its ground track, its orbit
 count and its overflights: the same JSON objects as the `zarya` commands' `--json`, times in
 UTC with a `Z`. Places are rounded to 0.01 degree; a request covers at most 30 days. Bad
-input is answered 422 with `{"detail": "<one sentence>"}`.
+input is answered 422 with `{"detail": "<one sentence>"}`: the command line's sentence, with
+its advice in the web's terms (`allow_stale=1` for `--allow-stale`).
+
+Where an instant is asked for (`from`, `to`, `at`), leaving it out, leaving it empty
+(`from=`, as the page's form sends a blank field) and `now` all mean now; the command line
+refuses an empty `--from`. A place is `place=` (a city or a site, as `/api/places` suggests
+it: each suggestion's `label` names that place and no other) or `lat=` and `lon=`.
 """
 
 
@@ -162,7 +170,7 @@ def create_app(*, service: WebService | None = None) -> FastAPI:
     app.state.service = service or WebService()
 
     async def zarya_error(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=422)
+        return JSONResponse({"detail": public_sentence(exc)}, status_code=422)
 
     async def bad_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -1,17 +1,26 @@
 """Calendar feeds: the coming passes as an RFC 5545 iCalendar text a calendar can subscribe to.
 
-One ``VEVENT`` per complete pass (a pass cut by the window's edge is left to the next
-refresh): from when it appears to when it disappears (the visible segment) for a feed of
-visible passes, from rise to set otherwise; times in UTC (``...Z``). The UID is derived from
-the satellite's NORAD number, the rise time to the minute and the place rounded to 0.01
-degree, so that a refreshed feed updates its events instead of duplicating them. ``DTSTAMP``
-is the epoch of the elements used: the text depends only on its inputs, and so does its ETag.
+One ``VEVENT`` per pass: from when it appears to when it disappears (the visible segment) for
+a feed of visible passes, from rise to set otherwise; times in UTC (``...Z``). A pass cut by
+the window's edge is there too, from the edge (a satellite that never sets, such as a
+geostationary one, fills the window): a feed that left it to the next refresh would show a
+geostationary satellite never, and a pass under way at the start not at all. ``DTSTAMP`` is
+the epoch of the elements used: the text depends only on its inputs, and so does its ETag.
+
+The UID is derived from the satellite's NORAD number, the place rounded to 0.01 degree and
+the first moment of the pass that does not depend on the window: its rise to the minute
+(``25544-20160404T2126Z-51.17N071.45E@zarya``); for a pass already up when the window opens,
+its set (``25544-set...``); for one neither rising nor setting in the window, when its
+visible segment begins (``...-vis...``), else nothing (``25544-up-...``: one such pass a
+window). So a refreshed feed updates its events instead of duplicating them.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from ..timescale import iso_z
 from .charts import parse_z
 
 PRODID = "-//zarya//satellite passes//EN"
@@ -45,12 +54,44 @@ def _utc(text: str) -> str:
     return parse_z(text).strftime("%Y%m%dT%H%M%SZ")
 
 
-def pass_uid(norad_id: int, rise: str, lat_deg: float, lon_deg: float) -> str:
-    """``25544-20160404T2126Z-51.17N071.45E@zarya``: stable across refreshes."""
-    minute = parse_z(rise).strftime("%Y%m%dT%H%MZ")
+def pass_uid(
+    norad_id: int, rise: str | None, lat_deg: float, lon_deg: float, *, kind: str = ""
+) -> str:
+    """``25544-20160404T2126Z-51.17N071.45E@zarya``: stable across refreshes.
+
+    ``rise``: the instant the UID is anchored to (the rise, unless ``kind`` says ``set`` or
+    ``vis``); None with ``kind="up"``: a pass with no such instant in the window.
+    """
+    minute = "" if rise is None else parse_z(rise).strftime("%Y%m%dT%H%MZ")
     ns = "N" if lat_deg >= 0 else "S"
     ew = "E" if lon_deg >= 0 else "W"
-    return f"{norad_id}-{minute}-{abs(lat_deg):05.2f}{ns}{abs(lon_deg):06.2f}{ew}@zarya"
+    where = f"{abs(lat_deg):05.2f}{ns}{abs(lon_deg):06.2f}{ew}"
+    return f"{norad_id}-{kind}{minute}-{where}@zarya"
+
+
+def _anchor(p: dict, vis: dict | None) -> tuple[str, str | None]:
+    """(kind, instant) of the UID of pass ``p``: the first of its moments that does not
+    move with the window (``vis``: the event is this visible segment)."""
+    if p["rise"] is not None:
+        return "", p["rise"]["time"]
+    if p["set"] is not None:
+        return "set", p["set"]["time"]
+    if vis is not None and vis.get("starts") != "window_start":
+        return "vis", vis["start"]["time"]
+    return "up", None
+
+
+def pass_span(p: dict, window: dict) -> tuple[str, str]:
+    """(start, end) of pass ``p`` (ISO 8601 'Z'): rise and set, or where the window (or a
+    propagation failure) cuts it, from its duration."""
+    if p["rise"] is not None and p["set"] is not None:
+        return p["rise"]["time"], p["set"]["time"]
+    span = timedelta(seconds=p["duration_s"])
+    if p["set"] is not None:
+        return iso_z(parse_z(p["set"]["time"]) - span, 1), p["set"]["time"]
+    if p["rise"] is not None:
+        return p["rise"]["time"], iso_z(parse_z(p["rise"]["time"]) + span, 1)
+    return window["start"], window["end"]
 
 
 def _local(text: str, zone: ZoneInfo) -> str:
@@ -62,10 +103,13 @@ def _duration(seconds: float) -> str:
     return f"{m} min {s:02d} s"
 
 
-def describe(p: dict, zone: ZoneInfo, zone_name: str, *, visible: bool) -> tuple[str, str]:
+def describe(
+    p: dict, zone: ZoneInfo, zone_name: str, *, visible: bool, window: dict
+) -> tuple[str, str]:
     """(summary, description) of one pass, in words; local times in the description.
 
     ``visible``: the event is the visible segment (else the whole pass, rise to set).
+    ``window``: the report's window, for a pass it cuts (``rise`` or ``set`` null).
     """
 
     def at(point: dict) -> str:
@@ -88,9 +132,14 @@ def describe(p: dict, zone: ZoneInfo, zone_name: str, *, visible: bool) -> tuple
     else:
         summary = f"pass, not visible, up to {p['culmination']['elevation_deg']:.0f}°"
         seen = "Not visible to the naked eye (in daylight or in the Earth's shadow)."
+    begin, end = pass_span(p, window)
+    rises = (
+        f"Rises {at(p['rise'])}" if p["rise"] else f"Already up at {_local(begin, zone)}"
+    )
+    sets = f"sets {at(p['set'])}" if p["set"] else f"still up at {_local(end, zone)}"
     whole = (
-        f"Rises {at(p['rise'])}; highest {at(p['culmination'])}; sets {at(p['set'])}; above "
-        f"the threshold for {_duration(p['duration_s'])}."
+        f"{rises}; highest {at(p['culmination'])}; {sets}; above the threshold for "
+        f"{_duration(p['duration_s'])}."
     )
     text = seen if visible and vis else f"{whole} {seen}"
     return summary, f"{text} Local time: {zone_name}."
@@ -115,21 +164,24 @@ def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool) 
         f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
         f"X-PUBLISHED-TTL:{REFRESH}",
     ]
+    window = report["window"]
     for p in report["passes"]:
-        if p["rise"] is None or p["set"] is None:
-            continue  # cut by the window: the next refresh has it whole
         vis = p.get("visible")
         if visible and not vis:
             continue
-        begin, end = (vis["start"], vis["end"]) if visible else (p["rise"], p["set"])
-        summary, text = describe(p, zone, zone_name, visible=visible)
+        begin, end = (vis["start"]["time"], vis["end"]["time"]) if visible else pass_span(
+            p, window
+        )
+        summary, text = describe(p, zone, zone_name, visible=visible, window=window)
         summary = f"{sat['name']} {summary}"
+        kind, instant = _anchor(p, vis if visible else None)
+        uid = pass_uid(sat["norad_id"], instant, obs["lat_deg"], obs["lon_deg"], kind=kind)
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{pass_uid(sat['norad_id'], p['rise']['time'], obs['lat_deg'], obs['lon_deg'])}",
+            f"UID:{uid}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(begin['time'])}",
-            f"DTEND:{_utc(end['time'])}",
+            f"DTSTART:{_utc(begin)}",
+            f"DTEND:{_utc(end)}",
             f"SUMMARY:{escape_text(summary)}",
             f"DESCRIPTION:{escape_text(text)}",
             f"LOCATION:{escape_text(label)}",

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from ..errors import ObserverError, StaleElementsError, ZaryaError
 from .answers import WebService
 from .charts import parse_z
-from .queries import MAX_TEXT, check_text
+from .queries import MAX_TEXT, check_days, check_text, public_sentence
 
 router = APIRouter()
 DAY_CHOICES = (1, 2, 3, 5, 7, 10, 14, 20, 30)
@@ -144,8 +144,10 @@ def index(
     try:
         lat_v, lon_v = _number("lat", lat), _number("lon", lon)
         days_v = _number("days", days)
-        days_v = 10.0 if days_v is None else days_v
-        form["days"] = int(days_v) if days_v == int(days_v) else days_v
+        days_v = check_days(10.0 if days_v is None else days_v)  # NaN, inf: the sentence
+        form["days"] = int(days_v) if days_v.is_integer() else days_v
+        if form["days"] not in DAY_CHOICES:
+            ctx["day_choices"] = sorted({*DAY_CHOICES, form["days"]})
         if check_text("place", place) or lat_v is not None or lon_v is not None:
             where, answer = svc.passes(
                 place=place, lat=lat_v, lon=lon_v, start=start, days=days_v, visible=True
@@ -172,7 +174,7 @@ def index(
                 form["place"] = where.label
     except ZaryaError as exc:
         status = 422
-        ctx["error"] = " ".join(str(exc).split())
+        ctx["error"] = public_sentence(exc, allow_stale=False)
         if isinstance(exc, StaleElementsError):
             ctx.update(_stale_hint(svc, request))
     _add_map(svc, ctx, start, where)
@@ -194,9 +196,8 @@ def _stale_hint(svc: WebService, request: Request) -> dict:
     return {
         "stale": True,
         "hint": (
-            f"The newest elements in this server's store are from {newest}. Import fresh "
-            "ones (zarya elements update, or zarya elements import FILE) and reload, or look "
-            "at a date that the stored history covers:"
+            f"The newest elements on this server are from {newest}: until fresher ones "
+            "are imported, look at a date that the stored history covers:"
         ),
         "hint_url": "/?" + urlencode(query),
         "hint_link": f"passes from {EXAMPLE_DATE}",
@@ -214,7 +215,7 @@ def _add_map(svc: WebService, ctx: dict, start: str | None, where: Any) -> None:
         )
         now = json.loads(svc.now(at=at).body)
     except ZaryaError as exc:
-        ctx["map_error"] = " ".join(str(exc).split())
+        ctx["map_error"] = public_sentence(exc, allow_stale=False)
         if isinstance(exc, StaleElementsError) and "hint" not in ctx:
             ctx["map_hint_url"] = "/?" + urlencode({"from": EXAMPLE_DATE})
         return

@@ -11,6 +11,9 @@ things on top:
   about 1 km) before anything is computed: event times move by well under a second, the
   answer says which point it is for, neighbours share one cached answer and the server keeps
   no precise location.
+- **Web sentences.** A refusal says the library's sentence (the command line's), with
+  command-line advice put in the web's terms (``--allow-stale`` becomes ``allow_stale=1``)
+  and no file-system path of the server: :func:`public_sentence`.
 - **A cache.** Answers (already serialised) are kept in memory, keyed by the endpoint, the
   rounded place, the window and the *element version* of the satellite (its NORAD number, how
   many sets the store holds for it and the newest epoch): importing new elements changes the
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -66,8 +70,8 @@ class Where:
 
 def rounded(value: float, digits: int = PLACE_DIGITS) -> float:
     """``value`` rounded to ``digits`` decimals, NaN and infinities passed through (the
-    library's checks name them)."""
-    return round(value, digits) if math.isfinite(value) else value
+    library's checks name them); never ``-0.0`` (-0.004 is 0.0)."""
+    return round(value, digits) + 0.0 if math.isfinite(value) else value
 
 
 def check_text(name: str, value: str | None, limit: int = MAX_TEXT) -> str | None:
@@ -100,15 +104,19 @@ def where(
         raise ObserverError(
             "say where you are: place=NAME (a city such as Astana), or lat=DEG and lon=DEG"
         )
-    from ..places import resolve_place
+    from ..places import resolve_place, search_label
 
     p = resolve_place(place)
     obs = Observer(rounded(p.lat_deg), rounded(p.lon_deg), rounded(p.alt_m, 0))
-    return Where(obs, p.label, p.timezone)
+    # a city by the label that tells it from its namesakes ("Springfield, MO, US")
+    return Where(obs, p.label if p.kind == "site" else search_label(p), p.timezone)
 
 
 def start_of(text: str | None) -> tuple[datetime, bool]:
-    """(start, given): the instant of ``from`` (ISO 8601), else now at the current minute."""
+    """(start, given): the instant of ``from`` (ISO 8601), else now at the current minute.
+
+    Absent, empty (what the page's form sends when its field is left blank) and ``now`` all
+    mean now; the command line, which has no empty form field, refuses ``--from ''``."""
     text = check_text("from", text, 40)
     if text is None or text.lower() == "now":
         return datetime.now(UTC).replace(second=0, microsecond=0), False
@@ -120,6 +128,13 @@ def window_days(start: datetime, days: float) -> Window:
     return Window.days(start, days, max_days=MAX_DAYS)
 
 
+def check_days(days: float) -> float:
+    """``days`` if a window of that many days may be asked for here, else the command
+    line's sentence (the very check of :func:`window_days`, made before any other work)."""
+    window_days(datetime(2000, 1, 1, tzinfo=UTC), days)
+    return days
+
+
 def window_hours(start: datetime, hours: float) -> Window:
     if not (math.isfinite(hours) and 0.0 < hours <= MAX_DAYS * 24.0):
         raise TimeRangeError(
@@ -129,10 +144,50 @@ def window_hours(start: datetime, hours: float) -> Window:
 
 
 def check_elevation(name: str, value: float) -> float:
-    """The command line's check of ``--min-elevation`` (and of ``--sun-limit``)."""
+    """The check of ``zarya passes --min-elevation``, with its sentence."""
     if not -90.0 < value < 90.0:
-        raise ObserverError(f"--{name} {value:g} is impossible: expected -90 to 90")
+        raise ObserverError(
+            f"--{name} {value:g} is impossible: expected more than -90 and less than 90 "
+            "degrees"
+        )
     return value
+
+
+# -------------------------------------------------------------------------- sentences
+# Command-line advice in the library's sentences, and what the web says instead: the advice
+# (a regular expression), the words for a route that takes allow_stale, the words for one
+# that does not (the page, which says what to do in a hint of its own).
+_ADVICE: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r" ?\(use --allow-stale to compute anyway, or import fresher elements\)"),
+     " (add allow_stale=1 to compute anyway)", ""),
+    (re.compile(r"use --allow-stale\b"), "add allow_stale=1", "ask for other dates"),
+    (re.compile(r"; add some with `zarya elements import FILE` or `zarya elements update`"),
+     "", ""),
+    (re.compile(r"--lat/--lon"), "lat and lon", "lat and lon"),
+]
+# An absolute path (POSIX, home-relative or Windows) where a word starts, quoted or not.
+_PATH_BODY = r"""(?P<q>['"]?)(?:~|[A-Za-z]:)?[/\\][^\s'"`;,:()]+(?P=q)"""
+_PATH = re.compile(r"(?<![\w/.:~-])" + _PATH_BODY)
+_STORE_PATH = re.compile(r"(?<=the element store) " + _PATH_BODY)  # "the element store /p"
+_STORE_AS_PATH = re.compile(r"(?<![\w/.:~-])" + _PATH_BODY + r"(?= is an SQLite file)")
+
+
+def public_sentence(exc: BaseException | str, *, allow_stale: bool = True) -> str:
+    """The sentence of a refusal as the web says it: one line, the library's (the command
+    line's) words, but with the web's advice instead of the command line's and without any
+    file-system path of the server.
+
+    ``allow_stale``: the route takes ``allow_stale=1`` (every route but the page).
+
+    >>> public_sentence("the element store /srv/zarya/elements.sqlite: disk I/O error")
+    'the element store: disk I/O error'
+    """
+    text = " ".join(str(exc).split())
+    for pattern, api_words, page_words in _ADVICE:
+        text = pattern.sub(api_words if allow_stale else page_words, text)
+    text = _STORE_PATH.sub("", text)
+    text = _STORE_AS_PATH.sub("the element store", text)
+    return _PATH.sub("a file on the server", text)
 
 
 # ------------------------------------------------------------------------- satellites

@@ -55,7 +55,7 @@
         li.setAttribute("aria-selected", "false");
         li.textContent = p.label;
         const small = document.createElement("small");
-        const where = p.kind === "site" ? p.name : p.timezone;
+        const where = p.kind === "site" ? p.description : p.timezone;
         small.textContent = where + (p.population ? ", " + p.population.toLocaleString("en") + " people" : "");
         li.appendChild(small);
         li.addEventListener("mousedown", (e) => { e.preventDefault(); pick(i); });
