@@ -147,21 +147,14 @@ def passes(
     as_json: JsonOpt = False,
 ) -> None:
     """When the satellite passes over a place, and when you can see it."""
-    from .errors import ObserverError
+    from .look import check_angle
     from .passes import PassOptions
     from .service import load_satellite, pass_window, passes_report
     from .timescale import parse_instant
 
     obs, label, place_zone = _observer(place, lat, lon, alt_m)
-    if not -90.0 < min_elevation < 90.0:
-        raise ObserverError(
-            f"--min-elevation {min_elevation:g} is impossible: expected more than -90 and less "
-            "than 90 degrees"
-        )
-    if not -90.0 <= sun_limit <= 90.0:
-        raise ObserverError(
-            f"--sun-limit {sun_limit:g} is impossible: expected -90 to 90 degrees"
-        )
+    check_angle("--min-elevation", min_elevation)
+    check_angle("--sun-limit", sun_limit, low_included=True, high_included=True)
     zone = None if as_json else _zone(tz, place_zone, obs)
     window = pass_window(parse_instant(start), days)
     satellite = load_satellite(sat, elements_file=elements)

@@ -53,7 +53,7 @@ def batch(
     from pathlib import Path
 
     from . import batch as engine
-    from .errors import ObserverError
+    from .look import check_angle
     from .passes import PassOptions
     from .service import load_satellite
     from .timescale import Window, parse_instant
@@ -66,10 +66,8 @@ def batch(
         raise engine.BatchError("say where to write: --out FILE.parquet|.csv|.jsonl")
     if chunk_size < 1:
         raise engine.BatchError(f"--chunk-size must be at least 1, got {chunk_size}")
-    if not -90.0 < min_elevation < 90.0:
-        raise ObserverError(f"--min-elevation {min_elevation:g} is impossible: expected -90 to 90")
-    if not -90.0 <= sun_limit <= 90.0:
-        raise ObserverError(f"--sun-limit {sun_limit:g} is impossible: expected -90 to 90")
+    check_angle("--min-elevation", min_elevation)
+    check_angle("--sun-limit", sun_limit, low_included=True, high_included=True)
     if scheduler is not None:
         engine.check_scheduler_address(scheduler)
     out_path = Path(out)

@@ -311,15 +311,14 @@ def radio(
 ) -> None:
     """Radio contacts: acquisition and loss of signal, with the Doppler shift along each
     pass."""
-    from .errors import ObserverError
+    from .look import check_angle
     from .missions import check_frequency, radio_report
     from .service import load_satellite, pass_window
     from .timescale import parse_instant
 
     obs, label, place_zone = _observer(place, lat, lon, alt_m)
     check_frequency(freq_mhz * 1e6)
-    if not -90.0 < min_elevation < 90.0:
-        raise ObserverError(f"--min-elevation {min_elevation:g} is impossible: expected -90 to 90")
+    check_angle("--min-elevation", min_elevation)
     window = pass_window(parse_instant(start), days)
     zone = None if as_json else _zone(tz, place_zone, obs)
     satellite = load_satellite(sat, elements_file=elements)

@@ -52,16 +52,6 @@ MinElevationOpt = Annotated[
 ]
 
 
-def _check_min_elevation(value: float, *, low: float, low_included: bool) -> None:
-    from .errors import ObserverError
-
-    above = value >= low if low_included else value > low
-    if not (above and value < 90.0):
-        raise ObserverError(
-            f"--min-elevation {value:g} is impossible: expected {low:g} to 90 degrees"
-        )
-
-
 def _console():
     from rich.console import Console
 
@@ -106,11 +96,10 @@ def sky(
 
     path, fmt = check_output(out)
     obs, label, place_zone = _observer(place, lat, lon, alt_m)
-    _check_min_elevation(min_elevation, low=-90.0, low_included=False)
-    if not -90.0 <= sun_limit <= 90.0:
-        from .errors import ObserverError
+    from .look import check_angle
 
-        raise ObserverError(f"--sun-limit {sun_limit:g} is impossible: expected -90 to 90")
+    check_angle("--min-elevation", min_elevation)
+    check_angle("--sun-limit", sun_limit, low_included=True, high_included=True)
     zone = _zone(tz, place_zone, obs)
 
     from .ephemeris import Ephemeris
@@ -200,7 +189,9 @@ def world(
     obs = label = None
     if place is not None or lat is not None or lon is not None:
         obs, label, _ = _observer(place, lat, lon, alt_m)
-    _check_min_elevation(min_elevation, low=0.0, low_included=True)
+    from .look import check_angle
+
+    check_angle("--min-elevation", min_elevation, low=0.0, low_included=True)
     if not (math.isfinite(hours) and 0.0 < hours <= MAX_MAP_HOURS):
         raise TimeRangeError(
             f"--hours {hours:g} is impossible: expected more than 0 and at most "

@@ -38,6 +38,34 @@ def check_coordinates(lat_deg, lon_deg, alt_m) -> None:
             )
 
 
+def check_angle(
+    option: str,
+    value: float,
+    *,
+    low: float = -90.0,
+    high: float = 90.0,
+    low_included: bool = False,
+    high_included: bool = False,
+) -> float:
+    """Refuse an angle option (an elevation threshold, a Sun limit) that is not finite or
+    falls outside its range, in one sentence naming the option; returns the value.
+
+    >>> check_angle("--min-elevation", 10.0)
+    10.0
+    """
+    above = value >= low if low_included else value > low
+    below = value <= high if high_included else value < high
+    if not (math.isfinite(value) and above and below):
+        if low_included and high_included:
+            expected = f"{low:g} to {high:g} degrees"
+        else:
+            lo = f"{low:g} or more" if low_included else f"more than {low:g}"
+            hi = f"at most {high:g}" if high_included else f"less than {high:g}"
+            expected = f"{lo} and {hi} degrees"
+        raise ObserverError(f"{option} {value:g} is impossible: expected {expected}")
+    return value
+
+
 @dataclass(frozen=True)
 class Observer:
     """A place on the WGS84 ellipsoid: latitude, longitude (east positive), height in m."""

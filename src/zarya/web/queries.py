@@ -36,7 +36,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from ..errors import ObserverError, TimeRangeError
-from ..look import Observer
+from ..look import Observer, check_angle
 from ..timescale import Window, iso_z, parse_instant
 
 MAX_DAYS = 30.0
@@ -145,12 +145,7 @@ def window_hours(start: datetime, hours: float) -> Window:
 
 def check_elevation(name: str, value: float) -> float:
     """The check of ``zarya passes --min-elevation``, with its sentence."""
-    if not -90.0 < value < 90.0:
-        raise ObserverError(
-            f"--{name} {value:g} is impossible: expected more than -90 and less than 90 "
-            "degrees"
-        )
-    return value
+    return check_angle(f"--{name}", value)
 
 
 # -------------------------------------------------------------------------- sentences
