@@ -64,6 +64,19 @@ PlaceOpt = Annotated[
 LatOpt = Annotated[float | None, typer.Option("--lat", help="Latitude, degrees north.")]
 LonOpt = Annotated[float | None, typer.Option("--lon", help="Longitude, degrees east.")]
 AltOpt = Annotated[float, typer.Option("--alt-m", help="Height above the ellipsoid, m.")]
+FromOpt = Annotated[
+    str, typer.Option("--from", help="Start, ISO 8601 (a bare date is 00:00 UTC).")
+]
+DaysOpt = Annotated[float, typer.Option("--days", help="Length of the window, days.")]
+TzOpt = Annotated[
+    str, typer.Option("--tz", help="Time zone of the times shown: auto, UTC or an IANA name.")
+]
+MinElevationOpt = Annotated[
+    float, typer.Option("--min-elevation", help="Elevation threshold, degrees.")
+]
+SunLimitOpt = Annotated[
+    float, typer.Option("--sun-limit", help="Visible only while your Sun is at or below this.")
+]
 
 
 def _observer(place: str | None, lat: float | None, lon: float | None, alt_m: float):
@@ -122,26 +135,17 @@ def passes(
     lon: LonOpt = None,
     alt_m: AltOpt = 0.0,
     sat: SatOpt = None,
-    start: Annotated[
-        str, typer.Option("--from", help="Start, ISO 8601 (a bare date is 00:00 UTC).")
-    ] = "now",
-    days: Annotated[float, typer.Option("--days", help="Length of the window, days.")] = 10.0,
-    min_elevation: Annotated[
-        float, typer.Option("--min-elevation", help="Elevation threshold, degrees.")
-    ] = 10.0,
+    start: FromOpt = "now",
+    days: DaysOpt = 10.0,
+    min_elevation: MinElevationOpt = 10.0,
     visible: Annotated[
         bool, typer.Option("--visible", help="Only passes visible to the naked eye.")
     ] = False,
-    sun_limit: Annotated[
-        float,
-        typer.Option("--sun-limit", help="Visible only while your Sun is at or below this."),
-    ] = -6.0,
+    sun_limit: SunLimitOpt = -6.0,
     refraction: Annotated[
         bool, typer.Option("--refraction", help="Apparent (refracted) elevations.")
     ] = False,
-    tz: Annotated[
-        str, typer.Option("--tz", help="Time zone for the table: auto, UTC or an IANA name.")
-    ] = "auto",
+    tz: TzOpt = "auto",
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,
     as_json: JsonOpt = False,

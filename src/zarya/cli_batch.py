@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from .cli import ElementsOpt, JsonOpt, SatOpt, StaleOpt, app
+from .cli import (
+    DaysOpt,
+    ElementsOpt,
+    FromOpt,
+    JsonOpt,
+    MinElevationOpt,
+    SatOpt,
+    StaleOpt,
+    SunLimitOpt,
+    app,
+)
 
 MAX_BATCH_DAYS = 31.0
 
@@ -21,8 +31,8 @@ def batch(
     cities: Annotated[
         int | None, typer.Option("--cities", help="The N most populous cities of the gazetteer.")
     ] = None,
-    start: Annotated[str, typer.Option("--from", help="Start, ISO 8601.")] = "now",
-    days: Annotated[float, typer.Option("--days", help="Length of the window, days.")] = 1.0,
+    start: FromOpt = "now",
+    days: DaysOpt = 1.0,
     visible: Annotated[
         bool, typer.Option("--visible", help="Only passes visible to the naked eye.")
     ] = False,
@@ -38,12 +48,8 @@ def batch(
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", help="Places per task.")
     ] = 2000,
-    min_elevation: Annotated[
-        float, typer.Option("--min-elevation", help="Elevation threshold, degrees.")
-    ] = 10.0,
-    sun_limit: Annotated[
-        float, typer.Option("--sun-limit", help="Visible only while the Sun is at or below.")
-    ] = -6.0,
+    min_elevation: MinElevationOpt = 10.0,
+    sun_limit: SunLimitOpt = -6.0,
     sat: SatOpt = None,
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,

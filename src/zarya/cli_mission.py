@@ -19,25 +19,20 @@ import typer
 from .cli import (
     AltOpt,
     ElementsOpt,
+    FromOpt,
     JsonOpt,
     LatOpt,
     LonOpt,
     PlaceOpt,
     SatOpt,
     StaleOpt,
+    TzOpt,
     _emit_json,
     _observer,
     _warn,
     _zone,
     app,
 )
-
-FromOpt = Annotated[
-    str, typer.Option("--from", help="Start, ISO 8601 (a bare date is 00:00 UTC).")
-]
-TzOpt = Annotated[
-    str, typer.Option("--tz", help="Time zone for the table: auto, UTC or an IANA name.")
-]
 
 
 def _days(help_text: str):

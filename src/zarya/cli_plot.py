@@ -18,12 +18,16 @@ import typer
 from .cli import (
     AltOpt,
     ElementsOpt,
+    FromOpt,
     JsonOpt,
     LatOpt,
     LonOpt,
+    MinElevationOpt,
     PlaceOpt,
     SatOpt,
     StaleOpt,
+    SunLimitOpt,
+    TzOpt,
     _emit_json,
     _observer,
     _warn,
@@ -43,12 +47,6 @@ plot_app = typer.Typer(
 
 OutOpt = Annotated[
     str, typer.Option("--out", help="The picture to write: FILE.png or FILE.svg.")
-]
-FromOpt = Annotated[
-    str, typer.Option("--from", help="Start, ISO 8601 (a bare date is 00:00 UTC).")
-]
-MinElevationOpt = Annotated[
-    float, typer.Option("--min-elevation", help="Elevation threshold, degrees.")
 ]
 
 
@@ -80,13 +78,8 @@ def sky(
         ),
     ] = None,
     min_elevation: MinElevationOpt = 10.0,
-    sun_limit: Annotated[
-        float,
-        typer.Option("--sun-limit", help="Visible only while your Sun is at or below this."),
-    ] = -6.0,
-    tz: Annotated[
-        str, typer.Option("--tz", help="Time zone of the chart: auto, UTC or an IANA name.")
-    ] = "auto",
+    sun_limit: SunLimitOpt = -6.0,
+    tz: TzOpt = "auto",
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,
     as_json: JsonOpt = False,
