@@ -41,6 +41,7 @@ from zarya.errors import (
     ZaryaError,
 )
 
+from .catalog_data import CSV_FIELDS
 from .conftest import shared_or_local
 
 ISS_TEXT = shared_or_local("iss/iss_tle_history.txt").read_text("ascii")
@@ -458,25 +459,7 @@ def test_lenient_relaxes_only_checksum_and_ephemeris_type():
 
 # ------------------------------------------------------------------------- OMM
 
-OMM_KEYS = [
-    "OBJECT_NAME",
-    "OBJECT_ID",
-    "EPOCH",
-    "MEAN_MOTION",
-    "ECCENTRICITY",
-    "INCLINATION",
-    "RA_OF_ASC_NODE",
-    "ARG_OF_PERICENTER",
-    "MEAN_ANOMALY",
-    "EPHEMERIS_TYPE",
-    "CLASSIFICATION_TYPE",
-    "NORAD_CAT_ID",
-    "ELEMENT_SET_NO",
-    "REV_AT_EPOCH",
-    "BSTAR",
-    "MEAN_MOTION_DOT",
-    "MEAN_MOTION_DDOT",
-]
+OMM_KEYS = list(CSV_FIELDS)  # CelesTrak's OMM keys, in its CSV order (tests/catalog_data.py)
 _MEAN_ELEMENTS = OMM_KEYS[2:9]
 _TLE_PARAMETERS = OMM_KEYS[9:]
 _UNITS = {
