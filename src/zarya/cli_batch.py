@@ -89,6 +89,8 @@ def batch(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from .render.table import make_console
+
     err = Console(stderr=True)
     for w in warnings:
         err.print(f"[yellow]warning:[/] {w}", highlight=False)
@@ -108,7 +110,7 @@ def batch(
     if as_json:
         sys.stdout.write(json.dumps(info) + "\n")
         return
-    Console().print(
+    make_console().print(
         f"{info['passes']} passes ({info['visible_passes']} visible) for "
         f"{info['places_with_passes']} of {info['places']} places over {days:g} days "
         f"-> {out_path}",

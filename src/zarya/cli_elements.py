@@ -51,9 +51,9 @@ def _say(line: str) -> None:
 
 
 def _console() -> Any:
-    from rich.console import Console
+    from .render.table import make_console
 
-    return Console(highlight=False)
+    return make_console(highlight=False)
 
 
 def _age(days: float) -> str:

@@ -40,9 +40,9 @@ def _days(help_text: str):
 
 
 def _console():
-    from rich.console import Console
+    from .render.table import make_console
 
-    return Console()
+    return make_console()
 
 
 def _table(*columns: str, right: tuple[str, ...] = ()):

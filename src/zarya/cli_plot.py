@@ -51,9 +51,9 @@ OutOpt = Annotated[
 
 
 def _console():
-    from rich.console import Console
+    from .render.table import make_console
 
-    return Console()
+    return make_console()
 
 
 # --------------------------------------------------------------------------- sky

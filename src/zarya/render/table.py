@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.table import Table
 
 
-def make_console() -> Console:
+def make_console(**kw) -> Console:
     """A console for tables: the terminal's width, or 160 columns when the output goes to
-    a pipe or a file (rich's default of 80 would cut the cells)."""
+    a pipe or a file (rich's default of 80 would cut the cells). Every command uses it."""
     wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(width=160 if wide else None)
+    return Console(width=160 if wide else None, **kw)
 
 
 def _local(iso: str, zone: tzinfo) -> datetime:
