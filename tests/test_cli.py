@@ -255,3 +255,21 @@ def test_far_years_warn_once_without_erfa_noise(capsys):
 def test_stale_message_names_the_instant_asked(capsys):
     code, out, err = run(capsys, "now", "--at", "2031-01-01T12:00:00Z")
     assert_one_line_error(code, out, err, "from 2031-01-01T12:00:00Z")
+
+
+def test_empty_sat_is_refused(capsys):
+    assert_one_line_error(*run(capsys, "passes", *ASTANA, *IN_HISTORY, "--sat", " "),
+                          "--sat is empty")
+
+
+def test_track_format_and_json_must_agree(capsys):
+    assert_one_line_error(
+        *run(capsys, "track", "--from", "2016-04-04", "--hours", "0.5", "--format", "csv",
+             "--json"),
+        "disagree",
+    )
+    code, out, err = run(capsys, "track", "--from", "2016-04-04", "--hours", "0.5", "--json")
+    assert code == 0, err
+    points = json.loads(out)["points"]
+    assert len(points) == 61  # 30 minutes every 30 s, both ends included
+    assert all(p["time"].endswith("Z") for p in points)

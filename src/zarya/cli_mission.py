@@ -372,15 +372,16 @@ def track(
     hours: Annotated[float, typer.Option("--hours", help="Length of the track, hours.")] = 1.5,
     step_s: Annotated[float, typer.Option("--step-s", help="Between points, seconds.")] = 30.0,
     fmt: Annotated[
-        TrackFormat, typer.Option("--format", help="geojson (RFC 7946), csv or json.")
-    ] = TrackFormat.geojson,
+        TrackFormat | None,
+        typer.Option("--format", help="geojson (RFC 7946, the default), csv or json."),
+    ] = None,
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The ground track: sub-satellite points as GeoJSON (cut at the antimeridian), CSV or
     JSON (with the country or ocean beneath each point)."""
-    from .errors import TimeRangeError
+    from .errors import TimeRangeError, ZaryaError
     from .missions import track_csv, track_geojson, track_report
     from .service import load_satellite
     from .timescale import Window, parse_instant
@@ -389,7 +390,9 @@ def track(
         raise TimeRangeError(f"--hours {hours:g} is impossible: expected above 0, up to 744")
     window = Window(parse_instant(start), hours * 3600.0)
     satellite = load_satellite(sat, elements_file=elements)
-    kind = TrackFormat.json if as_json else fmt
+    if as_json and fmt not in (None, TrackFormat.json):
+        raise ZaryaError(f"--json and --format {fmt.value} disagree: give one of them")
+    kind = TrackFormat.json if as_json else (fmt or TrackFormat.geojson)
     if kind is TrackFormat.json:
         _emit_json(track_report(satellite, window, step_s, allow_stale=allow_stale))
     elif kind is TrackFormat.geojson:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .elements.load import read_elements_file, select_object
 from .ephemeris import Ephemeris, Satellite
-from .errors import PropagationError
+from .errors import CatalogError, PropagationError
 from .frames import EARTH_ROTATION_RAD_S
 from .look import Observer
 from .passes import Pass, PassOptions, find_passes
@@ -34,6 +34,8 @@ def load_satellite(
     The store is ``$ZARYA_HOME/elements.sqlite`` or the one in the user data directory,
     seeded with the bundled ISS history when it is first created.
     """
+    if sat is not None and not str(sat).strip():
+        raise CatalogError("--sat is empty: give a NORAD number or a name (default: 25544)")
     if elements_file:
         chosen = select_object(read_elements_file(elements_file), sat)
     else:
