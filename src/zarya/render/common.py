@@ -268,6 +268,31 @@ class LabelPlacer:
         return t
 
 
+class TextColumn:
+    """Texts stacked downwards from ``top_px`` at ``x_px``, each fitted to the figure's
+    width less ``right_px`` (:func:`fit_width`); ``y`` is where the next one starts."""
+
+    def __init__(self, fig: Any, x_px: float, top_px: float, right_px: float,
+                 color: str) -> None:
+        self.fig = fig
+        self.x_px = x_px
+        self.y = top_px
+        self.right_px = right_px
+        self.color = color
+        self.renderer = fig.canvas.get_renderer()
+        self.texts: list[Any] = []
+
+    def add(self, text: str, gap: float, **kw: Any) -> Any:
+        W, H = self.fig.bbox.width, self.fig.bbox.height
+        kw.setdefault("color", self.color)
+        t = self.fig.text(self.x_px / W, self.y / H, text, ha="left", va="top",
+                          parse_math=False, **kw)
+        fit_width(t, W - self.right_px - self.x_px, self.renderer)
+        self.y = t.get_window_extent(self.renderer).y0 - gap
+        self.texts.append(t)
+        return t
+
+
 def fit_width(t: Any, width_px: float, renderer: Any) -> None:
     """Make a text no wider than ``width_px``: a font up to a fifth smaller (never under
     the minimum), then lines wrapped at spaces."""

@@ -520,20 +520,13 @@ def _panel(
 ) -> tuple[list[Any], float]:
     """The text at the right: title, table of events, what the pass looks like; returns
     the texts and the pixel height where the next item can start."""
-    renderer = fig.canvas.get_renderer()
     p = sky.passage
     when = p.culmination.time.astimezone(zone)
     date = f"{when:%A} {when.day} {when:%B %Y}"
-    texts = []
-    y = H - 0.035 * H
+    column = common.TextColumn(fig, x_px, H - 0.035 * H, 0.012 * W, INK)
 
     def add(text: str, gap: float = 6.0, **kw: Any) -> None:
-        nonlocal y
-        kw.setdefault("color", INK)
-        t = fig.text(x_px / W, y / H, text, ha="left", va="top", parse_math=False, **kw)
-        common.fit_width(t, W - 0.012 * W - x_px, renderer)
-        y = t.get_window_extent(renderer).y0 - gap
-        texts.append(t)
+        column.add(text, gap, **kw)
 
     add(sky.satellite, fontsize=18, fontweight="bold")
     add(f"over {place}", fontsize=13)
@@ -567,7 +560,7 @@ def _panel(
     add("Looking up: north at the top, east on the left.\n"
         "Rings every 30° of elevation; ticks every minute.",
         gap=14.0, fontsize=10, color="#4a5568", linespacing=1.4)
-    return texts, y
+    return column.texts, column.y
 
 
 def sky_chart_svg(sky: SkyPass, **kw: Any) -> str:

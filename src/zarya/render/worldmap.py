@@ -435,14 +435,10 @@ def _build(m: WorldMap, W: int, H: int, dpi: int) -> Figure:
 
     # title
     renderer = fig.canvas.get_renderer()
-    y = H - 0.025 * H
+    column = common.TextColumn(fig, x0, H - 0.025 * H, 0.01 * W, INK)
 
     def add(text: str, gap: float = 4.0, **kw: Any) -> None:
-        nonlocal y
-        kw.setdefault("color", INK)
-        t = fig.text(x0 / W, y / H, text, ha="left", va="top", parse_math=False, **kw)
-        common.fit_width(t, W - 0.01 * W - x0, renderer)
-        y = t.get_window_extent(renderer).y0 - gap
+        column.add(text, gap, **kw)
 
     start, end = m.window_start, m.end
     same_day = _utc(start, "%Y-%m-%d") == _utc(end, "%Y-%m-%d")
