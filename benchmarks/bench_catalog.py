@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sqlite3
 import statistics
 import subprocess
@@ -33,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine  # noqa: E402
 from zarya.elements.catalog import open_store
 from zarya.elements.ingest import read_records
 from zarya.elements.load import bundled_sets
@@ -124,21 +125,6 @@ def time_lookups(db: Path, count: int) -> np.ndarray:
     return out
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}; {platform.system()} {platform.release()}; Python {platform.python_version()}; "
-        f"SQLite {sqlite3.sqlite_version}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one repeat, fewer lookups")
@@ -163,7 +149,7 @@ def main() -> None:
             store.import_files([tle])
         per = time_lookups(lookup_db, lookups)
 
-    print(f"Machine: {machine()}\n")
+    print(f"Machine: {machine(f'SQLite {sqlite3.sqlite_version}')}\n")
     print(f"Command: `python benchmarks/bench_catalog.py{' --quick' if args.quick else ''}`\n")
     print(
         "| file (12,000 objects) | size | sets added | library import | `zarya elements "

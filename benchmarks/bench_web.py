@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import queue
 import re
 import statistics
@@ -39,6 +38,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine  # noqa: E402
 
 CLIENTS = 20
 TARGET_P99_S = 0.100
@@ -159,21 +161,6 @@ def row(name: str, lat: list[float], errors: int, wall: float) -> str:
     return (
         f"| {name} | {len(ms)} | {statistics.median(ms):.1f} | {quantile(ms, 0.9):.1f} | "
         f"{quantile(ms, 0.99):.1f} | {max(ms):.1f} | {len(ms) / wall:.0f} | {errors} |"
-    )
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu} ({os.cpu_count()} cores); {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}"
     )
 
 

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
 import zarya
+
+
+def machine(*extras: str) -> str:
+    """The CPU model and core count, the system and Python, then any ``extras``."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    parts = [f"{cpu} ({os.cpu_count()} cores)", f"{platform.system()} {platform.release()}",
+             f"Python {platform.python_version()}", *extras]
+    return "; ".join(parts)
 
 
 def random_observers(n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
