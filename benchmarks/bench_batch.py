@@ -34,7 +34,7 @@ def zarya_job(n: int, days: float, out: Path) -> dict:
     import zarya
     from common import random_observers
     from zarya import batch as engine
-    from zarya.passes import PassOptions
+    from zarya.domain.pass_table import PassOptions
 
     lat, lon = random_observers(n)
     places = engine.Places([f"p{i}" for i in range(n)], lat, lon, np.zeros(n))

@@ -34,9 +34,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine  # noqa: E402
-from zarya.elements.catalog import open_store
-from zarya.elements.ingest import read_records
-from zarya.elements.load import bundled_sets
+from zarya.elements.store import open_store
+from zarya.elements.files import read_records
+from zarya.elements.files import bundled_sets
 from zarya.elements.tle import checksum, int_to_alpha5
 
 OBJECTS = 12_000

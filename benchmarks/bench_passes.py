@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 import zarya
-from zarya.look import Observers
+from zarya.engine.look import Observers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import random_observers, skyfield_visible_passes  # noqa: E402

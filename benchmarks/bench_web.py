@@ -173,7 +173,7 @@ def main() -> None:
     warm_n = 600 if args.quick else args.requests
     new_n = 60 if args.quick else 200
 
-    from zarya.places import most_populous
+    from zarya.domain.places import most_populous
 
     cities = [
         f"/api/passes?lat={p.lat_deg:.2f}&lon={p.lon_deg:.2f}&from=2016-04-04&days=10"

@@ -12,7 +12,7 @@ import sys
 
 
 def main(db: str, source: str) -> None:
-    from zarya.elements.catalog import open_store
+    from zarya.elements.store import open_store
 
     waited = False
 

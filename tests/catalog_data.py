@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from zarya.elements.base import ElementSet
+from zarya.elements.elset import ElementSet
 from zarya.elements.tle import checksum, int_to_alpha5, read_tle
 
 from .conftest import shared_or_local

@@ -37,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def seeded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An element store seeded with the bundled history, made once per session."""
-    from zarya.elements.catalog import open_store
+    from zarya.elements.store import open_store
 
     path = tmp_path_factory.mktemp("zarya-seed") / "elements.sqlite"
     open_store(path).close()  # closing checkpoints the WAL: the file alone is complete

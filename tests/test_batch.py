@@ -13,8 +13,9 @@ import pytest
 
 from zarya import Ephemeris, Observer, PassOptions, Window, find_passes, parse_instant
 from zarya import batch as engine
+from zarya.errors import BatchError
 from zarya.cli import main
-from zarya.service import load_satellite
+from zarya.reports.satellites import load_satellite
 
 START = "2016-03-31"
 
@@ -260,7 +261,7 @@ def test_out_that_is_the_places_file_is_refused(tmp_path, capsys, monkeypatch, h
 def test_bad_scheduler_address_fails_before_any_work(tmp_path, capsys, monkeypatch):
     """An address distributed cannot parse was a ValueError traceback from Client()."""
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(engine.BatchError, match="not a Dask scheduler address"):
+    with pytest.raises(BatchError, match="not a Dask scheduler address"):
         engine.check_scheduler_address("garbage")
     engine.check_scheduler_address("tcp://127.0.0.1:8786")
     engine.check_scheduler_address("10.0.0.5:8786")
@@ -268,6 +269,6 @@ def test_bad_scheduler_address_fails_before_any_work(tmp_path, capsys, monkeypat
     gen = engine.iter_chunks([], -1.8, _window(1.0), PassOptions(),
                              engine.Places(["a"], np.zeros(1), np.zeros(1), np.zeros(1)),
                              scheduler="garbage")
-    with pytest.raises(engine.BatchError, match="not a Dask scheduler address"):
+    with pytest.raises(BatchError, match="not a Dask scheduler address"):
         next(gen)
     assert list(tmp_path.iterdir()) == []

@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zarya.elements.catalog import SCHEMA_VERSION, Store, open_store
-from zarya.elements.catalog_schema import MIGRATIONS
-from zarya.elements.ingest import read_records
-from zarya.elements.load import bundled_sets
+from zarya.elements.store import SCHEMA_VERSION, Store, open_store
+from zarya.elements.schema import MIGRATIONS
+from zarya.elements.files import read_records
+from zarya.elements.files import bundled_sets
 from zarya.errors import CatalogError, ElementsError, OMMError, TLEFormatError
-from zarya.service import load_satellite
+from zarya.reports.satellites import load_satellite
 
 from .catalog_data import (
     iss_sets,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from zarya.cli import main
-from zarya.elements.load import bundled_sets
+from zarya.elements.files import bundled_sets
 
 from .conftest import shared_or_local
 

@@ -45,7 +45,7 @@ from zarya import (
     parse_instant,
     parse_tle,
 )
-from zarya.events import bracketed_root
+from zarya.engine.search import bracketed_root
 
 from .conftest import REFDATA
 

@@ -22,8 +22,10 @@ import numpy as np
 import pytest
 from sgp4.api import WGS72, Satrec
 
-from zarya.elements.base import ElementSet
-from zarya.elements.load import bundled_sets, read_elements_file, read_elements_text, select_object
+from zarya.elements.elset import ElementSet
+from zarya.elements.files import bundled_sets, read_elements_file
+from zarya.elements.readers import read_elements_text
+from zarya.elements.records import select_object
 from zarya.elements.omm import (
     from_record,
     read_omm_csv,
@@ -32,7 +34,7 @@ from zarya.elements.omm import (
     read_omm_xml,
 )
 from zarya.elements.tle import alpha5_to_int, checksum, int_to_alpha5, parse_tle, read_tle
-from zarya.ephemeris import Satellite
+from zarya.engine.satellite import Satellite
 from zarya.errors import (
     CatalogError,
     ElementsError,
@@ -827,7 +829,7 @@ def test_devices_and_directories_are_refused_unread(tmp_path):
 
 
 def test_a_file_over_the_cap_is_refused_by_its_size(tmp_path, monkeypatch):
-    monkeypatch.setattr("zarya.elements.load.MAX_FILE_BYTES", 4096)
+    monkeypatch.setattr("zarya.elements.records.MAX_FILE_BYTES", 4096)
     path = tmp_path / "big.tle"
     path.write_text(ISS_TEXT)
     with pytest.raises(ElementsError) as info:
@@ -842,7 +844,7 @@ def test_a_gzip_bomb_stops_at_the_cap_in_bounded_memory(tmp_path, monkeypatch):
     the cap; the peak is the cap plus a block, not the 256 MiB it used to inflate to."""
     import tracemalloc
 
-    monkeypatch.setattr("zarya.elements.load.MAX_FILE_BYTES", 8 * MB)
+    monkeypatch.setattr("zarya.elements.records.MAX_FILE_BYTES", 8 * MB)
     path = tmp_path / "bomb.tle.gz"
     _gzip_bomb(path, 256)
     tracemalloc.start()
@@ -867,7 +869,7 @@ def test_a_1_gb_gzip_bomb_on_the_command_line(tmp_path):
     import subprocess
     import sys
 
-    from zarya.elements.load import MAX_FILE_BYTES
+    from zarya.elements.records import MAX_FILE_BYTES
 
     bomb = tmp_path / "bomb.tle.gz"
     _gzip_bomb(bomb, 1024)

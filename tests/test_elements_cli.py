@@ -234,7 +234,8 @@ def test_serve_on_an_unknown_host_is_one_line(host: str) -> None:
 
 def test_serve_checks_the_address_as_the_server_binds_it() -> None:
     """The check binds what uvicorn will bind and lets go: a free port passes, twice."""
-    from zarya.cli_web import ServeError, check_listen
+    from zarya.cli.serve import check_listen
+    from zarya.errors import ServeError
 
     check_listen("127.0.0.1", 0)
     check_listen("localhost", 0)

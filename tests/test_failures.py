@@ -12,9 +12,9 @@ import pytest
 
 from zarya import Ephemeris, Observer, Observers, PassOptions, Satellite, Window
 from zarya.elements.tle import checksum, parse_tle
-from zarya.events import bracketed_root
-from zarya.passes import _thresholds, find_passes
-from zarya.timescale import jd_of
+from zarya.engine.search import bracketed_root
+from zarya.domain.passes import _thresholds, find_passes
+from zarya.engine.timescale import jd_of
 
 # SL-6 R/B(2), Vallado's set: sgp4 fails (error 1) 29350 s after the epoch and for ever after
 A1 = "1 22312U 93002D   06094.46235912  .99999999  81888-5  49949-3 0  3953"

@@ -18,7 +18,7 @@ import pytest
 
 from zarya.cli import main
 from zarya.elements import fetch
-from zarya.elements.catalog import Store, open_store
+from zarya.elements.store import Store, open_store
 from zarya.errors import CatalogError, ElementsError
 
 from .catalog_data import iss_sets, snapshot, to_csv, to_json, to_xml

@@ -7,7 +7,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from zarya.geography import SEAS, beneath, country_at, country_polygons, water_at
+from zarya.domain.geography import SEAS, beneath, country_at, country_polygons, water_at
 
 
 def signed_area(ring: np.ndarray) -> float:

@@ -10,27 +10,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zarya
-from zarya.ephemeris import Satellite
-from zarya.frames import gmst82_rad, rotate_z
-from zarya.ground import (
+from zarya.engine.satellite import Satellite
+from zarya.engine.frames import gmst82_rad, rotate_z
+from zarya.domain.geodesy import (
     EARTH_MEAN_RADIUS_KM,
+    footprint_radius_km,
+    footprint_ring,
+    ground_distance_km,
+    subpoints,
+    unit_vectors,
+)
+from zarya.domain.nodes import node_crossings
+from zarya.domain.overflights import find_overflights
+from zarya.domain.revolutions import (
     NASA_REV_MODULUS,
     NORAD_REV_MODULUS,
     carried_rev_modulus,
     count_orbits,
-    find_overflights,
-    footprint_radius_km,
-    footprint_ring,
-    ground_distance_km,
-    ground_track,
-    node_crossings,
-    propagation_failures,
-    propagation_map,
-    split_antimeridian,
-    subpoints,
-    unit_vectors,
 )
-from zarya.timescale import Window, parse_instant
+from zarya.domain.tracks import ground_track, split_antimeridian
+from zarya.engine.failures import propagation_failures, propagation_map
+from zarya.engine.timescale import Window, parse_instant
 
 from .conftest import shared_or_local
 

@@ -10,20 +10,18 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import zarya
-from zarya.ephemeris import Satellite
-from zarya.frames import EARTH_ROTATION_RAD_S
-from zarya.missions import (
-    SPEED_OF_LIGHT_KM_S,
+from zarya.engine.satellite import Satellite
+from zarya.engine.frames import EARTH_ROTATION_RAD_S
+from zarya.domain.launch import (
     check_launch_reach,
-    doppler_shift_hz,
     geocentric_latitude_deg,
     launch_azimuth_deg,
     launch_windows,
-    launch_windows_report,
-    radio_passes,
     rotating_azimuth_deg,
 )
-from zarya.timescale import Window, parse_instant
+from zarya.domain.radio import SPEED_OF_LIGHT_KM_S, doppler_shift_hz, radio_passes
+from zarya.reports.missions import launch_windows_report
+from zarya.engine.timescale import Window, parse_instant
 
 from .conftest import shared_or_local
 

@@ -26,8 +26,8 @@ from zarya import (
     parse_instant,
     parse_tle,
 )
-from zarya.frames import gmst82_rad, itrs_to_geodetic, teme_to_itrs
-from zarya.timescale import jd_of
+from zarya.engine.frames import gmst82_rad, itrs_to_geodetic, teme_to_itrs
+from zarya.engine.timescale import jd_of
 
 # Programs that print whole seconds: half a second of rounding, plus up to half a second
 # of model differences (UT1 - UTC, the programs' frame and SGP4 versions).

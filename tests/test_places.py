@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import zarya.places as places
+import zarya.domain.places as places
 from zarya.errors import ObserverError, PlaceError, ZaryaError
-from zarya.places import (
+from zarya.domain.places import (
     NAMED_SITES,
     Place,
     most_populous,

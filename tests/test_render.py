@@ -23,13 +23,14 @@ import erfa
 import numpy as np
 import pytest
 
-from zarya.elements.load import bundled_sets
-from zarya.ephemeris import Ephemeris, Satellite
-from zarya.ground import subpoints
-from zarya.look import Observer
-from zarya.passes import find_passes
+from zarya.elements.files import bundled_sets
+from zarya.engine.ephemeris import Ephemeris
+from zarya.engine.satellite import Satellite
+from zarya.domain.geodesy import subpoints
+from zarya.engine.look import Observer
+from zarya.domain.passes import find_passes
 from zarya.render import common, skychart, worldmap
-from zarya.timescale import Window, parse_instant
+from zarya.engine.timescale import Window, parse_instant
 
 ASTANA = Observer(51.1694, 71.4491, 347.0)
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -229,8 +230,8 @@ def test_sky_events_marked_at_the_pass_points(skies, sky_figures):
 
 
 def test_sky_light_of_each_sample(skies, pass_eph):
-    from zarya.light import shadow, sun_elevation_deg
-    from zarya.look import Observers
+    from zarya.domain.light import shadow, sun_elevation_deg
+    from zarya.engine.look import Observers
 
     obs = Observers.of(ASTANA)
     for s in skies.values():
@@ -399,7 +400,7 @@ def test_map_footprint_edge_at_the_threshold(world, map_figure):
 
 
 def test_footprint_around_a_pole_is_closed_along_the_edge():
-    from zarya.frames import geodetic_to_itrs
+    from zarya.engine.frames import geodetic_to_itrs
 
     r = geodetic_to_itrs(86.0, 40.0, 800_000.0)[0]
     lat, lon = worldmap.footprint_edge(r, 10.0)

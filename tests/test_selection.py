@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from zarya import Satellite, StaleElementsError, Window, bundled_sets, parse_instant
-from zarya.ephemeris import MANOEUVRE_DROP_REV_PER_DAY
+from zarya.engine.satellite import MANOEUVRE_DROP_REV_PER_DAY
 
 
 @pytest.fixture(scope="module")

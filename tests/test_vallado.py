@@ -1,7 +1,7 @@
 """Vallado's SGP4 verification set, through zarya's own reader and propagation path.
 
 Each of the 33 entries of ``SGP4-VER.TLE`` is read by :func:`zarya.elements.tle.parse_tle`
-(first 69 columns) and propagated by :meth:`zarya.ephemeris.Satellite.teme` at the times
+(first 69 columns) and propagated by :meth:`zarya.engine.satellite.Satellite.teme` at the times
 python-sgp4's ``sgp4/tests.py`` (``generate_satellite_output``) builds from the start, stop
 and step minutes after column 69; every state is compared with Vallado's C++ output
 ``tcppver.out``. The deliberately broken entries must be refused by the strict reader with
@@ -19,7 +19,7 @@ import pytest
 from sgp4.api import WGS72, Satrec
 
 from zarya.elements.tle import checksum, parse_tle, read_tle
-from zarya.ephemeris import Satellite
+from zarya.engine.satellite import Satellite
 from zarya.errors import ElementsError, TLEFormatError
 
 from .conftest import shared_or_local

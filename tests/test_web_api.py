@@ -581,12 +581,12 @@ def test_sky_chart_svg_is_the_render_modules(client):
     """The page's sky chart is zarya.render.skychart's picture of the pass under way."""
     from zoneinfo import ZoneInfo
 
-    from zarya.ephemeris import Ephemeris
-    from zarya.look import Observer
-    from zarya.passes import find_passes
+    from zarya.engine.ephemeris import Ephemeris
+    from zarya.engine.look import Observer
+    from zarya.domain.passes import find_passes
     from zarya.render.skychart import sky_chart_svg, sky_pass
-    from zarya.service import load_satellite
-    from zarya.timescale import Window, parse_instant
+    from zarya.reports.satellites import load_satellite
+    from zarya.engine.timescale import Window, parse_instant
 
     report = client.get(f"/api/passes?{ASTANA}&{FROM}&days=2&visible=1").json()
     peak = report["passes"][0]["visible"]["peak"]["time"]

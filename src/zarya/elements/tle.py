@@ -1,5 +1,9 @@
 """Two-line elements: strict reading of 2- and 3-line sets, Alpha-5 catalogue numbers.
 
+:func:`parse_tle` checks one pair of lines; :func:`read_tle_chunks` is the streaming reader
+of TLE files (every entry point reads TLE files through it), :func:`read_tle` the same for a
+text in hand.
+
 sgp4's own parser is fast and forgiving: it accepts ``hello``, shifted columns and
 mismatched catalogue numbers and then returns NaN. We check every column ourselves
 first and say exactly what is wrong: :class:`~zarya.errors.TLEFormatError` names the
@@ -14,8 +18,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..errors import TLEFormatError
-from .base import ElementSet, epoch_from_tle
+from ..errors import ElementsError, TLEFormatError
+from .elset import ElementSet, epoch_from_tle
+from .records import BadHook, Record, RecordSink, decode_chunks, split_lines
+
+__all__ = [
+    "MAX_NAME_CHARS",
+    "alpha5_to_int",
+    "checksum",
+    "int_to_alpha5",
+    "parse_tle",
+    "read_tle",
+    "read_tle_chunks",
+]
+
+MAX_NAME_CHARS = 60
 
 _ALPHA5 = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # I and O are skipped
 _DECIMAL = re.compile(r"^ *[+-]? *\d*\.\d+ *$|^ *[+-]? *\d+\.\d* *$")
@@ -215,77 +232,143 @@ def parse_tle(
     )
 
 
+def _framing_error(
+    number: int, line: int, message: str, *, expected: str, found: str
+) -> TLEFormatError:
+    return TLEFormatError(
+        f"record {number}, line {line} of the file: {message}",
+        line=line,
+        column=1,
+        expected=expected,
+        found=found,
+    )
+
+
+def read_tle_chunks(
+    chunks: Iterable[bytes],
+    source: str,
+    out: RecordSink,
+    bad: BadHook,
+    *,
+    lenient: bool = False,
+) -> None:
+    """2- and 3-line sets from byte chunks; a name line is optional (a ``0 `` prefix is
+    allowed). Each good set goes to ``out`` as a :class:`~.records.Record`, each bad one to
+    ``bad`` with a :class:`~zarya.errors.TLEFormatError` naming its record and line."""
+    name, name_line = "", 0
+    pending: tuple[int, str] | None = None  # (line number, text) of a line 1
+    number = 0
+    line_no = 0
+    for raw in split_lines(decode_chunks(chunks)):
+        line_no += 1
+        text = raw.rstrip("\r\n")
+        if pending is not None:
+            first_no, line1 = pending
+            pending = None
+            start = name_line or first_no
+            if text.startswith("2 "):
+                original = "\n".join(([name] if name else []) + [line1.rstrip(), text.rstrip()])
+                try:
+                    es = parse_tle(
+                        line1, text, name, source=source, first_line_no=first_no, lenient=lenient
+                    )
+                except TLEFormatError as exc:
+                    bad(number, start, exc.prefixed(f"record {number}, "))
+                else:
+                    out.append(Record(es, original, number, start))
+                name, name_line = "", 0
+                continue
+            bad(
+                number,
+                start,
+                _framing_error(
+                    number, line_no,
+                    f"expected TLE line 2 after line {first_no}, found {text[:20]!r}",
+                    expected="'2 '", found=text[:20],
+                ),
+            )
+            name, name_line = "", 0
+        stripped = text.strip()
+        if not stripped:
+            continue
+        if text.startswith("1 "):
+            number += 1
+            pending = (line_no, text)
+            continue
+        if text.startswith("2 "):
+            number += 1
+            bad(
+                number,
+                line_no,
+                _framing_error(
+                    number, line_no, "TLE line 2 without a line 1 before it",
+                    expected="'1 '", found=text[:2],
+                ),
+            )
+            name, name_line = "", 0
+            continue
+        if name:
+            number += 1
+            bad(
+                number,
+                name_line,
+                _framing_error(
+                    number, name_line,
+                    f"the name {name!r} is followed by {stripped[:20]!r}, not TLE line 1",
+                    expected="'1 '", found=stripped[:20],
+                ),
+            )
+        name = stripped[2:].strip() if stripped.startswith("0 ") else stripped
+        name_line = line_no
+        if len(name) > MAX_NAME_CHARS:
+            number += 1
+            bad(
+                number,
+                line_no,
+                _framing_error(
+                    number, line_no,
+                    f"a satellite name of {len(name)} characters (expected at most "
+                    f"{MAX_NAME_CHARS}): not a TLE",
+                    expected="a name or TLE line 1", found=stripped[:20],
+                ),
+            )
+            name, name_line = "", 0
+    if pending is not None:
+        first_no, _ = pending
+        bad(
+            number,
+            name_line or first_no,
+            _framing_error(
+                number, first_no, "TLE line 1 is not followed by a line 2 (truncated file?)",
+                expected="TLE line 2", found="the end of the file",
+            ),
+        )
+    elif name:
+        bad(
+            number + 1,
+            name_line,
+            _framing_error(
+                number + 1, name_line, f"the name {name!r} is not followed by TLE lines",
+                expected="TLE line 1", found="the end of the file",
+            ),
+        )
+
+
 def read_tle(
     text: str | Iterable[str], *, source: str = "", lenient: bool = False
 ) -> list[ElementSet]:
     """Every element set in a text of 2- or 3-line sets (names optional, blank lines ok).
 
-    A line that is neither a name nor part of a pair raises :class:`TLEFormatError`
-    naming its line number in the text.
+    The first line that is neither a name nor part of a pair raises
+    :class:`~zarya.errors.TLEFormatError` naming its record and line number in the text.
+    ``lenient`` accepts wrong checksums and blank ephemeris types (see :func:`parse_tle`).
     """
-    lines = text.splitlines() if isinstance(text, str) else [ln.rstrip("\r\n") for ln in text]
-    sets: list[ElementSet] = []
-    name = ""
-    i = 0
-    while i < len(lines):
-        raw = lines[i]
-        stripped = raw.strip()
-        if not stripped:
-            i += 1
-            continue
-        if raw.startswith("1 "):
-            if i + 1 >= len(lines) or not lines[i + 1].startswith("2 "):
-                found = lines[i + 1] if i + 1 < len(lines) else "the end of the text"
-                raise TLEFormatError(
-                    f"line {i + 2} of the file: expected TLE line 2 after line {i + 1}, "
-                    f"found {found[:20]!r}",
-                    line=i + 2,
-                    column=1,
-                    expected="'2 '",
-                    found=found[:20],
-                )
-            sets.append(
-                parse_tle(
-                    raw, lines[i + 1], name, source=source, first_line_no=i + 1, lenient=lenient
-                )
-            )
-            name = ""
-            i += 2
-            continue
-        if raw.startswith("2 "):
-            raise TLEFormatError(
-                f"line {i + 1} of the file: TLE line 2 without a line 1 before it",
-                line=i + 1,
-                column=1,
-                expected="'1 '",
-                found=raw[:2],
-            )
-        if name:
-            raise TLEFormatError(
-                f"line {i + 1} of the file: expected TLE line 1 after the name {name!r}, "
-                f"found {stripped[:20]!r}",
-                line=i + 1,
-                column=1,
-                expected="'1 '",
-                found=stripped[:20],
-            )
-        name = stripped[2:].strip() if stripped.startswith("0 ") else stripped
-        if len(name) > 60:
-            raise TLEFormatError(
-                f"line {i + 1} of the file: a satellite name of {len(name)} characters "
-                "(expected at most 60), not a TLE",
-                line=i + 1,
-                column=1,
-                expected="a name or TLE line 1",
-                found=stripped[:20],
-            )
-        i += 1
-    if name:
-        raise TLEFormatError(
-            f"line {len(lines)} of the file: the name {name!r} is not followed by TLE lines",
-            line=len(lines),
-            column=1,
-            expected="TLE line 1",
-            found="end of text",
-        )
-    return sets
+    if not isinstance(text, str):
+        text = "\n".join(line.rstrip("\r\n") for line in text)
+    sets: list[Record] = []
+
+    def fail(number: int, line: int, exc: ElementsError) -> None:
+        raise exc
+
+    read_tle_chunks([text.encode("utf-8")], source, sets, fail, lenient=lenient)
+    return [r.elements for r in sets]

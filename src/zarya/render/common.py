@@ -22,11 +22,36 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ZaryaError
+from ..errors import RenderError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
     from matplotlib.text import Text
+
+__all__ = [
+    "DPI",
+    "FONT",
+    "HEIGHT_PX",
+    "MIN_FONT_PT",
+    "MONO",
+    "PICTURE_FORMATS",
+    "WIDTH_PX",
+    "LabelPlacer",
+    "RenderError",
+    "TextColumn",
+    "check_output",
+    "figure_bytes",
+    "figure_svg",
+    "fit_width",
+    "new_figure",
+    "overlapping_texts",
+    "picture_format",
+    "px_rect",
+    "rc_context",
+    "ring_offsets",
+    "save_figure",
+    "text_boxes",
+]
 
 WIDTH_PX = 1200
 HEIGHT_PX = 800
@@ -47,10 +72,6 @@ _RC = {
     "svg.hashsalt": "zarya",  # stable element ids: the same picture gives the same text
     "path.simplify": True,
 }
-
-
-class RenderError(ZaryaError):
-    """A picture that cannot be written: unknown format, unwritable path."""
 
 
 def rc_context() -> Any:

@@ -9,7 +9,7 @@ The path runs from rise to set (at the pass's threshold), sampled every 2 s, and
 in three styles by the light the satellite is in (:data:`LIGHT_STYLES`):
 
 * ``visible``: sunlit, and the observer's Sun at or below the limit (-6 degrees): a bright
-  solid line. Inside the pass's visible segment (:class:`~zarya.passes.VisibleSegment`) the
+  solid line. Inside the pass's visible segment (:class:`~zarya.domain.pass_table.VisibleSegment`) the
   path is always drawn visible, so that the picture agrees with ``zarya passes``;
 * ``shadow``: in the Earth's shadow (the Sun's centre below the Earth's limb seen from the
   satellite): a dark dashed line;
@@ -39,12 +39,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..ephemeris import Ephemeris
-from ..errors import PropagationError, TimeRangeError
-from ..light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_deg
-from ..look import Observer, Observers, compass
-from ..passes import LookPoint, Pass
-from ..timescale import iso_z
+from ..domain.light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_deg
+from ..domain.pass_table import LookPoint, Pass
+from ..engine.ephemeris import Ephemeris
+from ..engine.failures import FailedStretch
+from ..engine.look import Observer, Observers, compass
+from ..engine.timescale import iso_z
+from ..errors import PropagationError, TimeRangeError, param
 from . import common
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -151,14 +152,14 @@ def choose_pass(
     where: str = "",
     window: tuple[datetime, datetime] | None = None,
     min_elevation_deg: float = 10.0,
-    failures: list[dict] | None = None,
+    failures: list[FailedStretch] | None = None,
 ) -> tuple[int, Pass]:
     """The pass to draw: the ``number``-th (1-based), else the first visible, else the first.
 
     Returns (index, pass). Raises :class:`~zarya.errors.TimeRangeError` when the list is
     empty or ``number`` is beyond it; ``where`` and ``window`` only shape the message.
     ``failures``: the stretches where SGP4 failed
-    (:meth:`~zarya.ephemeris.Ephemeris.failed_stretches`); with no pass found and some,
+    (:meth:`~zarya.engine.ephemeris.Ephemeris.failed_stretches`); with no pass found and some,
     the error is a :class:`~zarya.errors.PropagationError` that names them (a decayed
     satellite: a longer window would not help).
     """
@@ -169,26 +170,30 @@ def choose_pass(
     failed = ""
     if failures:
         failed = "; ".join(
-            f"from {f['start']} to {f['end']} ({f['message']}, sgp4 error {f['code']})"
+            f"from {iso_z(f.start)} to {iso_z(f.end)} ({f.message}, sgp4 error {f.code})"
             for f in failures
         )
     if not passes:
         if failures:
             raise PropagationError(
                 f"no pass above {min_elevation_deg:g} degrees{place}{span}: SGP4 fails "
-                f"{failed}, and no pass falls where it propagates"
+                f"{failed}, and no pass falls where it propagates",
+                code=failures[0].code,
             )
         raise TimeRangeError(
-            f"no pass above {min_elevation_deg:g} degrees{place}{span}: try a longer --days, "
-            "a later --from or a lower --min-elevation"
+            f"no pass above {min_elevation_deg:g} degrees{place}{span}: try a longer "
+            f"{param('days')}, a later {param('from')} or a lower {param('min_elevation')}"
         )
     if number is not None:
         if not 1 <= number <= len(passes):
-            hint = f"SGP4 fails {failed}" if failures else "or a longer --days"
+            hint = f"SGP4 fails {failed}" if failures else f"or a longer {param('days')}"
             raise TimeRangeError(
-                f"--pass {number} is beyond the {len(passes)} pass"
+                f"{param('pass')} {number} is beyond the {len(passes)} pass"
                 f"{'es' if len(passes) != 1 else ''}{place}{span}: expected 1 to "
-                f"{len(passes)} ({hint})"
+                f"{len(passes)} ({hint})",
+                parameter="pass",
+                value=number,
+                limit=len(passes),
             )
         return number - 1, passes[number - 1]
     for k, p in enumerate(passes):
@@ -211,15 +216,14 @@ def sky_pass(
     """Sample ``passage`` (found on ``eph`` for ``observer``) for a sky chart.
 
     Look angles are geometric, from the Hermite-interpolated ephemeris; the light of each
-    sample follows the definitions of :mod:`zarya.passes` (shadow margin, the observer's
-    Sun against ``sun_limit_deg``); magnitudes follow :func:`zarya.light.magnitude`.
+    sample follows the definitions of :mod:`zarya.domain.visibility` (shadow margin, the observer's
+    Sun against ``sun_limit_deg``); magnitudes follow :func:`zarya.domain.light.magnitude`.
     """
-    from ..ground import valid_span
 
     window = eph.window
     # a pass cut by the window or by an sgp4 failure (decay) is drawn up to that edge
     t_culm = (passage.culmination.time - window.start).total_seconds()
-    lo, hi = valid_span(eph, np.array([t_culm]))
+    lo, hi = eph.valid_span(np.array([t_culm]))
     t0 = (passage.rise.time - window.start).total_seconds() if passage.rise else float(lo[0])
     t1 = (passage.set.time - window.start).total_seconds() if passage.set else float(hi[0])
     start, end = window.instant(t0), window.instant(t1)

@@ -9,6 +9,8 @@ from datetime import datetime, tzinfo
 from rich.console import Console
 from rich.table import Table
 
+__all__ = ["make_console", "print_now", "print_passes"]
+
 
 def make_console(**kw) -> Console:
     """A console for tables: the terminal's width, or 160 columns when the output goes to

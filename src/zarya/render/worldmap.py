@@ -2,17 +2,17 @@
 
 Projection: equirectangular (plate carrée), longitude -180..180 across, latitude -90..90
 up, one degree the same length both ways. Land and borders are Natural Earth's 1:110m
-countries, bundled (:func:`zarya.geography.country_polygons`): nothing is downloaded.
+countries, bundled (:func:`zarya.domain.geography.country_polygons`): nothing is downloaded.
 
 What is drawn, and how each is computed:
 
-* the ground track: geodetic sub-points (:func:`zarya.ground.subpoints`) of the
+* the ground track: geodetic sub-points (:func:`zarya.domain.geodesy.subpoints`) of the
   Hermite-interpolated ephemeris every 20 s from the window's start, cut at the
-  antimeridian (:func:`zarya.ground.split_antimeridian`); solid where the station is
-  sunlit, dashed where it is in the Earth's shadow (the shadow test of :mod:`zarya.light`);
+  antimeridian (:func:`zarya.domain.tracks.split_antimeridian`); solid where the station is
+  sunlit, dashed where it is in the Earth's shadow (the shadow test of :mod:`zarya.domain.light`);
 * the station at the map's instant, and its footprint: the ring of ground points (WGS84,
   height 0) that see it exactly ``min_elevation_deg`` above the horizon. A first guess on
-  the mean sphere (:func:`zarya.ground.footprint_radius_km`) is refined along each of 181
+  the mean sphere (:func:`zarya.domain.geodesy.footprint_radius_km`) is refined along each of 181
   bearings until the geometric elevation is the threshold to 1e-9 rad;
 * day and night for that instant: the Sun's altitude (geometric, of its centre, seen from
   the WGS84 surface) from the ephemeris's apparent Sun (:meth:`Ephemeris.sun`). Twilight
@@ -35,12 +35,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import events
-from ..ephemeris import Ephemeris
-from ..frames import enu_basis, geodetic_to_itrs
-from ..ground import EARTH_MEAN_RADIUS_KM, footprint_radius_km, split_antimeridian, subpoints
-from ..light import sun_elevation_deg, sunlit_margin_deg
-from ..look import Observer, Observers, compass
+from ..domain.geodesy import EARTH_MEAN_RADIUS_KM, destination, footprint_radius_km, subpoints
+from ..domain.light import sun_elevation_deg, sunlit_margin_deg
+from ..domain.tracks import split_antimeridian
+from ..engine import search
+from ..engine.ephemeris import Ephemeris
+from ..engine.frames import enu_basis, geodetic_to_itrs
+from ..engine.look import Observer, Observers, compass
 from . import common
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -136,23 +137,6 @@ class WorldMap:
 
 
 # ------------------------------------------------------------------------ geometry
-def _destination(
-    lat_deg: float, lon_deg: float, d_rad: np.ndarray, bearing_rad: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points at angular distance ``d_rad`` along ``bearing_rad`` from a centre (sphere):
-    latitude and longitude (degrees, -180..180). Only a parameterisation: the rings are
-    refined against the true (ellipsoidal) condition afterwards."""
-    p1, l1 = math.radians(lat_deg), math.radians(lon_deg)
-    lat = np.arcsin(np.clip(
-        math.sin(p1) * np.cos(d_rad) + math.cos(p1) * np.sin(d_rad) * np.cos(bearing_rad),
-        -1.0, 1.0))  # fmt: skip
-    lon = l1 + np.arctan2(
-        np.sin(bearing_rad) * np.sin(d_rad) * math.cos(p1),
-        np.cos(d_rad) - math.sin(p1) * np.sin(lat),
-    )
-    return np.degrees(lat), (np.degrees(lon) + 180.0) % 360.0 - 180.0
-
-
 def _refined_ring(
     centre_lat_deg: float,
     centre_lon_deg: float,
@@ -170,13 +154,13 @@ def _refined_ring(
     idx = np.arange(len(bearing))
 
     def g(d: np.ndarray, which: np.ndarray) -> np.ndarray:
-        lat, lon = _destination(centre_lat_deg, centre_lon_deg, d, bearing[which])
+        lat, lon = destination(centre_lat_deg, centre_lon_deg, d, bearing[which])
         return altitude_of(lat, lon, which) - target_deg
 
     lo = np.full(len(bearing), max(guess_rad - half_width_rad, 1e-9))
     hi = np.full(len(bearing), min(guess_rad + half_width_rad, math.pi - 1e-9))
-    d = events.bracketed_root(g, lo, hi, idx, tol=1e-9)
-    lat, lon = _destination(centre_lat_deg, centre_lon_deg, d, bearing)
+    d = search.bracketed_root(g, lo, hi, idx, tol=1e-9)
+    lat, lon = destination(centre_lat_deg, centre_lon_deg, d, bearing)
     return np.append(lat, lat[0]), np.append(lon, lon[0])
 
 
@@ -366,7 +350,7 @@ def _build(m: WorldMap, W: int, H: int, dpi: int) -> Figure:
     from matplotlib.patches import Patch, Polygon
     from matplotlib.path import Path as MplPath
 
-    from ..geography import beneath, country_polygons
+    from ..domain.geography import beneath, country_polygons
 
     fig = common.new_figure(W, H, dpi)
     fig.patch.set_facecolor("white")

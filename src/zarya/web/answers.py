@@ -1,8 +1,8 @@
 """The web service's answers, each a cached, serialised :class:`~.queries.Answer`.
 
 :class:`WebService` is what the FastAPI routes (and the page) call: it validates the inputs
-with the library's checks, asks :mod:`zarya.service` and :mod:`zarya.missions` for the very
-objects that the commands print with ``--json``, and keeps the serialised result in the cache
+with the library's checks, asks the report builders for the very
+objects that the commands print with ``--json`` (:mod:`zarya.reports`), and keeps the serialised result in the cache
 under the rounded place, the window and the element version. Nothing here knows HTTP.
 """
 
@@ -12,8 +12,8 @@ import json
 import math
 from datetime import datetime
 
-from ..errors import TimeRangeError
-from ..timescale import Window, iso_z
+from ..engine.timescale import Window, iso_z, parse_instant, utc_now
+from ..errors import TimeRangeError, param
 from .queries import (
     MAX_DAYS,
     MAX_SUGGESTIONS,
@@ -31,6 +31,8 @@ from .queries import (
     window_hours,
     window_key,
 )
+
+__all__ = ["ICS", "JSON", "SVG", "WebService", "to_json"]
 
 JSON = "application/json"
 SVG = "image/svg+xml"
@@ -62,11 +64,11 @@ class WebService:
         allow_stale: bool = False,
     ) -> tuple[Where, Answer]:
         """``zarya passes --json`` for a place: (the place, the answer)."""
-        from ..passes import PassOptions
-        from ..service import passes_report
+        from ..domain.pass_table import PassOptions
+        from ..reports.passes import passes_report
 
         w = where(place, lat, lon, alt_m)
-        check_elevation("min-elevation", min_elevation)
+        check_elevation("min_elevation", min_elevation)
         begin, given = start_of(start)
         window = window_days(begin, days)
         satellite, version = self.sats.get(sat)
@@ -113,7 +115,7 @@ class WebService:
         allow_stale: bool = False,
     ) -> Answer:
         """``zarya now --json``: where the satellite is (and where to look from a place)."""
-        from ..service import now_report
+        from ..reports.passes import now_report
 
         when, given = _instant(at)
         w = where(place, lat, lon, alt_m) if any(
@@ -136,17 +138,24 @@ class WebService:
         fmt: str = "json", sat: str | None = None, allow_stale: bool = False,
     ) -> Answer:
         """``zarya track --format json`` (or ``geojson``): the ground track."""
-        from ..missions import track_geojson, track_report
+        from ..reports.tracks import track_geojson, track_report
 
         begin, given = start_of(start)
         window = window_hours(begin, hours)
         if not (math.isfinite(step_s) and 1.0 <= step_s <= 3600.0):
-            raise TimeRangeError(f"--step-s {step_s:g} is impossible: expected 1 to 3600 s")
+            raise TimeRangeError(
+                f"{param('step_s')} {step_s:g} is impossible: expected 1 to 3600 s",
+                parameter="step_s",
+                value=step_s,
+            )
         n = math.ceil(window.span_s / step_s) + 1
         if n > MAX_TRACK_POINTS:
             raise TimeRangeError(
                 f"a track of {n} points is too long here: at most {MAX_TRACK_POINTS} (use a "
-                "larger step_s or fewer hours)"
+                f"larger {param('step_s')} or fewer {param('hours')})",
+                parameter="step_s",
+                value=step_s,
+                limit=MAX_TRACK_POINTS,
             )
         satellite, version = self.sats.get(sat)
         key = ("track", version, window_key(window), step_s, fmt, allow_stale)
@@ -165,7 +174,7 @@ class WebService:
         allow_stale: bool = False,
     ) -> Answer:
         """``zarya orbits --json``: revolutions between two instants (at most 30 days)."""
-        from ..missions import orbits_report
+        from ..reports.missions import orbits_report
 
         if start is None or end is None:
             raise TimeRangeError("give both from and to (ISO 8601 instants)")
@@ -189,8 +198,8 @@ class WebService:
         days: float = 3.0, sat: str | None = None, allow_stale: bool = False,
     ) -> Answer:
         """``zarya overflights --json``: closest approaches of the ground track to a place."""
-        from ..ground import check_radius
-        from ..missions import overflights_report
+        from ..domain.overflights import check_radius
+        from ..reports.missions import overflights_report
 
         w = where(place, lat, lon, alt_m)
         check_radius(radius_km)
@@ -210,7 +219,7 @@ class WebService:
     # ---------------------------------------------------------------- places
     def places(self, q: str | None, limit: int = MAX_SUGGESTIONS) -> Answer:
         """Gazetteer suggestions for a prefix: sites first, then cities, most populous first."""
-        from ..places import search_label, search_places
+        from ..domain.places import search_label, search_places
 
         text = check_text("q", q) or ""
         limit = max(1, min(int(limit), MAX_SUGGESTIONS))
@@ -254,8 +263,13 @@ class WebService:
             raise TimeRangeError("give at=, an instant of the pass (ISO 8601)")
         when, _ = _instant(at)
         w = where(place, lat, lon, alt_m)
-        check_elevation("min-elevation", min_elevation)
-        zone = _zone(check_text("tz", tz, 64) or "auto", w)
+        check_elevation("min_elevation", min_elevation)
+        from ..domain.places import resolve_zone
+
+        zone = resolve_zone(
+            check_text("tz", tz, 64) or "auto", zone=w.timezone,
+            lat_deg=w.observer.lat_deg, lon_deg=w.observer.lon_deg,
+        )
         satellite, version = self.sats.get(sat)
         key = ("sky", version, _obs_key(w), iso_z(when, 0), zone, w.label, min_elevation,
                allow_stale)
@@ -297,32 +311,8 @@ class WebService:
 
 def _instant(text: str | None) -> tuple[datetime, bool]:
     """An instant (``now`` when absent, to the tenth of a second)."""
-    from datetime import UTC
-
-    from ..timescale import parse_instant
-
     text = check_text("at", text, 40)
     if text is None or text.lower() == "now":
-        now = datetime.now(UTC)
+        now = utc_now()
         return now.replace(microsecond=now.microsecond // 100_000 * 100_000), False
     return parse_instant(text), True
-
-
-def _zone(name: str, w: Where) -> str:
-    """The time zone ``tz`` names, as the command line's ``--tz``: ``auto`` (the place's
-    own), ``UTC`` or an IANA name."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from ..errors import ObserverError
-
-    if name.upper() == "UTC":
-        return "UTC"
-    if name.lower() == "auto":
-        return w.zone_name()
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # 'America' is a directory
-        raise ObserverError(
-            f"unknown time zone {name!r}: expected auto, UTC or an IANA name like Asia/Almaty"
-        ) from None
-    return name

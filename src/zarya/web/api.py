@@ -20,6 +20,9 @@ from .answers import WebService
 from .queries import MAX_SUGGESTIONS, MAX_TEXT, Answer
 
 
+__all__ = ["Problem", "TrackFormat", "respond", "router", "service"]
+
+
 class Problem(BaseModel):
     """Why a request was refused: one sentence that names the bad value."""
 

@@ -3,8 +3,8 @@
 ``create_app()`` builds a fresh application (each with its own cache); ``zarya serve`` runs
 one under uvicorn. Every deliberate error of the library (:class:`~zarya.errors.ZaryaError`)
 and every malformed request is answered ``422 {"detail": "<one sentence>"}``; the sentence
-for a library error is the command line's, with the command line's advice put in the web's
-terms and no file-system path (:func:`~.queries.public_sentence`). Over-long URLs are
+for a library error is the library's, worded for the web (query parameters, the web's
+advice) with no file-system path (:func:`~.queries.public_sentence`). Over-long URLs are
 refused (414) before any work.
 """
 
@@ -25,6 +25,8 @@ from .. import __version__
 from ..errors import ZaryaError
 from .answers import WebService
 from .queries import MAX_QUERY_BYTES, public_sentence
+
+__all__ = ["Guard", "create_app", "validation_sentence"]
 
 MAX_PATH_BYTES = 512
 
@@ -62,7 +64,8 @@ place, when it can be seen with the naked eye, where it is now, its ground track
 count and its overflights: the same JSON objects as the `zarya` commands' `--json`, times in
 UTC with a `Z`. Places are rounded to 0.01 degree; a request covers at most 30 days. Bad
 input is answered 422 with `{"detail": "<one sentence>"}`: the command line's sentence, with
-its advice in the web's terms (`allow_stale=1` for `--allow-stale`).
+its inputs named by their query parameters and its advice in the web's terms
+(`allow_stale=1` to compute with old elements).
 
 Where an instant is asked for (`from`, `to`, `at`), leaving it out, leaving it empty
 (`from=`, as the page's form sends a blank field) and `now` all mean now; the command line

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from ..engine.look import Observer
+from ..engine.timescale import Window, iso_z
 from ..errors import TimeRangeError
-from ..look import Observer
-from ..timescale import Window, iso_z
+
+__all__ = ["land_path", "parse_z", "ring_path", "sky_chart_svg", "world_map_svg"]
 
 PASS_SEARCH_S = 20 * 60.0  # a pass is looked for within 20 minutes of the instant given
 FOOTPRINT_ELEVATION_DEG = 10.0
@@ -41,8 +43,9 @@ def sky_chart_svg(
     """The sky chart (:func:`zarya.render.skychart.sky_chart_svg`) of the pass under way at
     ``at``, else the one culminating nearest to it within :data:`PASS_SEARCH_S`; a
     :class:`TimeRangeError` when there is none."""
-    from ..ephemeris import Ephemeris
-    from ..passes import PassOptions, find_passes
+    from ..domain.pass_table import PassOptions
+    from ..domain.passes import find_passes
+    from ..engine.ephemeris import Ephemeris
     from ..render.skychart import sky_chart_svg as draw
     from ..render.skychart import sky_pass
 
@@ -74,7 +77,7 @@ def _path(lon: np.ndarray, lat: np.ndarray, close: bool = False) -> str:
 @lru_cache(maxsize=1)
 def land_path() -> str:
     """Natural Earth 1:110m countries as one SVG path (borders included)."""
-    from ..geography import country_polygons
+    from ..domain.geography import country_polygons
 
     parts = []
     for country in country_polygons():
@@ -104,8 +107,8 @@ def world_map_svg(
     from 45 minutes before to 95 minutes after (dashed before), the footprint (where the
     satellite stands above :data:`FOOTPRINT_ELEVATION_DEG`), the satellite (``#sat-marker``)
     and the observer when given. Geometry: :func:`zarya.render.worldmap.world_map`."""
-    from ..ephemeris import Ephemeris
-    from ..ground import split_antimeridian
+    from ..domain.tracks import split_antimeridian
+    from ..engine.ephemeris import Ephemeris
     from ..render.worldmap import sun_altitude_ring, world_map
 
     window = Window(at - timedelta(seconds=TRACK_BEFORE_S), TRACK_BEFORE_S + TRACK_AFTER_S)

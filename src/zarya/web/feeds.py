@@ -20,8 +20,10 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from ..timescale import iso_z
+from ..engine.timescale import iso_z
 from .charts import parse_z
+
+__all__ = ["describe", "escape_text", "fold", "pass_span", "pass_uid", "passes_calendar"]
 
 PRODID = "-//zarya//satellite passes//EN"
 REFRESH = "PT6H"

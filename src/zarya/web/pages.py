@@ -23,6 +23,8 @@ from .answers import WebService
 from .charts import parse_z
 from .queries import MAX_TEXT, check_days, check_text, public_sentence
 
+__all__ = ["brightness_words", "direction_words", "index", "now_caption", "pass_rows", "router"]
+
 router = APIRouter()
 DAY_CHOICES = (1, 2, 3, 5, 7, 10, 14, 20, 30)
 EXAMPLE_DATE = "2016-04-04"  # inside the bundled history's densest stretch

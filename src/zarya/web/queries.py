@@ -1,8 +1,7 @@
 """What the web service computes: its limits, its inputs, its cache (no FastAPI here).
 
 Every answer is the contract's JSON object, made by the same library functions as the
-commands' ``--json`` (:mod:`zarya.service`, :mod:`zarya.missions`). The web adds three
-things on top:
+commands' ``--json`` (:mod:`zarya.reports`). The web adds on top:
 
 - **Limits.** At most :data:`MAX_DAYS` days a request, coordinates in range (the library's
   own checks, so the sentences are the command line's), text parameters of at most
@@ -11,9 +10,9 @@ things on top:
   about 1 km) before anything is computed: event times move by well under a second, the
   answer says which point it is for, neighbours share one cached answer and the server keeps
   no precise location.
-- **Web sentences.** A refusal says the library's sentence (the command line's), with
-  command-line advice put in the web's terms (``--allow-stale`` becomes ``allow_stale=1``)
-  and no file-system path of the server: :func:`public_sentence`.
+- **Web sentences.** A refusal says the library's sentence worded for the web: inputs by
+  their query parameter (``min_elevation``), the web's advice (``allow_stale=1``) and no
+  file-system path of the server: :func:`public_sentence`.
 - **A cache.** Answers (already serialised) are kept in memory, keyed by the endpoint, the
   rounded place, the window and the *element version* of the satellite (its NORAD number, how
   many sets the store holds for it and the newest epoch): importing new elements changes the
@@ -25,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -35,9 +33,43 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from ..errors import ObserverError, TimeRangeError
-from ..look import Observer, check_angle
-from ..timescale import Window, iso_z, parse_instant
+from ..engine.look import Observer, check_angle
+from ..engine.timescale import Window, iso_z, parse_instant, utc_now
+from ..errors import (
+    ObserverError,
+    StaleElementsError,
+    TimeRangeError,
+    UnknownSatelliteError,
+    ZaryaError,
+    param,
+)
+
+__all__ = [
+    "CACHE_ENTRIES",
+    "MAX_DAYS",
+    "MAX_QUERY_BYTES",
+    "MAX_SUGGESTIONS",
+    "MAX_TEXT",
+    "MAX_TRACK_POINTS",
+    "PLACE_DIGITS",
+    "Answer",
+    "AnswerCache",
+    "SatelliteSource",
+    "Where",
+    "check_days",
+    "check_elevation",
+    "check_text",
+    "element_version",
+    "public_sentence",
+    "rounded",
+    "start_of",
+    "ttl_for",
+    "web_name",
+    "where",
+    "window_days",
+    "window_hours",
+    "window_key",
+]
 
 MAX_DAYS = 30.0
 MAX_TEXT = 100
@@ -63,7 +95,7 @@ class Where:
     def zone_name(self) -> str:
         if self.timezone:
             return self.timezone
-        from ..places import timezone_at
+        from ..domain.places import timezone_at
 
         return timezone_at(self.observer.lat_deg, self.observer.lon_deg)
 
@@ -104,7 +136,7 @@ def where(
         raise ObserverError(
             "say where you are: place=NAME (a city such as Astana), or lat=DEG and lon=DEG"
         )
-    from ..places import resolve_place, search_label
+    from ..domain.places import resolve_place, search_label
 
     p = resolve_place(place)
     obs = Observer(rounded(p.lat_deg), rounded(p.lon_deg), rounded(p.alt_m, 0))
@@ -119,7 +151,7 @@ def start_of(text: str | None) -> tuple[datetime, bool]:
     mean now; the command line, which has no empty form field, refuses ``--from ''``."""
     text = check_text("from", text, 40)
     if text is None or text.lower() == "now":
-        return datetime.now(UTC).replace(second=0, microsecond=0), False
+        return utc_now().replace(second=0, microsecond=0), False
     return parse_instant(text), True
 
 
@@ -138,51 +170,51 @@ def check_days(days: float) -> float:
 def window_hours(start: datetime, hours: float) -> Window:
     if not (math.isfinite(hours) and 0.0 < hours <= MAX_DAYS * 24.0):
         raise TimeRangeError(
-            f"--hours {hours:g} is impossible: expected above 0, up to {MAX_DAYS * 24:g}"
+            f"{param('hours')} {hours:g} is impossible: expected above 0, up to "
+            f"{MAX_DAYS * 24:g}",
+            parameter="hours",
+            value=hours,
+            limit=MAX_DAYS * 24,
         )
     return Window(start, hours * 3600.0)
 
 
 def check_elevation(name: str, value: float) -> float:
-    """The check of ``zarya passes --min-elevation``, with its sentence."""
-    return check_angle(f"--{name}", value)
+    """The check of an elevation threshold (``min_elevation``), with the library's sentence."""
+    return check_angle(name, value)
 
 
 # -------------------------------------------------------------------------- sentences
-# Command-line advice in the library's sentences, and what the web says instead: the advice
-# (a regular expression), the words for a route that takes allow_stale, the words for one
-# that does not (the page, which says what to do in a hint of its own).
-_ADVICE: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r" ?\(use --allow-stale to compute anyway, or import fresher elements\)"),
-     " (add allow_stale=1 to compute anyway)", ""),
-    (re.compile(r"use --allow-stale\b"), "add allow_stale=1", "ask for other dates"),
-    (re.compile(r"; add some with `zarya elements import FILE` or `zarya elements update`"),
-     "", ""),
-    (re.compile(r"--lat/--lon"), "lat and lon", "lat and lon"),
-]
-# An absolute path (POSIX, home-relative or Windows) where a word starts, quoted or not.
-_PATH_BODY = r"""(?P<q>['"]?)(?:~|[A-Za-z]:)?[/\\][^\s'"`;,:()]+(?P=q)"""
-_PATH = re.compile(r"(?<![\w/.:~-])" + _PATH_BODY)
-_STORE_PATH = re.compile(r"(?<=the element store) " + _PATH_BODY)  # "the element store /p"
-_STORE_AS_PATH = re.compile(r"(?<![\w/.:~-])" + _PATH_BODY + r"(?= is an SQLite file)")
+def web_name(name: str) -> str:
+    """An input as the web names it: its query parameter (``min_elevation``)."""
+    return name
+
+
+def _server_path(what: str, where: str) -> str:
+    """A path of the server is never shown: only what it is."""
+    return what or "a file on the server"
 
 
 def public_sentence(exc: BaseException | str, *, allow_stale: bool = True) -> str:
-    """The sentence of a refusal as the web says it: one line, the library's (the command
-    line's) words, but with the web's advice instead of the command line's and without any
-    file-system path of the server.
+    """The sentence of a refusal as the web says it: one line, the library's words with
+    inputs named by their query parameters, the web's advice, and no file-system path of
+    the server.
 
-    ``allow_stale``: the route takes ``allow_stale=1`` (every route but the page).
+    ``allow_stale``: the route takes ``allow_stale=1`` (every route but the page, which
+    says what to do in a hint of its own).
 
-    >>> public_sentence("the element store /srv/zarya/elements.sqlite: disk I/O error")
+    >>> from zarya.errors import CatalogError, path
+    >>> public_sentence(CatalogError(f"{path('/srv/e.sqlite', 'the element store')}: disk I/O error"))
     'the element store: disk I/O error'
     """
-    text = " ".join(str(exc).split())
-    for pattern, api_words, page_words in _ADVICE:
-        text = pattern.sub(api_words if allow_stale else page_words, text)
-    text = _STORE_PATH.sub("", text)
-    text = _STORE_AS_PATH.sub("the element store", text)
-    return _PATH.sub("a file on the server", text)
+    if not isinstance(exc, ZaryaError):
+        return " ".join(str(exc).split())
+    text = exc.worded(web_name, _server_path)
+    if isinstance(exc, StaleElementsError) and allow_stale:
+        text += " (add allow_stale=1 to compute anyway)"
+    elif isinstance(exc, UnknownSatelliteError) and exc.remedy == "import":
+        pass  # the store is the server's: nothing a visitor can add
+    return " ".join(text.split())
 
 
 # ------------------------------------------------------------------------- satellites
@@ -213,7 +245,7 @@ class SatelliteSource:
             held = self._loaded.get(key)
             if held is not None and now - held.checked < self.recheck_s:
                 return held.satellite, held.version
-            from ..service import load_satellite
+            from ..reports.satellites import load_satellite
 
             satellite = load_satellite(key)
             version = element_version(satellite)

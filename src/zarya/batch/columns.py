@@ -1,0 +1,120 @@
+"""One chunk of a batch run: the passes of its places as the flat columns of the output.
+
+:func:`compute_chunk` is a pure function of (element sets, window, options, places): safe to
+run on any worker and to retry. Its columns are the fields of the ``passes --json`` object,
+flattened (``rise_time``, ``culmination_elevation_deg``, ``visible_peak_magnitude``, ...):
+:data:`COLUMNS` in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..domain.pass_table import END_REASONS, START_REASONS, PassOptions, PassTable
+from ..domain.passes import find_pass_table
+from ..elements.elset import ElementSet
+from ..engine.ephemeris import Ephemeris
+from ..engine.look import Observers, compass_points
+from ..engine.satellite import Satellite
+from ..engine.timescale import Window, parse_instant
+from .places import Places
+
+__all__ = ["COLUMNS", "Columns", "columns", "compute_chunk"]
+
+Columns = dict[str, NDArray]
+
+
+def compute_chunk(
+    elements: Sequence[ElementSet],
+    std_magnitude: float,
+    window_start_iso: str,
+    span_s: float,
+    options,
+    places: Places,
+    first_index: int,
+    visible_only: bool,
+) -> dict[str, np.ndarray]:
+    """Columns for one chunk of places: a pure function (safe to retry on another worker)."""
+    sat = Satellite(list(elements), std_magnitude=std_magnitude)
+    window = Window(parse_instant(window_start_iso), span_s)
+    eph = Ephemeris(sat, window)
+    obs = Observers(places.lat_deg, places.lon_deg, places.alt_m)
+    table = find_pass_table(eph, obs, options)
+    if visible_only:
+        table = table.take(np.flatnonzero(table.visible))
+    return columns(table, places, first_index)
+
+
+def _iso_column(window, t_s: np.ndarray) -> np.ndarray:
+    """Seconds from the window start -> ISO 8601 UTC strings to 0.1 s ('...Z'), None for NaN."""
+    base = np.datetime64(window.start.replace(tzinfo=None), "us").astype(np.int64)
+    ok = ~np.isnan(t_s)
+    micro = base + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
+    micro = (np.round(micro / 1e5) * 1e5).astype(np.int64)
+    text = np.datetime_as_string(micro.astype("datetime64[us]"), unit="ms")
+    out = np.array([x[:-2] + "Z" for x in text.tolist()], dtype=object)
+    out[~ok] = None
+    return out
+
+
+def _round(values: np.ndarray, digits: int) -> np.ndarray:
+    """Rounded floats; NaN stands for a missing value (written as null / empty)."""
+    return np.round(values.astype(float), digits)
+
+
+def _directions(az: np.ndarray) -> np.ndarray:
+    out = compass_points(np.nan_to_num(az)).astype(object)
+    out[np.isnan(az)] = None
+    return out
+
+
+def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
+    """A PassTable as the flat columns of :data:`COLUMNS` (the passes JSON, flattened)."""
+    n = table.observer
+    cols: dict[str, np.ndarray] = {
+        "place_index": (first_index + n).astype(np.int64),
+        "name": np.array(places.names, dtype=object)[n] if len(n) else np.zeros(0, object),
+        "lat_deg": places.lat_deg[n],
+        "lon_deg": places.lon_deg[n],
+        "alt_m": places.alt_m[n],
+    }
+
+    def points(prefix, t, az, el, rng, mag=None):
+        cols[f"{prefix}_time"] = _iso_column(table.window, t)
+        cols[f"{prefix}_azimuth_deg"] = _round(az, 2)
+        cols[f"{prefix}_elevation_deg"] = _round(el, 2)
+        cols[f"{prefix}_range_km"] = _round(rng, 1)
+        cols[f"{prefix}_direction"] = _directions(az)
+        if mag is not None:
+            cols[f"{prefix}_magnitude"] = _round(mag, 1)
+
+    for j, key in enumerate(("rise", "culmination", "set")):
+        points(key, table.t[:, j], table.az[:, j], table.el[:, j], table.range_km[:, j])
+    cols["duration_s"] = _round(table.duration_s, 1)
+    cols["visible"] = table.visible.copy()
+    for j, key in enumerate(("start", "peak", "end")):
+        points(f"visible_{key}", table.vis_t[:, j], table.vis_az[:, j], table.vis_el[:, j],
+               table.vis_range_km[:, j], table.vis_mag[:, j])
+    cols["brightest_magnitude"] = _round(table.brightest, 1)
+    starts = np.array(START_REASONS + (None,), dtype=object)
+    ends = np.array(END_REASONS + (None,), dtype=object)
+    cols["visible_starts"] = starts[np.where(table.starts < 0, -1, table.starts)]
+    cols["visible_ends"] = ends[np.where(table.ends < 0, -1, table.ends)]
+    return cols
+
+
+_POINT_FIELDS = ("time", "azimuth_deg", "elevation_deg", "range_km", "direction")
+COLUMNS = (
+    ["place_index", "name", "lat_deg", "lon_deg", "alt_m"]
+    + [f"{k}_{f}" for k in ("rise", "culmination", "set") for f in _POINT_FIELDS]
+    + ["duration_s", "visible"]
+    + [
+        f"visible_{k}_{f}"
+        for k in ("start", "peak", "end")
+        for f in _POINT_FIELDS + ("magnitude",)
+    ]
+    + ["brightest_magnitude", "visible_starts", "visible_ends"]
+)

@@ -1,0 +1,162 @@
+"""Writing a batch run: Parquet, CSV or JSONL, chunk by chunk, to a temporary file renamed
+at the end (never a half-written file), and the counts of the summary.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import BatchError, param
+from ..errors import path as mark_path
+from .columns import COLUMNS, Columns
+
+__all__ = ["OUTPUT_SUFFIXES", "check_not_input", "check_output_path", "write_stream"]
+
+OUTPUT_SUFFIXES = (".parquet", ".csv", ".jsonl")
+
+
+def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
+    """Write chunks of columns as they come, to a temporary file renamed at the end.
+
+    Memory holds one chunk at a time (plus what the format's writer buffers); a failure
+    anywhere, or an interrupted run, leaves no file behind. Returns summary counts.
+    """
+    import pyarrow as pa
+
+    path = Path(path)
+    kind = path.suffix.lower()
+    check_output_path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    counts = _new_counts()
+    writer = None
+    schema = _schema(pa)
+    try:
+        fh = None if kind == ".parquet" else tmp.open("wb")
+        try:
+            for cols in chunks:
+                table = _arrow_table(cols, schema)
+                _count(counts, cols)
+                if kind == ".parquet":
+                    import pyarrow.parquet as pq
+
+                    writer = writer or pq.ParquetWriter(tmp, schema)
+                    writer.write_table(table)
+                elif kind == ".csv":
+                    import pyarrow.csv as pacsv
+
+                    writer = writer or pacsv.CSVWriter(fh, schema)
+                    writer.write_table(table)
+                else:
+                    for row in table.to_pylist():
+                        fh.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
+            if writer is None and kind == ".parquet":
+                import pyarrow.parquet as pq
+
+                pq.write_table(schema.empty_table(), tmp)
+            elif writer is None and kind == ".csv":
+                import pyarrow.csv as pacsv
+
+                pacsv.write_csv(schema.empty_table(), fh)
+        finally:
+            if writer is not None:
+                writer.close()
+            if fh is not None:
+                fh.close()
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise BatchError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return _report(counts)
+
+
+def _new_counts() -> dict:
+    return {"passes": 0, "visible_passes": 0, "places": set(), "brightest": math.inf}
+
+
+def _report(counts: dict) -> dict:
+    return {
+        "passes": counts["passes"],
+        "visible_passes": counts["visible_passes"],
+        "places_with_passes": len(counts["places"]),
+        "brightest_magnitude": None if math.isinf(counts["brightest"]) else counts["brightest"],
+    }
+
+
+def _count(counts: dict, cols: dict[str, np.ndarray]) -> None:
+    visible = cols["visible"].astype(bool)
+    counts["passes"] += len(visible)
+    counts["visible_passes"] += int(visible.sum())
+    counts["places"].update(np.unique(cols["place_index"]).tolist())
+    mags = cols["brightest_magnitude"][visible]
+    if len(mags) and np.isfinite(mags).any():
+        counts["brightest"] = min(counts["brightest"], float(np.nanmin(mags)))
+
+
+def check_output_path(path: Path) -> None:
+    """Refuse an unknown format or a missing directory before any work is done."""
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise BatchError(
+            f"unknown output format {path.suffix!r}: use .parquet, .csv or .jsonl",
+            parameter="out",
+            value=str(path),
+        )
+    if not path.parent.is_dir():
+        raise BatchError(f"cannot write {path}: no such directory {path.parent}")
+    if not os.access(path.parent, os.W_OK):
+        raise BatchError(f"cannot write {path}: the directory is not writable")
+
+
+def check_not_input(out: Path, places: Path) -> None:
+    """Refuse an output path that is the places file itself (a link to it included)."""
+    try:
+        same = out.exists() and places.exists() and os.path.samefile(out, places)
+    except OSError:
+        same = False
+    if same or out.resolve() == places.resolve():
+        raise BatchError(
+            f"{param('out')} {out} is the places file {places}: writing it would destroy the "
+            "input; "
+            "choose another output file"
+        )
+
+
+def _schema(pa):
+    types = {"place_index": pa.int64(), "name": pa.string(), "visible": pa.bool_(),
+             "visible_starts": pa.string(), "visible_ends": pa.string()}
+    fields = []
+    for c in COLUMNS:
+        if c in types:
+            t = types[c]
+        elif c.endswith(("_time", "_direction")):
+            t = pa.string()
+        else:
+            t = pa.float64()
+        fields.append(pa.field(c, t))
+    return pa.schema(fields)
+
+
+def _arrow_table(cols: dict[str, np.ndarray], schema):
+    """Columns -> an Arrow table; NaN floats and None strings become nulls."""
+    import pyarrow as pa
+
+    arrays = []
+    for field in schema:
+        values = cols[field.name]
+        if pa.types.is_floating(field.type):
+            values = values.astype(float)
+            arrays.append(pa.array(values, type=field.type, mask=np.isnan(values)))
+        else:
+            arrays.append(pa.array(values.tolist(), type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)

@@ -1,0 +1,146 @@
+"""Running a batch: chunks of places, computed here, on a Dask LocalCluster or on a
+scheduler, and collected in place order.
+
+A task is a pure function of (element sets, window, options, places), so a worker that dies
+mid-run has its chunks recomputed elsewhere and the result is identical: rows are keyed by
+chunk and place index, never appended blindly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..domain.pass_table import PassOptions
+from ..elements.elset import ElementSet
+from ..engine.timescale import Window, iso_z
+from ..errors import BatchError, param
+from .columns import COLUMNS, Columns, compute_chunk
+from .places import Places
+
+__all__ = ["DEFAULT_CHUNK", "chunk_bounds", "check_scheduler_address", "iter_chunks", "run"]
+
+DEFAULT_CHUNK = 2000
+
+
+def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
+    size = max(1, int(chunk_size))
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def iter_chunks(
+    elements: Sequence[ElementSet],
+    std_magnitude: float,
+    window,
+    options,
+    places: Places,
+    *,
+    visible_only: bool = False,
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[dict[str, np.ndarray]]:
+    """Columns chunk by chunk, in place order; locally, on a LocalCluster or a scheduler.
+
+    Chunks that finish out of order (on a cluster) wait in a buffer until their turn, so
+    the output is the same whatever ran it; each chunk is yielded exactly once.
+    """
+    bounds = chunk_bounds(len(places), chunk_size)
+    args = (list(elements), std_magnitude, iso_z(window.start, 6), window.span_s, options)
+    done = 0
+    if workers is None and scheduler is None:
+        for a, b in bounds:
+            cols = compute_chunk(*args, places.chunk(a, b), a, visible_only)
+            done += b - a
+            if progress:
+                progress(done, len(places))
+            yield cols
+        return
+    waiting: dict[int, dict[str, np.ndarray]] = {}
+    turn = 0
+    for k, cols, size in _run_dask(args, places, bounds, visible_only, workers, scheduler):
+        if k < turn or k in waiting:  # a retried task that also finished: keep one copy
+            continue
+        waiting[k] = cols
+        done += size
+        if progress:
+            progress(done, len(places))
+        while turn in waiting:
+            yield waiting.pop(turn)
+            turn += 1
+
+
+def run(*args, **kw) -> dict[str, np.ndarray]:
+    """All columns at once (see :func:`iter_chunks` for the arguments): for small runs."""
+    parts = list(iter_chunks(*args, **kw))
+    return {c: np.concatenate([p[c] for p in parts]) for c in COLUMNS}
+
+
+def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) -> Iterable:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        raise BatchError("Dask is not installed: pip install 'dask[distributed]'") from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            if workers is not None and workers < 1:
+                raise BatchError(
+                    f"{param('workers')} must be at least 1, got {workers}",
+                    parameter="workers",
+                    value=workers,
+                )
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=40,
+            )
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        where = scheduler or "a local cluster"
+        raise BatchError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
+    except ValueError as exc:  # an address distributed cannot parse
+        raise _bad_scheduler(scheduler, exc) from None
+    try:
+        futures = {}
+        for k, (a, b) in enumerate(bounds):
+            fut = client.submit(
+                compute_chunk, *args, places.chunk(a, b), a, visible_only,
+                key=f"zarya-chunk-{k}-{a}-{b}-{os.getpid()}", retries=2, pure=False,
+            )
+            futures[fut] = (k, b - a)
+        for fut in as_completed(list(futures)):
+            k, size = futures[fut]
+            yield k, fut.result(), size
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse a scheduler that is not a Dask address (``HOST:PORT``, ``tcp://HOST:PORT``)
+    before any work is done; whether a scheduler answers there is found out later."""
+    try:
+        from distributed.comm import get_address_host_port
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        raise BatchError("Dask is not installed: pip install 'dask[distributed]'") from None
+    try:
+        get_address_host_port(address)
+    except ValueError as exc:
+        raise _bad_scheduler(address, exc) from None
+
+
+def _bad_scheduler(address: str | None, exc: Exception) -> BatchError:
+    reason = " ".join(str(exc).split())[:200]
+    return BatchError(
+        f"{param('scheduler')} {address!r} is not a Dask scheduler address ({reason}): "
+        "expected HOST:PORT or tcp://HOST:PORT, such as tcp://10.0.0.5:8786",
+        parameter="scheduler",
+        value=address,
+    )

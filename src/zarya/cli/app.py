@@ -1,0 +1,101 @@
+"""The ``zarya`` command: the Typer application, its entry point and how errors are said.
+
+Bad input never ends in a traceback: every :class:`~zarya.errors.ZaryaError` and every
+usage error prints one line on stderr and exits with status 2. The library's sentences name
+inputs neutrally (:func:`~zarya.errors.param`); here they are worded with the command
+line's flags (``--days``), with the command line's advice where there is some (how to go on
+with stale elements, how to add elements to the store).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ..errors import StaleElementsError, UnknownSatelliteError, ZaryaError
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "app", "flag", "main", "sentence"]
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="zarya",
+    help="Follow the International Space Station (or any satellite) from the ground.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            sys.stdout.write(f"zarya {version('zarya')}\n")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            sys.stdout.write("zarya (not installed)\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Follow the International Space Station (or any satellite) from the ground."""
+
+
+def flag(name: str) -> str:
+    """The command line's flag for an input the library names (``min_elevation`` ->
+    ``--min-elevation``)."""
+    return "--" + name.replace("_", "-")
+
+
+def sentence(exc: ZaryaError) -> str:
+    """The error as the command line says it: flags for inputs, and the command line's
+    advice where there is some."""
+    text = exc.worded(flag)
+    if isinstance(exc, StaleElementsError):
+        text += " (use --allow-stale to compute anyway, or import fresher elements)"
+    elif isinstance(exc, UnknownSatelliteError) and exc.remedy == "import":
+        text += "; add some with `zarya elements import FILE` or `zarya elements update`"
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script and ``python -m zarya``."""
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        command.main(args=args, prog_name="zarya", standalone_mode=False)
+    except ZaryaError as exc:
+        _fail(sentence(exc))
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # usage errors of the (vendored) click parser
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            if type(exc).__name__ == "Abort":
+                return EXIT_INTERRUPTED
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `zarya`: the help, as asked
+                sys.stdout.write(exc.ctx.get_help() + "\n")  # type: ignore[attr-defined]
+                return 0
+            code = exc.exit_code
+            if code == 0:
+                return 0
+            _fail(exc.format_message())
+            return EXIT_BAD_INPUT
+        raise
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def _fail(message: str) -> None:
+    line = " ".join(message.split())
+    sys.stderr.write(f"zarya: error: {line}\n")

@@ -1,0 +1,124 @@
+"""``zarya batch``: visible passes for many places at once, written to a file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from .app import app
+from .options import (
+    DaysOpt,
+    ElementsOpt,
+    FromOpt,
+    JsonOpt,
+    MinElevationOpt,
+    SatOpt,
+    StaleOpt,
+    SunLimitOpt,
+    console,
+    warn,
+)
+
+__all__ = ["MAX_BATCH_DAYS", "batch"]
+
+MAX_BATCH_DAYS = 31.0
+
+
+@app.command()
+def batch(
+    places: Annotated[
+        str | None, typer.Option("--places", help="CSV file with name, lat, lon[, alt_m].")
+    ] = None,
+    cities: Annotated[
+        int | None, typer.Option("--cities", help="The N most populous cities of the gazetteer.")
+    ] = None,
+    start: FromOpt = "now",
+    days: DaysOpt = 1.0,
+    visible: Annotated[
+        bool, typer.Option("--visible", help="Only passes visible to the naked eye.")
+    ] = False,
+    out: Annotated[
+        str, typer.Option("--out", help="Output file: .parquet, .csv or .jsonl.")
+    ] = "",
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Start a Dask LocalCluster of N processes.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Use the Dask scheduler at ADDRESS.")
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", help="Places per task.")
+    ] = 2000,
+    min_elevation: MinElevationOpt = 10.0,
+    sun_limit: SunLimitOpt = -6.0,
+    sat: SatOpt = None,
+    elements: ElementsOpt = None,
+    allow_stale: StaleOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Passes for many places (a places file or the largest cities), to Parquet/CSV/JSONL."""
+    from pathlib import Path
+
+    from .. import batch as engine
+    from ..domain.pass_table import PassOptions
+    from ..engine.look import check_angle
+    from ..engine.timescale import Window, parse_instant
+    from ..errors import BatchError
+    from ..reports.satellites import load_satellite
+
+    if (places is None) == (cities is None):
+        raise BatchError("give exactly one of --places FILE or --cities N")
+    if workers is not None and scheduler is not None:
+        raise BatchError("give --workers N or --scheduler ADDRESS, not both")
+    if not out:
+        raise BatchError("say where to write: --out FILE.parquet|.csv|.jsonl")
+    if chunk_size < 1:
+        raise BatchError(f"--chunk-size must be at least 1, got {chunk_size}")
+    check_angle("min_elevation", min_elevation)
+    check_angle("sun_limit", sun_limit, low_included=True, high_included=True)
+    if scheduler is not None:
+        engine.check_scheduler_address(scheduler)
+    out_path = Path(out)
+    engine.check_output_path(out_path)
+    if places is not None:
+        engine.check_not_input(out_path, Path(places))
+    window = Window.days(parse_instant(start), days, max_days=MAX_BATCH_DAYS)
+    satellite = load_satellite(sat, elements_file=elements)
+    warnings = satellite.check_age(window, allow_stale=allow_stale)
+    if places is not None:
+        where = engine.read_places(places)
+    else:
+        assert cities is not None
+        where = engine.city_places(cities)
+    options = PassOptions(min_elevation_deg=min_elevation, sun_limit_deg=sun_limit)
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    err = Console(stderr=True)
+    warn(err, warnings)
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("places", total=len(where))
+        chunks = engine.iter_chunks(
+            satellite.elements, satellite.std_magnitude, window, options, where,
+            visible_only=visible, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+        counts = engine.write_stream(chunks, out_path)
+    info = {"places": len(where), "days": days, **counts, "out": str(out_path),
+            "warnings": warnings}
+    if as_json:
+        sys.stdout.write(json.dumps(info) + "\n")
+        return
+    console().print(
+        f"{info['passes']} passes ({info['visible_passes']} visible) for "
+        f"{info['places_with_passes']} of {info['places']} places over {days:g} days "
+        f"-> {out_path}",
+        highlight=False,
+    )

@@ -1,0 +1,269 @@
+"""``zarya elements``: the element store from the command line.
+
+``import FILE...`` adds element files (TLE, 3LE, OMM JSON/CSV/XML/KVN, gzipped or not) in
+one transaction; ``update`` fetches a CelesTrak group; ``list`` shows the objects;
+``show ID`` one object's history. Each takes ``--db PATH`` (default: ``$ZARYA_HOME`` or the
+user data directory) and ``--json``. Errors are :class:`~zarya.errors.ZaryaError`, which
+``zarya.cli.main`` prints as one line (exit status 2).
+
+Only typer is imported here at start-up: the store, the readers, rich and httpx are imported
+inside the commands, so that ``zarya passes`` does not pay for them.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .options import JsonOpt, console, emit_json, say
+
+__all__ = ["elements_app"]
+
+elements_app = typer.Typer(
+    name="elements",
+    help="The element store: import files, update from CelesTrak, list, show a history.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="The store file (default: elements.sqlite in $ZARYA_HOME or the user data dir).",
+    ),
+]
+SkipBadOpt = Annotated[
+    bool,
+    typer.Option("--skip-bad", help="Import the good records of a file, list the bad ones."),
+]
+
+
+def _age(days: float) -> str:
+    return f"{days:.1f} d"
+
+
+# ----------------------------------------------------------------------- import
+@elements_app.command("import")
+def import_(
+    files: Annotated[
+        list[str],
+        typer.Argument(help="Element files: TLE, 3LE, OMM JSON/CSV/XML/KVN, gzipped or not."),
+    ],
+    skip_bad: SkipBadOpt = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add element files to the store: all of them, or (on any bad record) nothing."""
+    from ..elements.store import open_store
+
+    with open_store(db) as store:
+        summaries = store.import_files(files, skip_bad=skip_bad)
+        total_sets, path = store.count(), str(store.path)
+    report = {
+        "store": path,
+        "files": [
+            {
+                "source": s.source,
+                "format": s.format,
+                "read": s.read,
+                "added": s.added,
+                "duplicates": s.duplicates,
+                "bad": [{"record": b.number, "line": b.line, "error": b.message} for b in s.bad],
+            }
+            for s in summaries
+        ],
+        "added": sum(s.added for s in summaries),
+        "sets_in_store": total_sets,
+    }
+    if as_json:
+        emit_json(report)
+        return
+    for s in summaries:
+        for b in s.bad:
+            sys.stderr.write(f"zarya: skipped: {s.source}: {' '.join(b.message.split())}\n")
+    for s in summaries:
+        skipped = f", {len(s.bad)} bad records skipped" if s.bad else ""
+        say(
+            f"{s.source}: {s.read} sets ({s.format}), {s.added} new, "
+            f"{s.duplicates} already in the store{skipped}"
+        )
+    say(f"{report['added']} sets added; {path} holds {total_sets} sets")
+
+
+# ----------------------------------------------------------------------- update
+@elements_app.command()
+def update(
+    group: Annotated[
+        str,
+        typer.Option("--group", help="CelesTrak group: stations, visual, active, weather, ..."),
+    ] = "stations",
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Fetch this URL instead (any supported element format)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Fetch even if the last fetch is under 2 hours old.")
+    ] = False,
+    skip_bad: SkipBadOpt = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", help="Give up on an unanswered request after this, s (at most 300)."
+        ),
+    ] = 30.0,
+    retries: Annotated[
+        int, typer.Option("--retries", help="Tries after a failed one (with back-off), 0 to 10.")
+    ] = 3,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch current elements from CelesTrak (at most once per group every 2 hours)."""
+    from ..elements import fetch
+    from ..elements.store import open_store
+
+    # bad options and URLs fail before the store is opened (or created)
+    fetch.check_request(url or fetch.group_url(group), timeout_s=timeout, retries=retries)
+    with open_store(db) as store:
+        result = fetch.update(
+            store,
+            group=group,
+            url=url,
+            force=force,
+            skip_bad=skip_bad,
+            timeout_s=timeout,
+            retries=retries,
+        )
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    if result.status == "too-soon":
+        import time
+
+        assert result.fetched_at is not None and result.next_allowed_at is not None
+        ago = (time.time() - result.fetched_at) / 60.0
+        wait = max(0.0, result.next_allowed_at - time.time()) / 60.0
+        say(
+            f"nothing fetched: {result.url} was fetched {ago:.0f} min ago and CelesTrak asks "
+            f"for at most one fetch every 2 hours; the next is allowed at "
+            f"{fetch.iso_unix(result.next_allowed_at)} (in {wait:.0f} min), or use --force"
+        )
+    elif result.status == "not-modified":
+        say(f"{result.url}: not modified since the last fetch; nothing to import")
+    else:
+        skipped = f", {result.bad} bad records skipped" if result.bad else ""
+        say(
+            f"{result.url}: {result.read} sets of {result.objects} objects, "
+            f"{result.added} new{skipped}"
+        )
+
+
+# ------------------------------------------------------------------------- list
+@elements_app.command("list")
+def list_(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Every object in the store: sets held, newest epoch and its age."""
+    from ..elements.store import age_days, open_store
+    from ..engine.timescale import utc_now
+
+    now = utc_now()
+    with open_store(db) as store:
+        objects, path = store.objects(), str(store.path)
+    rows = [
+        {
+            "norad_id": o.norad_id,
+            "name": o.name,
+            "sets": o.sets,
+            "newest_epoch": o.newest_epoch,
+            "age_days": round(age_days(o.newest_epoch_jd, now), 2),
+        }
+        for o in objects
+    ]
+    if as_json:
+        emit_json({"store": path, "objects": rows})
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(header_style="bold", box=box.SIMPLE, title=f"{path}: {len(rows)} objects")
+    for column, justify in (
+        ("NORAD", "right"),
+        ("Name", "left"),
+        ("Sets", "right"),
+        ("Newest epoch (UTC)", "left"),
+        ("Age", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(
+            str(r["norad_id"]),
+            r["name"],
+            str(r["sets"]),
+            r["newest_epoch"][:19] + "Z",
+            _age(r["age_days"]),
+        )
+    console(highlight=False).print(table)
+
+
+# ------------------------------------------------------------------------- show
+@elements_app.command()
+def show(
+    sat: Annotated[str, typer.Argument(help="NORAD number or name (case-insensitive prefix).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One object's element history: epochs, ages, revolution numbers, sources."""
+    from ..elements.schema import iso_from_jd
+    from ..elements.store import age_days, open_store
+    from ..engine.timescale import utc_now
+
+    now = utc_now()
+    with open_store(db) as store:
+        norad_id = store.resolve(sat)
+        history, name = store.history(norad_id), store.name(norad_id)
+    rows = [
+        {
+            "epoch": iso_from_jd(*h.elements.epoch_jd),
+            "age_days": round(age_days(h.elements.epoch_jd_total, now), 2),
+            "rev_number": h.elements.rev_number,
+            "element_set_no": h.elements.element_set_no,
+            "format": h.format,
+            "source": h.elements.source,
+            "imported_at": h.imported_at,
+            "original": h.original,
+        }
+        for h in history
+    ]
+    if as_json:
+        emit_json({"norad_id": norad_id, "name": name, "sets": rows})
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        header_style="bold", box=box.SIMPLE, title=f"{name} (NORAD {norad_id}): {len(rows)} sets"
+    )
+    for column, justify in (
+        ("Epoch (UTC)", "left"),
+        ("Age", "right"),
+        ("Rev", "right"),
+        ("Set", "right"),
+        ("Format", "left"),
+        ("Imported", "left"),
+        ("Source", "left"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=column != "Source", overflow="fold")  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(
+            r["epoch"][:19] + "Z",
+            _age(r["age_days"]),
+            str(r["rev_number"]),
+            str(r["element_set_no"]),
+            r["format"],
+            r["imported_at"][:10],
+            r["source"],
+        )
+    console(highlight=False).print(table)

@@ -1,0 +1,375 @@
+"""Passes: rise, culmination and set above a threshold, and the naked-eye visible segment.
+
+The search, for N observers at once over one :class:`~zarya.engine.ephemeris.Ephemeris`:
+
+1. sin(elevation) on the ephemeris grid: for a few observers every grid time (two matrix
+   products); from 64 observers on, only the times when the observer lies inside the
+   satellite's reach (a k-d tree over the sub-satellite directions);
+2. local maxima of those samples, edges included (a pass under way at the start or the
+   end of the window), kept when the sub-satellite point comes close enough to the observer
+   for the threshold to be reachable (the footprint of the threshold, widened by how far the
+   sub-point moves in 0.6 of a step): grazing passes whose sampled maximum is below the
+   threshold are refined too, and dropped only if the refined maximum is below it;
+3. each maximum refined as the root of the elevation rate (golden-section search at the
+   window's edges), then the rise and set crossings by Illinois iteration, bracketed by the
+   samples, all on the Hermite-interpolated ephemeris;
+4. the visible segment of each pass, by :mod:`zarya.domain.visibility`.
+
+Times are refined to 0.01 s. A pass cut by the window has ``rise`` or ``set`` None, and its
+culmination is the highest point inside the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..engine import search
+from ..engine.ephemeris import Ephemeris
+from ..engine.look import (
+    Observer,
+    Observers,
+    geometric_threshold_deg,
+    pressure_at_height_hpa,
+    refraction_deg,
+)
+from .pass_table import Pass, PassOptions, PassTable
+from .visibility import magnitudes, visible_segments
+
+__all__ = ["TIME_TOL_S", "find_pass_table", "find_passes"]
+
+FloatArray = NDArray[np.float64]
+
+TIME_TOL_S = 0.01
+_CHUNK_ELEMENTS = 4_000_000  # observer-time samples held at once (~32 MB per array)
+_SPARSE_MIN_OBSERVERS = 64  # from this many observers on, sample only inside footprints
+class _Geometry:
+    """Evaluation helpers over one ephemeris and one set of observers."""
+
+    def __init__(self, eph: Ephemeris, obs: Observers) -> None:
+        self.eph = eph
+        self.obs = obs
+
+    def sin_el(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return self.obs.sin_elevation_at(self.eph.position(t), idx)
+
+    def sin_el_rate(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """d/dt sin(elevation), 1/s: (v.up)/|d| - (d.up)(d.v)/|d|^3 with d = r - o."""
+        r, v = self.eph.state(t)
+        d = r - self.obs.r_km[idx]
+        up = self.obs.up[idx]
+        dist = np.sqrt(np.einsum("ij,ij->i", d, d))
+        du = np.einsum("ij,ij->i", d, up)
+        return np.einsum("ij,ij->i", v, up) / dist - du * np.einsum("ij,ij->i", d, v) / dist**3
+
+    def maxima(self, lo: np.ndarray, hi: np.ndarray, idx: np.ndarray):
+        """Refined maxima of sin(elevation) in brackets: (t, value).
+
+        Where the rate changes sign across the bracket (rising, then setting), the maximum
+        is the rate's root (Illinois: a handful of steps); elsewhere (a bracket at the
+        window's edge, still rising or already setting) golden-section search.
+        """
+        rate_lo, rate_hi = self.sin_el_rate(lo, idx), self.sin_el_rate(hi, idx)
+        turn = (rate_lo > 0) & (rate_hi < 0)
+        t = np.empty(len(lo))
+        if turn.any():
+            t[turn] = search.bracketed_root(
+                self.sin_el_rate, lo[turn], hi[turn], idx[turn], tol=TIME_TOL_S,
+                f_lo=rate_lo[turn], f_hi=rate_hi[turn],
+            )
+        other = ~turn
+        if other.any():
+            t[other], _ = search.golden_maximum(
+                self.sin_el, lo[other], hi[other], idx[other], tol=TIME_TOL_S
+            )
+        return t, self.sin_el(t, idx)
+
+
+def find_passes(
+    eph: Ephemeris,
+    observers: Observer | list[Observer] | Observers,
+    options: PassOptions | None = None,
+) -> list[list[Pass]]:
+    """Passes for each observer (a list per observer, in time order)."""
+    obs = Observers.of(observers)
+    return find_pass_table(eph, obs, options).passes(len(obs))
+
+
+def find_pass_table(
+    eph: Ephemeris,
+    observers: Observer | list[Observer] | Observers,
+    options: PassOptions | None = None,
+) -> PassTable:
+    """Passes of every observer as one :class:`PassTable`, sorted by observer then time.
+
+    Observers are processed in chunks so that at most about 4 million observer-time
+    samples (a few tens of MB per working array) are held at once. From 64 observers on,
+    only the observers inside the satellite's reach at each grid time are sampled (a k-d
+    tree over the sub-satellite directions): same passes, far fewer samples.
+    """
+    options = options or PassOptions()
+    obs = Observers.of(observers)
+    thr_deg = _thresholds(obs, options)
+    index = None
+    chunk = max(1, _CHUNK_ELEMENTS // len(eph.t_s))
+    if len(obs) >= _SPARSE_MIN_OBSERVERS and eph.ok.any():
+        index = _FootprintIndex(eph, float(thr_deg.min()))
+        if index.fraction > 0.25:  # a high orbit sees most of the Earth: stay dense
+            index = None
+        else:
+            chunk = max(1, int(_CHUNK_ELEMENTS / (len(eph.t_s) * index.fraction * 1.5)))
+    tables = []
+    for first in range(0, len(obs), chunk):
+        idx = np.arange(first, min(first + chunk, len(obs)))
+        sub = obs.subset(idx) if len(idx) != len(obs) else obs
+        table = _find_chunk(eph, sub, options, thr_deg[idx], index)
+        table.observer = idx[table.observer]
+        tables.append(table)
+    return PassTable.concat(eph.window, tables).sorted()
+
+
+def _slack_rad(eph: Ephemeris) -> float:
+    """How far the sub-satellite direction can move in 0.6 of a grid step, plus 0.01 rad
+    for the geodetic/geocentric difference of elevation (under 0.2 degree) and the Earth's
+    flattening."""
+    return 0.6 * eph.max_ground_speed_rad_s() * eph.step_s + 0.01
+
+
+@dataclass
+class _Samples:
+    """sin(elevation) samples as flat arrays sorted by (observer, grid index)."""
+
+    n: np.ndarray
+    k: np.ndarray
+    s: np.ndarray
+
+
+def _dense_samples(eph: Ephemeris, obs: Observers) -> _Samples:
+    S = obs.sin_elevation(eph.r_km)  # (N, T), NaN where sgp4 failed
+    N, T = S.shape
+    return _Samples(np.repeat(np.arange(N), T), np.tile(np.arange(T), N), S.ravel())
+
+
+class _FootprintIndex:
+    """A k-d tree over the sub-satellite directions of the grid, for many observers.
+
+    At each grid time only the observers within the reach of the threshold (the
+    footprint's angular radius at the highest altitude of the window, plus the slack of
+    :func:`_slack_rad`) are sampled: for the ISS and a 10 degree threshold that is about
+    2 % of the Earth, so 50 times fewer samples than the dense observers x times grid.
+    """
+
+    def __init__(self, eph: Ephemeris, min_threshold_deg: float) -> None:
+        from scipy.spatial import cKDTree
+
+        self.ok_k = np.flatnonzero(eph.ok)
+        r = eph.r_km[self.ok_k]
+        dist = np.linalg.norm(r, axis=1)
+        e = np.radians(min_threshold_deg)
+        r_earth_min = 6356.0  # polar radius, km: the widest footprint
+        psi = float(np.arccos(np.clip(r_earth_min / dist.max() * np.cos(e), -1, 1)) - e)
+        self.psi_rad = min(np.pi, max(psi, 0.0) + _slack_rad(eph))
+        self.chord = 2.0 * np.sin(self.psi_rad / 2.0)
+        self.tree = cKDTree(r / dist[:, None])
+        self.fraction = (1.0 - np.cos(self.psi_rad)) / 2.0  # of the sphere's area
+
+    def samples(self, eph: Ephemeris, obs: Observers) -> _Samples:
+        u = obs.r_km / np.linalg.norm(obs.r_km, axis=1)[:, None]
+        hits = self.tree.query_ball_point(u, r=self.chord, return_sorted=True)
+        lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+        n = np.repeat(np.arange(len(obs)), lengths)
+        if not len(n):
+            empty = np.zeros(0, dtype=np.int64)
+            return _Samples(empty, empty, np.zeros(0))
+        k = self.ok_k[np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])]
+        d = eph.r_km[k] - obs.r_km[n]
+        s = np.einsum("ij,ij->i", d, obs.up[n]) / np.linalg.norm(d, axis=1)
+        return _Samples(n, k, s)
+
+
+def _thresholds(obs: Observers, options: PassOptions) -> np.ndarray:
+    """Geometric elevation threshold per observer (refraction lowers it near the horizon)."""
+    if not options.refraction:
+        return np.full(len(obs), options.min_elevation_deg)
+    return geometric_threshold_deg(
+        options.min_elevation_deg,
+        pressure_hpa=_pressures(obs.alt_m, options),
+        temperature_c=options.temperature_c,
+    )
+
+
+def _pressures(alt_m: np.ndarray, options: PassOptions) -> np.ndarray:
+    """Air pressure for refraction: the one given, else the standard atmosphere's."""
+    if options.pressure_hpa is not None:
+        return np.full(np.shape(alt_m), float(options.pressure_hpa))
+    return pressure_at_height_hpa(np.asarray(alt_m, dtype=float))
+
+
+def _find_chunk(
+    eph: Ephemeris,
+    obs: Observers,
+    options: PassOptions,
+    thr_deg: np.ndarray,
+    index: _FootprintIndex | None = None,
+) -> PassTable:
+    t = eph.t_s
+    T = len(t)
+    geo = _Geometry(eph, obs)
+    s_thr = np.sin(np.radians(thr_deg))
+    if index is None:
+        smp = _dense_samples(eph, obs)
+    else:
+        smp = index.samples(eph, obs)
+    M = len(smp.s)
+    if not M:
+        return PassTable.empty(eph.window, 0)
+    n_all, k_all, s_all = smp.n, smp.k, smp.s
+    pos = np.arange(M)
+    # visits: runs of consecutive grid samples of one observer
+    same_prev = np.zeros(M, dtype=bool)
+    same_prev[1:] = (n_all[1:] == n_all[:-1]) & (k_all[1:] == k_all[:-1] + 1)
+    same_prev[1:] &= np.isfinite(s_all[1:]) & np.isfinite(s_all[:-1])  # sgp4 gaps split
+    same_next = np.zeros(M, dtype=bool)
+    same_next[:-1] = same_prev[1:]
+    s_prev = np.r_[np.nan, s_all[:-1]]
+    s_next = np.r_[s_all[1:], np.nan]
+    is_max = (~same_prev | (s_all > s_prev)) & (~same_next | (s_all >= s_next))
+    is_max &= np.isfinite(s_all)
+    cand = np.flatnonzero(is_max)
+    n, k = n_all[cand], k_all[cand]
+
+    # footprint filter: can the threshold be reached near this sample?
+    r_hat = eph.r_km[k] / np.linalg.norm(eph.r_km[k], axis=1)[:, None]
+    o_norm = np.linalg.norm(obs.r_km[n], axis=1)
+    cos_psi = np.einsum("ij,ij->i", r_hat, obs.r_km[n]) / o_norm
+    r_sat = np.linalg.norm(eph.r_km[k], axis=1)
+    e = np.radians(thr_deg[n])
+    psi_max = np.arccos(np.clip(o_norm / r_sat * np.cos(e), -1, 1)) - e
+    keep = np.arccos(np.clip(cos_psi, -1, 1)) <= psi_max + _slack_rad(eph)
+    cand, n, k = cand[keep], n[keep], k[keep]
+    if not len(n):
+        return PassTable.empty(eph.window, 0)
+
+    # brackets: the neighbouring grid times, where they propagated
+    k_lo, k_hi = np.maximum(k - 1, 0), np.minimum(k + 1, T - 1)
+    lo = np.where(eph.ok[k_lo], t[k_lo], t[k])
+    hi = np.where(eph.ok[k_hi], t[k_hi], t[k])
+    t_max, s_max = geo.maxima(lo, hi, n)
+    up = s_max >= s_thr[n]
+    cand, n, k, t_max, s_max = cand[up], n[up], k[up], t_max[up], s_max[up]
+    if not len(n):
+        return PassTable.empty(eph.window, 0)
+
+    # last sample below the threshold before each maximum, first one after it, looking
+    # only inside the candidate's visit (outside it the satellite is too far to be above)
+    below = ~(s_all >= s_thr[n_all])
+    visit_start = np.maximum.accumulate(np.where(~same_prev, pos, 0))
+    visit_end = np.minimum.accumulate(np.where(~same_next, pos, M - 1)[::-1])[::-1]
+    last_below = np.maximum.accumulate(np.where(below, pos, -1))
+    next_below = np.minimum.accumulate(np.where(below, pos, M)[::-1])[::-1]
+    vs, ve = visit_start[cand], visit_end[cand]
+    q = np.clip(np.searchsorted(t, t_max, side="right") - 1, 0, T - 1)
+    pq = cand - (k - q)
+    inside = (pq >= vs) & (pq <= ve)
+    pqc = np.clip(pq, vs, ve)
+    lb = last_below[pqc]
+    j_rise = np.where(
+        ~inside & (pq < vs),
+        q,
+        np.where(lb >= vs, k_all[np.maximum(lb, 0)], np.where(k_all[vs] == 0, -1, k_all[vs] - 1)),
+    )
+    start = np.minimum(pqc + 1, M - 1)
+    nb = next_below[start]
+    after_visit = np.where(k_all[ve] == T - 1, T, k_all[ve] + 1)
+    j_set = np.where(
+        (pqc + 1 > ve) | (nb > ve),
+        np.where(q >= T - 1, T, after_visit),
+        k_all[np.minimum(nb, M - 1)],
+    )
+    j_set = np.where(~inside & (pq > ve), q + 1, j_set)
+
+    # one pass per (observer, rise bracket, set bracket): keep its highest maximum
+    order = np.lexsort((-s_max, j_set, j_rise, n))
+    key = np.stack((n, j_rise, j_set), axis=1)[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = np.any(key[1:] != key[:-1], axis=1)
+    sel = order[first]
+    n, t_max, j_rise, j_set = n[sel], t_max[sel], j_rise[sel], j_set[sel]
+
+    def crossing(t_lo, t_hi, which):
+        g = lambda tt, ii: geo.sin_el(tt, ii) - s_thr[ii]  # noqa: E731
+        return search.bracketed_root(g, t_lo, t_hi, which, tol=TIME_TOL_S)
+
+    # a pass that meets an sgp4 failure is cut there, as by the window's edge
+    rise_gap = (j_rise >= 0) & ~eph.ok[np.clip(j_rise, 0, T - 1)]
+    set_gap = (j_set < T) & ~eph.ok[np.clip(j_set, 0, T - 1)]
+    has_rise = (j_rise >= 0) & ~rise_gap
+    t_rise = np.full(len(n), np.nan)
+    jr = j_rise[has_rise]
+    t_rise[has_rise] = crossing(
+        t[jr], np.minimum(t[np.minimum(jr + 1, T - 1)], t_max[has_rise]), n[has_rise]
+    )
+    has_set = (j_set < T) & ~set_gap
+    t_set = np.full(len(n), np.nan)
+    js = j_set[has_set]
+    t_set[has_set] = crossing(
+        np.maximum(t[np.maximum(js - 1, 0)], t_max[has_set]), t[js], n[has_set]
+    )
+
+    start = np.where(rise_gap, t[np.clip(j_rise + 1, 0, T - 1)], 0.0)
+    start = np.where(np.isnan(t_rise), start, t_rise)
+    end = np.where(set_gap, t[np.clip(j_set - 1, 0, T - 1)], eph.window.span_s)
+    end = np.where(np.isnan(t_set), end, t_set)
+    table = PassTable.empty(eph.window, len(n))
+    table.observer = n
+    table.t = np.stack((t_rise, t_max, t_set), axis=1)
+    for j in range(3):
+        table.az[:, j], table.el[:, j], table.range_km[:, j], _ = _look_columns(
+            geo, options, table.t[:, j], n
+        )
+    table.duration_s = end - start
+    if options.visibility:
+        # what ends a visible run that reaches the pass's edge: rise/set, the window, sgp4
+        start_code = np.where(~np.isnan(t_rise), 0, np.where(rise_gap, 4, 3)).astype(np.int8)
+        end_code = np.where(~np.isnan(t_set), 0, np.where(set_gap, 4, 3)).astype(np.int8)
+        _fill_visible(geo, options, table, start, end, start_code, end_code)
+    return table
+
+
+def _fill_visible(geo, options, table: PassTable, start, end, start_code, end_code) -> None:
+    """The visible segment of each pass (see :mod:`zarya.domain.visibility`) into the table."""
+    eph, obs = geo.eph, geo.obs
+    seg = visible_segments(eph, obs, table.observer, start, end, start_code, end_code,
+                           options.sun_limit_deg)
+    rows = seg.rows
+    if not len(rows):
+        return
+    obs_idx = table.observer[rows]
+    t_peak = np.clip(table.t[rows, 1], seg.t_start, seg.t_end)  # highest point inside
+    table.visible[rows] = True
+    for j, tt in enumerate((seg.t_start, t_peak, seg.t_end)):
+        table.vis_t[rows, j] = tt
+        az, el, rng, r = _look_columns(geo, options, tt, obs_idx)
+        table.vis_az[rows, j], table.vis_el[rows, j], table.vis_range_km[rows, j] = az, el, rng
+        table.vis_mag[rows, j] = magnitudes(eph, obs, tt, obs_idx, r)
+    table.brightest[rows] = np.fmin(seg.brightest, np.nanmin(table.vis_mag[rows], axis=1))
+    table.starts[rows] = seg.starts
+    table.ends[rows] = seg.ends
+
+
+def _look_columns(geo: _Geometry, options: PassOptions, t_s: np.ndarray, idx: np.ndarray):
+    """Azimuth, elevation (apparent if refraction is on), range and position; NaN times
+    give NaN."""
+    eph, obs = geo.eph, geo.obs
+    ok = ~np.isnan(t_s)
+    tt = np.where(ok, t_s, 0.0)
+    r = eph.position(tt)
+    az, el, rng, _ = obs.look(r, idx)
+    if options.refraction:
+        pressure = _pressures(obs.alt_m[idx], options)
+        el = el + refraction_deg(el, pressure_hpa=pressure, temperature_c=options.temperature_c)
+    bad = ~ok
+    az[bad] = el[bad] = rng[bad] = np.nan
+    return az, el, rng, r

@@ -1,0 +1,259 @@
+"""Naked-eye visibility inside passes: the visible segment, why it starts and ends, how bright.
+
+Inside a pass the satellite is above the elevation threshold, so it is visible while it is
+sunlit (the Sun's centre above the Earth's limb as seen from the satellite,
+:func:`zarya.domain.light.sunlit_margin_deg`) and the observer's Sun is at or below the limit
+(-6 degrees by default). Both conditions change slowly: the shadow margin at most at the
+satellite's angular rate about the Earth's centre plus the change of the Earth's apparent
+radius, the Sun margin at 0.25 degree a minute. So:
+
+1. passes in full daylight (the Sun above the limit at both ends, by more than it can move
+   in between) are skipped;
+2. the others are sampled every 30 s; an interval whose two ends are both not visible is
+   bisected, down to 1 s, wherever the rate bounds say a visible moment could hide inside;
+3. the longest visible run of each pass is kept and its edges refined (0.01 s) as roots of
+   ``min(shadow margin, Sun margin)``;
+4. the brightest magnitude comes from a 10-second sampling of the segment, its minimum
+   sharpened by the parabola through it and its neighbours.
+
+Everything works on all passes of all observers at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import search
+from ..engine.ephemeris import Ephemeris
+from ..engine.look import Observers
+from .light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_deg
+from .pass_table import END_REASONS, START_REASONS
+
+__all__ = [
+    "Segments",
+    "light_margin_rates",
+    "light_margins",
+    "magnitudes",
+    "visible_segments",
+]
+
+TIME_TOL_S = 0.01
+
+_SUN_RATE_DEG_S = 360.0 / 86400.0  # the Sun's elevation changes at most this fast
+_COARSE_VIS_S = 30.0
+_FINE_VIS_S = 1.0
+_MAG_STEP_S = 10.0
+_EARTH_RADIUS_KM = 6378.137
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The visible segment of some passes: ``rows`` index the passes given; times are
+    seconds from the window start; ``starts``/``ends`` index :data:`START_REASONS` /
+    :data:`END_REASONS`; ``brightest`` is the least magnitude sampled inside."""
+
+    rows: np.ndarray
+    t_start: np.ndarray
+    t_end: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    brightest: np.ndarray
+
+
+def light_margins(eph: Ephemeris, obs: Observers, t: np.ndarray, idx: np.ndarray,
+                  sun_limit: float):
+    """(margin, shadow_part, sun_part), degrees, each (M,): the satellite's Sun above the
+    Earth's limb, and the observer's Sun below the limit; margin is the smaller. NaN where
+    sgp4 failed."""
+    r = eph.position(t)
+    sun = eph.sun(t)
+    shadow_part = sunlit_margin_deg(r, sun)
+    sun_part = sun_limit - sun_elevation_deg(sun, obs.r_km[idx], obs.up[idx])
+    bad = ~eph.valid(t)
+    shadow_part[bad] = np.nan
+    sun_part[bad] = np.nan
+    return np.fmin(shadow_part, sun_part), shadow_part, sun_part
+
+
+def light_margin_rates(eph: Ephemeris) -> tuple[float, float]:
+    """Upper bounds (degrees/s) on how fast the two light margins can change, with a 25 %
+    safety factor: the satellite's angular rate in the Earth-fixed frame plus the rate of
+    change of the Earth's angular radius plus the Sun's own motion; the Sun's."""
+    r, v = eph.r_km[eph.ok], eph.v_km_s[eph.ok]
+    if not len(r):
+        return 1.0, 1.0
+    dist = np.linalg.norm(r, axis=1)
+    angular = np.linalg.norm(np.cross(r, v), axis=1) / dist**2  # rad/s, Earth-fixed
+    radial = np.abs(np.einsum("ij,ij->i", r, v)) / dist
+    limb = _EARTH_RADIUS_KM * radial / (
+        dist * np.sqrt(np.maximum(dist**2 - _EARTH_RADIUS_KM**2, 1.0))
+    )
+    shadow = np.degrees(np.max(angular + limb) + np.radians(_SUN_RATE_DEG_S))
+    return 1.25 * float(shadow), 1.25 * _SUN_RATE_DEG_S
+
+
+def magnitudes(eph: Ephemeris, obs: Observers, t_s: np.ndarray, idx: np.ndarray,
+               r: np.ndarray | None = None) -> np.ndarray:
+    """Visual magnitude of the satellite for observers ``idx`` at times ``t_s``."""
+    r = eph.position(t_s) if r is None else r
+    rng = np.linalg.norm(r - obs.r_km[idx], axis=-1)
+    phase = phase_angle_rad(r, obs.r_km[idx], eph.sun(t_s))
+    return magnitude(eph.satellite.std_magnitude, rng, phase)
+
+
+def visible_segments(
+    eph: Ephemeris,
+    obs: Observers,
+    pass_obs: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    start_code: np.ndarray,
+    end_code: np.ndarray,
+    sun_limit_deg: float,
+) -> Segments:
+    """The longest visible run inside each pass ``[start, end]`` (seconds) of observer
+    ``pass_obs``; ``start_code``/``end_code`` say what the pass's own ends are (indices of
+    :data:`START_REASONS`/:data:`END_REASONS`: rise/set, the window's edge, an sgp4
+    failure). Passes with nothing visible are left out."""
+    lim = sun_limit_deg
+    none = np.zeros(0, dtype=np.int64)
+    empty = Segments(none, np.zeros(0), np.zeros(0), none.astype(np.int8),
+                     none.astype(np.int8), np.zeros(0))
+    # passes in full daylight (the Sun above the limit throughout) need no sampling
+    sun_el = np.stack(
+        [sun_elevation_deg(eph.sun(t), obs.r_km[pass_obs], obs.up[pass_obs])
+         for t in (start, end)]
+    )
+    daylight = sun_el.min(axis=0) - _SUN_RATE_DEG_S * (end - start) > lim
+    todo = np.flatnonzero(~daylight)
+    if not len(todo):
+        return empty
+    owner, ts, sh_p, sun_p = _samples(eph, obs, lim, pass_obs[todo], start[todo], end[todo])
+    idx = pass_obs[todo][owner]
+    seen = np.fmin(sh_p, sun_p) >= 0
+    counts = np.bincount(owner, minlength=len(todo))
+    local = np.arange(len(ts)) - np.r_[0, np.cumsum(counts)][owner]
+
+    # runs of `seen` that do not cross pass boundaries; keep each pass's longest
+    prev = np.r_[False, seen[:-1]] & (local > 0)
+    nxt = np.r_[seen[1:], False] & (local < counts[owner] - 1)
+    run_start = np.flatnonzero(seen & ~prev)
+    run_stop = np.flatnonzero(seen & ~nxt)  # inclusive
+    if not len(run_start):
+        return empty
+    run_owner = owner[run_start]
+    length = ts[run_stop] - ts[run_start]
+    order = np.lexsort((-length, run_owner))
+    firsts = order[np.r_[True, run_owner[order][1:] != run_owner[order][:-1]]]
+    rs, re_, po = run_start[firsts], run_stop[firsts], run_owner[firsts]
+
+    def refine(a_idx, b_idx):
+        f = lambda tt, ii: light_margins(eph, obs, tt, ii, lim)[0]  # noqa: E731
+        return search.bracketed_root(f, ts[a_idx], ts[b_idx], idx[a_idx], tol=TIME_TOL_S)
+
+    at_first = local[rs] == 0
+    t_start = ts[rs].copy()
+    inner = ~at_first
+    if inner.any():
+        t_start[inner] = refine(rs[inner] - 1, rs[inner])
+    at_last = local[re_] == counts[po] - 1
+    t_end = ts[re_].copy()
+    inner = ~at_last
+    if inner.any():
+        t_end[inner] = refine(re_[inner], re_[inner] + 1)
+
+    rows = todo[po]
+    # why the segment starts and ends: the condition that fails just outside it (inside a
+    # pass the elevation is above the threshold, so it is the shadow or the Sun)
+    parts = np.stack((sh_p, sun_p), axis=1)
+    before = 1 + np.argmin(parts[np.maximum(rs - 1, 0)], axis=1)  # 1 shadow, 2 sun
+    after = 1 + np.argmin(parts[np.minimum(re_ + 1, len(ts) - 1)], axis=1)
+    starts = np.where(at_first, start_code[rows], before).astype(np.int8)
+    ends = np.where(at_last, end_code[rows], after).astype(np.int8)
+    brightest = _brightest(eph, obs, pass_obs[rows], t_start, t_end)
+    return Segments(rows, t_start, t_end, starts, ends, brightest)
+
+
+def _brightest(eph, obs, obs_idx, t_start, t_end) -> np.ndarray:
+    """Least magnitude of each segment: sampled every 10 s, the minimum sharpened by the
+    parabola through it and its neighbours."""
+    span = t_end - t_start
+    per = np.ceil(span / _MAG_STEP_S).astype(np.int64) + 1
+    first = np.r_[0, np.cumsum(per)[:-1]]
+    seg = np.repeat(np.arange(len(obs_idx)), per)
+    j = np.arange(per.sum()) - np.repeat(first, per)
+    tm = np.minimum(t_start[seg] + j * _MAG_STEP_S, t_end[seg])
+    sample_mag = magnitudes(eph, obs, tm, obs_idx[seg])
+    best = np.minimum.reduceat(sample_mag, first)
+    at = _segment_argmin(sample_mag, seg, first)
+    inner = (at > first) & (at < first + per - 1)
+    inner &= np.abs(tm[np.minimum(at + 1, len(tm) - 1)] - tm[at] - _MAG_STEP_S) < 1e-9
+    if inner.any():
+        i = at[inner]
+        y0, y1, y2 = sample_mag[i - 1], sample_mag[i], sample_mag[i + 1]
+        curv = y0 - 2.0 * y1 + y2
+        # y1 is the least of the three, so curv >= |y0 - y2| and the dip is <= curv / 8
+        vertex = y1 - (y0 - y2) ** 2 / (8.0 * np.where(curv > 0, curv, np.inf))
+        best[inner] = np.fmin(best[inner], vertex)
+    return best
+
+
+def _segment_argmin(values: np.ndarray, seg: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Index of the smallest value within each contiguous segment (NaN-safe)."""
+    order = np.lexsort((np.nan_to_num(values, nan=np.inf), seg))
+    return order[first]
+
+
+def _samples(eph, obs, lim, pass_obs, s0, s1):
+    """Samples of the two light conditions over each pass: (owner, t, shadow, sun), sorted
+    by pass and time: every 30 s, plus the bisections of suspicious intervals (see the
+    module docstring)."""
+    dur = s1 - s0
+    step = np.minimum(_COARSE_VIS_S, np.maximum(dur, 1e-3) / 4.0)
+    counts = np.ceil(dur / step).astype(np.int64) + 1
+    owner = np.repeat(np.arange(len(s0)), counts)
+    local = np.arange(counts.sum()) - np.repeat(np.r_[0, np.cumsum(counts)[:-1]], counts)
+    ts = np.minimum(s0[owner] + local * step[owner], s1[owner])
+    _, sh, su = light_margins(eph, obs, ts, pass_obs[owner], lim)
+
+    rate_sh, rate_su = light_margin_rates(eph)
+
+    def could(sh0, sh1, su0, su1, width):
+        """Can a visible moment hide strictly inside an interval whose ends are not visible?"""
+        return (
+            ~((sh0 >= 0) & (su0 >= 0))
+            & ~((sh1 >= 0) & (su1 >= 0))
+            & (np.fmax(sh0, sh1) + rate_sh * width / 2.0 >= 0)
+            & (np.fmax(su0, su1) + rate_su * width / 2.0 >= 0)
+        )
+
+    same = owner[1:] == owner[:-1]
+    gaps = np.flatnonzero(same & could(sh[:-1], sh[1:], su[:-1], su[1:], ts[1:] - ts[:-1]))
+    # bisect the suspicious intervals until they are cleared or narrower than 1 s
+    g_owner, g_t0, g_t1 = owner[gaps], ts[gaps], ts[gaps + 1]
+    g_sh0, g_sh1, g_su0, g_su1 = sh[gaps], sh[gaps + 1], su[gaps], su[gaps + 1]
+    extra_o, extra_t, extra_sh, extra_su = [], [], [], []
+    while len(g_owner) and (g_t1 - g_t0).max() > _FINE_VIS_S:
+        mid = (g_t0 + g_t1) / 2.0
+        _, m_sh, m_su = light_margins(eph, obs, mid, pass_obs[g_owner], lim)
+        extra_o.append(g_owner)
+        extra_t.append(mid)
+        extra_sh.append(m_sh)
+        extra_su.append(m_su)
+        half = (g_t1 - g_t0) / 2.0
+        left = could(g_sh0, m_sh, g_su0, m_su, half) & (half > _FINE_VIS_S)
+        right = could(m_sh, g_sh1, m_su, g_su1, half) & (half > _FINE_VIS_S)
+        g_owner = np.r_[g_owner[left], g_owner[right]]
+        g_t0, g_t1 = np.r_[g_t0[left], mid[right]], np.r_[mid[left], g_t1[right]]
+        g_sh0, g_sh1 = np.r_[g_sh0[left], m_sh[right]], np.r_[m_sh[left], g_sh1[right]]
+        g_su0, g_su1 = np.r_[g_su0[left], m_su[right]], np.r_[m_su[left], g_su1[right]]
+    if extra_o:
+        all_o = np.concatenate([owner, *extra_o])
+        all_t = np.concatenate([ts, *extra_t])
+        order = np.lexsort((all_t, all_o))
+        owner, ts = all_o[order], all_t[order]
+        sh = np.concatenate([sh, *extra_sh])[order]
+        su = np.concatenate([su, *extra_su])[order]
+    return owner, ts, sh, su

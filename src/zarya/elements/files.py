@@ -1,0 +1,193 @@
+"""Element files and streams: opening, gzip, size caps; and the bundled ISS history.
+
+This module (with the store and the fetcher) is where zarya reads element files: everything
+else gets :class:`~.elset.ElementSet` objects. A file is opened once (a directory or a
+device is refused unread; a pipe is read), gunzipped block by block when it starts with
+gzip's magic, counted against :data:`~.records.MAX_FILE_BYTES` (by default) after decompression (a gzip
+bomb costs no more memory than a file of that size) and handed in chunks to the format's
+streaming reader (:func:`~.readers.read_chunks`). ``--elements FILE``
+(:func:`read_elements_file`) and ``zarya elements import`` (:func:`read_records`) read
+through the very same path, so they accept the same files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import stat
+import zlib
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import ElementsError, path
+from .elset import ElementSet
+from .readers import SinkFactory, read_chunks
+from . import records
+from .records import CHUNK_BYTES, ReadResult
+from .tle import read_tle
+
+__all__ = [
+    "ByteSource",
+    "bundled_sets",
+    "open_element_file",
+    "read_elements_file",
+    "read_records",
+    "read_stream",
+]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class ByteSource:
+    """Binary chunks of a (possibly gzipped) stream, counted against a size cap."""
+
+    def __init__(self, stream: BinaryIO, max_bytes: int | None = None) -> None:
+        self.max_bytes = records.MAX_FILE_BYTES if max_bytes is None else max_bytes
+        self.total = 0
+        magic = stream.read(2)
+        self.zipped = magic == _GZIP_MAGIC
+        self._raw: BinaryIO = stream
+        self._pending = magic
+        if self.zipped:
+            self._raw = gzip.GzipFile(fileobj=_Prefixed(magic, stream), mode="rb")  # type: ignore[assignment]
+            self._pending = b""
+
+    def _read(self, n: int) -> bytes:
+        try:
+            data = self._pending + self._raw.read(n - len(self._pending))
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ElementsError(f"not a valid gzip file ({exc})") from None
+        self._pending = b""
+        self.total += len(data)
+        if self.total > self.max_bytes:
+            unzipped = " once decompressed" if self.zipped else ""
+            raise ElementsError(
+                f"more than {self.max_bytes} bytes{unzipped}: too large for an element file",
+                limit=self.max_bytes,
+            )
+        return data
+
+    def chunks(self) -> Iterator[bytes]:
+        """Every byte of the stream, :data:`~.records.CHUNK_BYTES` at a time."""
+        while True:
+            data = self._read(CHUNK_BYTES)
+            if not data:
+                return
+            yield data
+
+
+class _Prefixed:
+    """A stream with its first bytes (already read to sniff gzip) put back in front."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+        self._prefix = prefix
+        self._stream = stream
+
+    def read(self, n: int = -1) -> bytes:
+        if self._prefix:
+            data, self._prefix = self._prefix, b""
+            if n < 0:
+                return data + self._stream.read()
+            return data + self._stream.read(max(0, n - len(data)))
+        return self._stream.read(n)
+
+
+def open_element_file(where: str | Path) -> BinaryIO:
+    """The file at ``where`` opened for reading: a regular file or a pipe (a shell's
+    ``<(...)``); a missing file, a directory or a device is refused unread."""
+    where = Path(where)
+    try:
+        info = where.stat()
+    except FileNotFoundError:
+        raise ElementsError(f"no such elements file: {path(where)}", path=str(where)) from None
+    except OSError as exc:
+        raise ElementsError(
+            f"cannot read the elements file {path(where)}: {exc.strerror}", path=str(where)
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ElementsError(
+            f"{path(where)} is a directory, not an elements file", path=str(where)
+        )
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        raise ElementsError(
+            f"{path(where)} is not a regular file (a device or socket): expected an "
+            "elements file",
+            path=str(where),
+        )
+    try:
+        return where.open("rb")
+    except OSError as exc:
+        raise ElementsError(
+            f"cannot read the elements file {path(where)}: {exc.strerror}", path=str(where)
+        ) from None
+
+
+def read_stream(
+    stream: BinaryIO,
+    *,
+    source: str,
+    skip_bad: bool = False,
+    max_bytes: int | None = None,
+    into: SinkFactory | None = None,
+    source_is_path: bool = False,
+) -> ReadResult:
+    """Every record of an open binary stream (optionally gzipped); ``source`` names it in
+    errors (marked as a path with ``source_is_path``).
+
+    Without ``skip_bad`` the first bad record raises an :class:`~zarya.errors.ElementsError`
+    naming the source, the record and its line; with it, bad records are listed in
+    ``ReadResult.bad``. Damage to the file as a whole (truncated JSON, an oversized line,
+    an XML entity declaration, no sets at all) always raises. With ``into``, each good
+    record goes to ``into(format).append`` as soon as it is read.
+    """
+    named = path(source) if source_is_path else source
+    try:
+        result = read_chunks(
+            ByteSource(stream, max_bytes).chunks(), into, source=source, skip_bad=skip_bad
+        )
+    except ElementsError as exc:
+        raise exc.prefixed(f"{named}: ") from None
+    except OSError as exc:
+        raise ElementsError(
+            f"cannot read {named}: {exc.strerror or exc}", path=source
+        ) from None
+    if not result.count:
+        detail = f" ({len(result.bad)} bad records skipped)" if result.bad else ""
+        raise ElementsError(f"{named}: no element sets in the file{detail}")
+    return result
+
+
+def read_records(
+    where: str | Path,
+    *,
+    skip_bad: bool = False,
+    max_bytes: int | None = None,
+    into: SinkFactory | None = None,
+) -> ReadResult:
+    """Every record of an element file, with its original text and place in the file (see
+    :func:`read_stream`)."""
+    with open_element_file(where) as handle:
+        return read_stream(
+            handle, source=str(where), skip_bad=skip_bad, max_bytes=max_bytes, into=into,
+            source_is_path=True,
+        )
+
+
+def read_elements_file(where: str | Path, *, max_bytes: int | None = None) -> list[ElementSet]:
+    """Every element set in a file (TLE, 3LE, OMM JSON/CSV/XML/KVN, optionally gzipped); the
+    first bad record raises, naming the file, the record and its line."""
+    return [r.elements for r in read_records(where, max_bytes=max_bytes).records]
+
+
+@lru_cache(maxsize=1)
+def bundled_sets() -> tuple[ElementSet, ...]:
+    """The ISS element history shipped with zarya (150 sets, 2002-2025).
+
+    >>> sets = bundled_sets()
+    >>> len(sets), sets[0].norad_id
+    (150, 25544)
+    """
+    text = resources.files("zarya").joinpath("data/iss_tle_history.txt").read_text("ascii")
+    return tuple(read_tle(text, source="bundled"))

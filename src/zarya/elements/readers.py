@@ -1,0 +1,103 @@
+"""One way in for every element source: sniff the format, route the chunks to its reader.
+
+:func:`read_chunks` takes the byte chunks of a file, a download or a text in hand, sniffs
+the format from the first bytes (or takes the one given) and runs that format's streaming
+reader (:mod:`.tle`, :mod:`.omm`, :mod:`.omm_xml`), collecting the records or handing them
+to a sink as they come. Without ``skip_bad`` the first bad record raises; with it, bad
+records are listed in the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from ..errors import ElementsError
+from .elset import ElementSet
+from .omm import read_csv, read_json, read_kvn
+from .omm_xml import read_xml
+from .records import FORMATS, BadRecord, ReadResult, Record, RecordSink, sniff
+from .tle import read_tle_chunks
+
+__all__ = ["SinkFactory", "read_chunks", "read_elements_text"]
+
+SinkFactory = Callable[[str], RecordSink]  # called with the format, once it is known
+Reader = Callable[[Iterable[bytes], str, RecordSink, Callable[[int, int, ElementsError], None]], None]
+
+_READERS: dict[str, Reader] = {
+    "tle": read_tle_chunks,
+    "omm-json": read_json,
+    "omm-csv": read_csv,
+    "omm-kvn": read_kvn,
+    "omm-xml": read_xml,
+}
+assert tuple(_READERS) == FORMATS
+_SNIFF_BYTES = 64 * 1024
+
+
+class _Counted:
+    """A sink that counts what goes through it."""
+
+    def __init__(self, target: RecordSink) -> None:
+        self.target = target
+        self.count = 0
+
+    def append(self, record: Record, /) -> None:
+        self.count += 1
+        self.target.append(record)
+
+
+def _with_head(chunks: Iterable[bytes]) -> tuple[bytes, Iterator[bytes]]:
+    """The first bytes (at least :data:`_SNIFF_BYTES`, unless the source is shorter) and
+    every chunk again, those first bytes included."""
+    it = iter(chunks)
+    head = b""
+    while len(head) < _SNIFF_BYTES:
+        chunk = next(it, None)
+        if chunk is None:
+            break
+        head += chunk
+
+    def again() -> Iterator[bytes]:
+        if head:
+            yield head
+        yield from it
+
+    return head, again()
+
+
+def read_chunks(
+    chunks: Iterable[bytes],
+    into: SinkFactory | None = None,
+    *,
+    source: str = "",
+    fmt: str | None = None,
+    skip_bad: bool = False,
+) -> ReadResult:
+    """Every record of a source given as byte chunks, in the format it sniffs as (or
+    ``fmt``). With ``into``, each good record goes to ``into(format).append`` as soon as it
+    is read, instead of into ``ReadResult.records``."""
+    head, chunks = _with_head(chunks)
+    kind = fmt or sniff(head)
+    result = ReadResult(source=source, format=kind)
+    out = _Counted(result.records if into is None else into(kind))
+
+    def bad(number: int, line: int, exc: ElementsError) -> None:
+        if not skip_bad:
+            raise exc
+        result.bad.append(BadRecord(number, line, str(exc)))
+
+    _READERS[kind](chunks, source, out, bad)
+    result.count = out.count
+    return result
+
+
+def read_elements_text(text: str, *, source: str = "") -> list[ElementSet]:
+    """Sniff the format (OMM JSON, XML, KVN, CSV or TLE) and read every set in ``text``; the
+    first bad record raises, naming the record and its line.
+
+    >>> from zarya.elements.files import bundled_sets
+    >>> first = bundled_sets()[0]
+    >>> [s.epoch.year for s in read_elements_text(f"{first.line1}\\n{first.line2}\\n")]
+    [2002]
+    """
+    return [r.elements for r in read_chunks([text.encode("utf-8")], source=source).records]

@@ -1,0 +1,470 @@
+"""The element store: every element set ever imported, per object, in one SQLite file.
+
+The store lives in ``elements.sqlite`` under the user's data directory
+(``platformdirs.user_data_dir("zarya")``), or under ``$ZARYA_HOME`` when that is set, or at
+any path given to :class:`Store` (the commands' ``--db``). A new store is seeded with the
+bundled ISS history, so predictions work out of the box.
+
+What it guarantees:
+
+- **History.** Every set ever imported is kept with its name, NORAD number (Alpha-5 and
+  9-digit OMM numbers alike), epoch (a UTC Julian date as whole + fraction, the sum as the
+  sort key, and ISO 8601 text), the elements, where it came from, when it was imported and
+  its original text. :meth:`Store.nearest` finds the set of nearest epoch through an
+  index on (object, epoch); predictions load an object's whole history
+  (:meth:`Store.sets`) into a :class:`~zarya.engine.satellite.Satellite`, which selects per
+  instant.
+- **Idempotence.** A set is identified by its object, its epoch to the millisecond and its
+  elements at TLE precision (``set_key``, unique): importing a file twice adds nothing, and
+  the same set arriving as a TLE and as OMM is kept once (the first text seen).
+- **Atomicity.** :meth:`Store.import_files` writes every file of one import in one
+  transaction, in batches as the files are read (memory holds a batch, not the files): a
+  bad record rolls it all back, a process killed in the middle leaves the store as it was.
+  The database runs in WAL mode: readers go on reading (the last committed state) while an
+  import writes.
+- **Migrations.** The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` takes a
+  store of any older version forward, in one transaction, when it is opened.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import CatalogError, UnknownSatelliteError
+from ..errors import path as mark_path
+from .elset import ElementSet
+from .files import bundled_sets, read_records, read_stream
+from .records import DEFAULT_NORAD_ID, ReadResult, Record
+from .schema import (
+    ELEMENT_COLUMNS,
+    MIGRATIONS,
+    N_COLUMNS,
+    SCHEMA_VERSION,
+    Batches,
+    ImportSummary,
+    Progress,
+    element_set,
+    iso_from_jd,
+    prefixed,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "HttpState",
+    "ImportSummary",
+    "ObjectSummary",
+    "Store",
+    "StoredSet",
+    "age_days",
+    "default_store_path",
+    "iso_from_jd",
+    "open_store",
+]
+
+STORE_FILENAME = "elements.sqlite"
+_STORE = "the element store"
+BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another writer, s
+_UNIX_EPOCH_JD = 2440587.5
+
+
+def default_store_path() -> Path:
+    """``$ZARYA_HOME/elements.sqlite``, else ``elements.sqlite`` in the user's data dir."""
+    home = os.environ.get("ZARYA_HOME", "").strip()
+    if home:
+        return Path(home).expanduser() / STORE_FILENAME
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("zarya", appauthor=False)) / STORE_FILENAME
+
+
+def open_store(path: str | Path | None = None, *, seed: bool = True) -> Store:
+    """The store at ``path`` (default :func:`default_store_path`), created if need be."""
+    return Store(default_store_path() if path is None else path, seed=seed)
+
+
+@dataclass(frozen=True)
+class StoredSet:
+    """One element set with what the store knows about it."""
+
+    elements: ElementSet
+    format: str
+    original: str
+    imported_at: str  # ISO 8601 UTC
+
+
+@dataclass(frozen=True)
+class ObjectSummary:
+    """One object: its current name, how many sets, the newest epoch (UTC Julian date)."""
+
+    norad_id: int
+    name: str
+    sets: int
+    newest_epoch_jd: float
+    newest_epoch: str  # ISO 8601 UTC
+
+
+@dataclass(frozen=True)
+class HttpState:
+    """Validators of the last successful fetch of a URL, and when it happened (Unix s)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: float
+    status: int
+
+
+class Store:
+    """An open element store. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, *, seed: bool = True) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise CatalogError(
+                f"cannot open {mark_path(self.path, _STORE)}: {exc}", path=str(self.path)
+            ) from None
+        try:
+            with self._errors():
+                self._prepare(seed)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # ------------------------------------------------------------ life cycle
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite failures as one-line :class:`CatalogError` naming the store."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(
+                f"{mark_path(self.path, _STORE)}: {exc}", path=str(self.path)
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (taken at once, so two writers queue rather than fail)."""
+        with self._errors():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _prepare(self, seed: bool) -> None:
+        conn = self._conn
+        conn.execute("PRAGMA foreign_keys = ON")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe when a process dies
+        if self.schema_version == SCHEMA_VERSION:
+            return
+        with self._transaction():
+            version = self.schema_version  # again, now that we hold the write lock
+            if version > SCHEMA_VERSION:
+                raise CatalogError(
+                    f"{mark_path(self.path, _STORE)} has schema version {version}, newer "
+                    f"than this zarya understands ({SCHEMA_VERSION}): upgrade zarya",
+                    path=str(self.path),
+                )
+            if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise CatalogError(
+                    f"{mark_path(self.path, _STORE)} is an SQLite file but not a zarya element store",
+                    path=str(self.path),
+                )
+            for step in MIGRATIONS[version:]:
+                for statement in step:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version == 0 and seed:
+                batch = Batches(conn, "bundled", "tle", Progress(None))
+                for record in _bundled_records():
+                    batch.append(record)
+                batch.finish([])
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -------------------------------------------------------------- writing
+    def add(
+        self,
+        results: Sequence[ReadResult],
+        *,
+        progress: Callable[[int], None] | None = None,
+        http: HttpState | None = None,
+    ) -> list[ImportSummary]:
+        """Add records already read, in one transaction: all of them or none.
+
+        ``progress(done)`` is called after each batch of :data:`BATCH` records, inside the
+        transaction. ``http`` (the validators of the fetch that produced the results) is
+        saved in the same transaction.
+        """
+        with self._transaction():
+            counter = Progress(progress)
+            summaries = []
+            for result in results:
+                batch = Batches(self._conn, result.source, result.format, counter)
+                for record in result.records:
+                    batch.append(record)
+                summaries.append(batch.finish(result.bad))
+            if http is not None:
+                self._save_http(http)
+        return summaries
+
+    def import_files(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        skip_bad: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[ImportSummary]:
+        """Read element files and add their sets as they are read, in one transaction.
+
+        Memory holds one batch, not the files: a bad record (without ``skip_bad``) or any
+        other error rolls everything back. See :func:`~.ingest.read_records` for formats.
+        """
+        with self._transaction():
+            counter = Progress(progress)
+            return [
+                self._stream(partial(read_records, p, skip_bad=skip_bad), str(p), counter)
+                for p in paths
+            ]
+
+    def import_stream(
+        self,
+        stream: BinaryIO,
+        *,
+        source: str,
+        skip_bad: bool = False,
+        http: HttpState | None = None,
+    ) -> ImportSummary:
+        """Like :meth:`import_files` for one open binary stream (a downloaded body), saving
+        ``http`` in the same transaction."""
+        with self._transaction():
+            read = partial(read_stream, stream, source=source, skip_bad=skip_bad)
+            summary = self._stream(read, source, Progress(None))
+            if http is not None:
+                self._save_http(http)
+        return summary
+
+    def _stream(
+        self, read: Callable[..., ReadResult], source: str, counter: Progress
+    ) -> ImportSummary:
+        """Run a reader with a batch writer as its sink (inside a transaction)."""
+        made: list[Batches] = []
+
+        def into(fmt: str) -> Batches:
+            made.append(Batches(self._conn, source, fmt, counter))
+            return made[0]
+
+        result = read(into=into)
+        return made[0].finish(result.bad)
+
+    def record_fetch(self, http: HttpState) -> None:
+        """Remember a fetch that brought nothing new (HTTP 304)."""
+        with self._transaction():
+            self._save_http(http)
+
+    def _save_http(self, http: HttpState) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, fetched_at, status) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (http.url, http.etag, http.last_modified, http.fetched_at, http.status),
+        )
+
+    # -------------------------------------------------------------- reading
+    def resolve(self, sat: str | int | None = None) -> int:
+        """The NORAD number of ``sat``: a number, an Alpha-5 number, or a name.
+
+        Names match case-insensitively, any name the object ever had, exactly or else as a
+        prefix; an ambiguous name lists the candidates. ``None`` means the ISS (25544).
+        """
+        text = str(DEFAULT_NORAD_ID if sat is None else sat).strip() or str(DEFAULT_NORAD_ID)
+        with self._errors():
+            if text.isdigit():
+                number = int(text)
+                if self._exists(number):
+                    return number
+                raise UnknownSatelliteError(
+                    f"no elements for NORAD {number} in {mark_path(self.path, _STORE)} "
+                    f"({self._known()})",
+                    parameter="sat",
+                    query=text,
+                    in_store=True,
+                    remedy="import",
+                    path=str(self.path),
+                )
+            exact = self._ids("SELECT DISTINCT norad_id FROM object_names WHERE name = ?", text)
+            if not exact and re.fullmatch(r"[A-HJ-NP-Za-hj-np-z]\d{4}", text):
+                from .tle import alpha5_to_int
+
+                if self._exists(alpha5_to_int(text)):
+                    return alpha5_to_int(text)
+            pattern = re.sub(r"([\\%_])", r"\\\1", text) + "%"
+            hits = exact or self._ids(
+                "SELECT DISTINCT norad_id FROM object_names WHERE name LIKE ? ESCAPE '\\'",
+                pattern,
+            )
+            if len(hits) == 1:
+                return hits[0]
+            if not hits:
+                raise UnknownSatelliteError(
+                    f"no satellite named {text!r} in the element store ({self._known()})",
+                    parameter="sat",
+                    query=text,
+                    in_store=True,
+                )
+            listed = ", ".join(f"{self.name(n)} ({n})" for n in hits[:6])
+            more = "" if len(hits) <= 6 else f" and {len(hits) - 6} more"
+            raise UnknownSatelliteError(
+                f"the name {text!r} matches several satellites: {listed}{more}; give a NORAD "
+                "number",
+                parameter="sat",
+                query=text,
+                candidates=tuple(hits),
+            )
+
+    def _exists(self, norad_id: int) -> bool:
+        sql = "SELECT 1 FROM objects WHERE norad_id = ?"
+        return self._conn.execute(sql, (norad_id,)).fetchone() is not None
+
+    def _ids(self, sql: str, value: str) -> list[int]:
+        return sorted(row[0] for row in self._conn.execute(sql, (value,)))
+
+    def name(self, norad_id: int) -> str:
+        """The object's current name (that of its newest named set), or '?'."""
+        row = self._conn.execute("SELECT name FROM objects WHERE norad_id = ?", (norad_id,))
+        found = row.fetchone()
+        return (found[0] if found else "") or "?"
+
+    def _known(self) -> str:
+        rows = self._conn.execute(
+            "SELECT norad_id, name FROM objects ORDER BY norad_id LIMIT 5"
+        ).fetchall()
+        count = self._conn.execute("SELECT count(*) FROM objects").fetchone()[0]
+        if not rows:
+            return "the store is empty"
+        more = "" if count <= 5 else f" and {count - 5} more"
+        return "known: " + ", ".join(f"{name or '?'} ({n})" for n, name in rows) + more
+
+    def sets(self, norad_id: int) -> list[ElementSet]:
+        """Every set of one object, by epoch (ties in import order)."""
+        with self._errors():
+            rows = self._conn.execute(
+                f"SELECT {ELEMENT_COLUMNS} FROM element_sets WHERE norad_id = ? "
+                "ORDER BY epoch_jd, id",
+                (norad_id,),
+            ).fetchall()
+        if not rows:
+            raise UnknownSatelliteError(
+                f"no elements for NORAD {norad_id} in the element store",
+                query=str(norad_id),
+                in_store=True,
+            )
+        return [element_set(row) for row in rows]
+
+    def history(self, norad_id: int) -> list[StoredSet]:
+        """Every set of one object with its format, original text and import time."""
+        with self._errors():
+            rows = self._conn.execute(
+                f"SELECT {prefixed('e.')}, e.format, e.original, i.imported_at "
+                "FROM element_sets e JOIN imports i ON i.id = e.import_id "
+                "WHERE e.norad_id = ? ORDER BY e.epoch_jd, e.id",
+                (norad_id,),
+            ).fetchall()
+        return [StoredSet(element_set(r[:N_COLUMNS]), *r[N_COLUMNS:]) for r in rows]
+
+    def nearest(self, norad_id: int, jd: float) -> ElementSet:
+        """The set whose epoch is nearest the UTC Julian date ``jd`` (a later set wins a tie).
+
+        The switch is at the midpoint ``(a + b) / 2`` of neighbouring epochs, computed in
+        floating point as :class:`~zarya.engine.satellite.Satellite` computes it. This is the plain
+        catalogue lookup; predictions load an object's whole history into a ``Satellite``,
+        whose selection also lets a post-manoeuvre set win early (DESIGN).
+        """
+        with self._errors():
+            before = self._conn.execute(
+                f"SELECT {ELEMENT_COLUMNS}, epoch_jd FROM element_sets "
+                "WHERE norad_id = ? AND epoch_jd <= ? ORDER BY epoch_jd DESC, id DESC LIMIT 1",
+                (norad_id, jd),
+            ).fetchone()
+            after = self._conn.execute(
+                f"SELECT {ELEMENT_COLUMNS}, epoch_jd FROM element_sets "
+                "WHERE norad_id = ? AND epoch_jd > ? ORDER BY epoch_jd, id LIMIT 1",
+                (norad_id, jd),
+            ).fetchone()
+        if before is None and after is None:
+            raise UnknownSatelliteError(
+                f"no elements for NORAD {norad_id} in the element store",
+                query=str(norad_id),
+                in_store=True,
+            )
+        if after is None or (before is not None and jd < (before[-1] + after[-1]) / 2.0):
+            return element_set(before[:-1])
+        return element_set(after[:-1])
+
+    def objects(self) -> list[ObjectSummary]:
+        """Every object: name, number of sets, newest epoch; by NORAD number."""
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT e.norad_id, o.name, e.n, e.newest, e.epoch FROM "
+                "(SELECT norad_id, count(*) AS n, max(epoch_jd) AS newest, epoch "
+                " FROM element_sets GROUP BY norad_id) e "
+                "JOIN objects o ON o.norad_id = e.norad_id ORDER BY e.norad_id"
+            ).fetchall()
+        return [ObjectSummary(*row) for row in rows]
+
+    def count(self) -> int:
+        """How many element sets the store holds."""
+        with self._errors():
+            return int(self._conn.execute("SELECT count(*) FROM element_sets").fetchone()[0])
+
+    def http_state(self, url: str) -> HttpState | None:
+        """The validators and time of the last successful fetch of ``url``, if any."""
+        with self._errors():
+            row = self._conn.execute(
+                "SELECT url, etag, last_modified, fetched_at, status FROM http_cache WHERE url = ?",
+                (url,),
+            ).fetchone()
+        return None if row is None else HttpState(*row)
+
+
+def age_days(epoch_jd: float, now: datetime) -> float:
+    """Days from an epoch (UTC Julian date) to ``now``."""
+    now_jd = _UNIX_EPOCH_JD + now.timestamp() / 86400.0
+    return now_jd - epoch_jd if math.isfinite(epoch_jd) else math.nan
+
+
+def _bundled_records() -> list[Record]:
+    """The bundled ISS history as records, to seed a new store."""
+    return [
+        Record(es, f"{es.name}\n{es.line1}\n{es.line2}", i + 1, 3 * i + 1)
+        for i, es in enumerate(bundled_sets())
+    ]

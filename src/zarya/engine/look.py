@@ -1,0 +1,221 @@
+"""Observers and topocentric look angles (azimuth, elevation, range, range rate).
+
+Arrays all the way: ``Observers`` holds N places; satellite positions are ``(T, 3)`` or
+``(M, 3)`` Earth-fixed km. Elevations are geometric; :func:`refraction_deg` gives the
+optional atmospheric correction (Saemundsson's formula, 10 C, 1010 hPa scaled by height).
+Azimuth counts from north through east, 0 to 360 degrees.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ObserverError, param
+from .frames import enu_basis, geodetic_to_itrs
+
+__all__ = [
+    "MAX_ALT_M",
+    "MIN_ALT_M",
+    "Observer",
+    "Observers",
+    "check_angle",
+    "check_coordinates",
+    "compass",
+    "compass_points",
+    "geometric_threshold_deg",
+    "pressure_at_height_hpa",
+    "refraction_deg",
+]
+
+MIN_ALT_M = -500.0  # the shore of the Dead Sea is at -430 m
+MAX_ALT_M = 100_000.0  # the edge of space; above that, you are the satellite
+
+
+def check_coordinates(lat_deg, lon_deg, alt_m) -> None:
+    """Raise :class:`ObserverError` naming the first impossible coordinate."""
+    lat = np.atleast_1d(np.asarray(lat_deg, dtype=float))
+    lon = np.atleast_1d(np.asarray(lon_deg, dtype=float))
+    alt = np.atleast_1d(np.asarray(alt_m, dtype=float))
+    for name, key, values, low, high, unit in (
+        ("latitude", "lat", lat, -90.0, 90.0, " degrees"),
+        ("longitude", "lon", lon, -180.0, 180.0, " degrees"),
+        ("altitude", "alt_m", alt, MIN_ALT_M, MAX_ALT_M, " m"),
+    ):
+        bad = ~((values >= low) & (values <= high))  # NaN is bad too
+        if bad.any():
+            value = float(values[np.flatnonzero(bad)[0]])
+            raise ObserverError(
+                f"{name} {value:g}{unit.rstrip()} is impossible: expected {low:g} to {high:g}{unit}",
+                parameter=key,
+                value=value,
+                low=low,
+                high=high,
+            )
+
+
+def check_angle(
+    parameter: str,
+    value: float,
+    *,
+    low: float = -90.0,
+    high: float = 90.0,
+    low_included: bool = False,
+    high_included: bool = False,
+) -> float:
+    """Refuse an angle input (an elevation threshold, a Sun limit) that is not finite or
+    falls outside its range, in one sentence naming it (``parameter``, as
+    :func:`~zarya.errors.param` marks it); returns the value.
+
+    >>> check_angle("min_elevation", 10.0)
+    10.0
+    >>> check_angle("min_elevation", 95.0)
+    Traceback (most recent call last):
+    ...
+    zarya.errors.ObserverError: minimum elevation 95 is impossible: expected more than -90 and less than 90 degrees
+    """
+    above = value >= low if low_included else value > low
+    below = value <= high if high_included else value < high
+    if not (math.isfinite(value) and above and below):
+        if low_included and high_included:
+            expected = f"{low:g} to {high:g} degrees"
+        else:
+            lo = f"{low:g} or more" if low_included else f"more than {low:g}"
+            hi = f"at most {high:g}" if high_included else f"less than {high:g}"
+            expected = f"{lo} and {hi} degrees"
+        raise ObserverError(
+            f"{param(parameter)} {value:g} is impossible: expected {expected}",
+            parameter=parameter,
+            value=value,
+            low=low,
+            high=high,
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Observer:
+    """A place on the WGS84 ellipsoid: latitude, longitude (east positive), height in m."""
+
+    lat_deg: float
+    lon_deg: float
+    alt_m: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_coordinates(self.lat_deg, self.lon_deg, self.alt_m)
+
+
+class Observers:
+    """N observers as arrays: ``r_km`` (N, 3) Earth-fixed, and east/north/up unit vectors."""
+
+    def __init__(self, lat_deg, lon_deg, alt_m=0.0) -> None:
+        lat = np.atleast_1d(np.asarray(lat_deg, dtype=float))
+        lon = np.atleast_1d(np.asarray(lon_deg, dtype=float))
+        alt = np.broadcast_to(np.asarray(alt_m, dtype=float), lat.shape).copy()
+        if lat.shape != lon.shape or lat.ndim != 1:
+            raise ObserverError("latitudes and longitudes must be 1-d arrays of the same length")
+        check_coordinates(lat, lon, alt)
+        self.lat_deg, self.lon_deg, self.alt_m = lat, lon, alt
+        self.r_km = geodetic_to_itrs(lat, lon, alt)
+        self.east, self.north, self.up = enu_basis(lat, lon)
+        self.up_offset_km = np.einsum("ij,ij->i", self.r_km, self.up)
+        self.r2_km2 = np.einsum("ij,ij->i", self.r_km, self.r_km)
+
+    @classmethod
+    def of(cls, observers: Observer | list[Observer] | Observers) -> Observers:
+        if isinstance(observers, Observers):
+            return observers
+        if isinstance(observers, Observer):
+            observers = [observers]
+        return cls(
+            [o.lat_deg for o in observers],
+            [o.lon_deg for o in observers],
+            [o.alt_m for o in observers],
+        )
+
+    def __len__(self) -> int:
+        return len(self.lat_deg)
+
+    def subset(self, idx: np.ndarray) -> Observers:
+        return Observers(self.lat_deg[idx], self.lon_deg[idx], self.alt_m[idx])
+
+    def observer(self, n: int) -> Observer:
+        return Observer(float(self.lat_deg[n]), float(self.lon_deg[n]), float(self.alt_m[n]))
+
+    def sin_elevation(self, r_sat_km: np.ndarray) -> np.ndarray:
+        """sin(elevation) for every observer and every satellite position: ``(N, T)``.
+
+        Two matrix products: (s - o).u = s.u - o.u and |s - o|^2 = s.s + o.o - 2 s.o.
+        """
+        su = self.up @ r_sat_km.T
+        so = self.r_km @ r_sat_km.T
+        ss = np.einsum("ij,ij->i", r_sat_km, r_sat_km)
+        rng2 = ss[None, :] + self.r2_km2[:, None] - 2.0 * so
+        return (su - self.up_offset_km[:, None]) / np.sqrt(rng2)
+
+    def sin_elevation_at(self, r_sat_km: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """sin(elevation) of position ``r_sat_km[m]`` seen by observer ``idx[m]``: ``(M,)``."""
+        d = r_sat_km - self.r_km[idx]
+        return np.einsum("ij,ij->i", d, self.up[idx]) / np.linalg.norm(d, axis=-1)
+
+    def look(self, r_sat_km: np.ndarray, idx: np.ndarray, v_sat_km_s: np.ndarray | None = None):
+        """Azimuth, elevation (degrees), range (km) and range rate (km/s, or None), ``(M,)``."""
+        d = r_sat_km - self.r_km[idx]
+        rng = np.linalg.norm(d, axis=-1)
+        e = np.einsum("ij,ij->i", d, self.east[idx])
+        n = np.einsum("ij,ij->i", d, self.north[idx])
+        u = np.einsum("ij,ij->i", d, self.up[idx])
+        az = np.degrees(np.arctan2(e, n)) % 360.0
+        el = np.degrees(np.arcsin(np.clip(u / rng, -1.0, 1.0)))
+        rate = None
+        if v_sat_km_s is not None:
+            rate = np.einsum("ij,ij->i", d, v_sat_km_s) / rng
+        return az, el, rng, rate
+
+
+_POINTS = (
+    "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW"
+).split()
+
+
+def compass(azimuth_deg: float) -> str:
+    """16-point compass direction of an azimuth.
+
+    >>> compass(0.0), compass(11.2), compass(11.3), compass(350.0)
+    ('N', 'N', 'NNE', 'N')
+    """
+    return _POINTS[int(math.floor((azimuth_deg % 360.0) / 22.5 + 0.5)) % 16]
+
+
+def compass_points(azimuth_deg: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`compass`: an array of 16-point directions."""
+    k = np.floor((np.asarray(azimuth_deg, dtype=float) % 360.0) / 22.5 + 0.5).astype(int) % 16
+    return np.array(_POINTS)[k]
+
+
+def refraction_deg(elevation_deg, *, pressure_hpa: float = 1010.0, temperature_c: float = 10.0):
+    """Atmospheric refraction for a geometric elevation (Saemundsson 1986), degrees.
+
+    Below -1 degree the formula is held at its -1 degree value; the correction only matters
+    for thresholds near the horizon.
+    """
+    h = np.maximum(np.asarray(elevation_deg, dtype=float), -1.0)
+    arcmin = 1.02 / np.tan(np.radians(h + 10.3 / (h + 5.11)))
+    return arcmin / 60.0 * (pressure_hpa / 1010.0) * (283.0 / (273.0 + temperature_c))
+
+
+def pressure_at_height_hpa(alt_m: float) -> float:
+    """Standard-atmosphere pressure at a height (the value PyEphem derives from elevation)."""
+    return 1013.25 * (1.0 - 0.0065 * alt_m / 288.15) ** 5.2561
+
+
+def geometric_threshold_deg(apparent_deg: float, **kw) -> np.ndarray:
+    """The geometric elevation whose refracted (apparent) elevation is ``apparent_deg``
+    (fixed-point iteration, vectorised over the keyword arrays, e.g. one pressure per
+    observer)."""
+    g = np.asarray(apparent_deg - refraction_deg(apparent_deg, **kw), dtype=float)
+    for _ in range(30):
+        g = apparent_deg - refraction_deg(g, **kw)
+    return g

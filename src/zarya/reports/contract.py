@@ -1,0 +1,157 @@
+"""How the domain's value objects are written in the JSON contract (DESIGN's interface).
+
+Times are ISO 8601 UTC with a ``Z`` (to 0.1 s); angles are rounded to 0.01 degree, ranges to
+0.1 km; a number that is not finite is ``null`` (JSON has no NaN). Every answer of the
+command line's ``--json``, the web API and the batch is made of these pieces.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..domain.launch import LaunchWindow
+from ..domain.overflights import Overflight
+from ..domain.pass_table import LookPoint, Pass, VisibleSegment
+from ..domain.radio import RadioPass
+from ..engine.failures import FailedStretch
+from ..engine.look import Observer
+from ..engine.timescale import Window, iso_z
+
+__all__ = [
+    "failed_stretch",
+    "launch_window",
+    "number",
+    "observer",
+    "overflight",
+    "pass_",
+    "point",
+    "radio_pass",
+    "visible_segment",
+    "window",
+]
+
+JSON = dict[str, Any]
+
+
+def number(value: float, digits: int) -> float | None:
+    """``value`` rounded, or None where it is not a finite number (JSON has no NaN).
+
+    >>> number(1.23456, 2), number(float("nan"), 2)
+    (1.23, None)
+    """
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
+
+
+def window(w: Window) -> JSON:
+    return {"start": iso_z(w.start, 0), "end": iso_z(w.end, 0)}
+
+
+def observer(o: Observer) -> JSON:
+    return {"lat_deg": o.lat_deg, "lon_deg": o.lon_deg, "alt_m": o.alt_m}
+
+
+def point(p: LookPoint) -> JSON:
+    """Time, azimuth, elevation, range, 16-point direction (and magnitude, where known)."""
+    out: JSON = {
+        "time": iso_z(p.time),
+        "azimuth_deg": round(p.azimuth_deg, 2),
+        "elevation_deg": round(p.elevation_deg, 2),
+        "range_km": round(p.range_km, 1),
+        "direction": p.direction,
+    }
+    if p.magnitude is not None:
+        out["magnitude"] = round(p.magnitude, 1)
+    return out
+
+
+def visible_segment(v: VisibleSegment) -> JSON:
+    return {
+        "start": point(v.start),
+        "peak": point(v.peak),
+        "end": point(v.end),
+        "brightest_magnitude": round(v.brightest_magnitude, 1),
+        "duration_s": round(v.duration_s, 1),
+        "starts": v.starts,
+        "ends": v.ends,
+    }
+
+
+def pass_(p: Pass) -> JSON:
+    """One pass: rise, culmination and set (``null`` where the window cuts it), duration and
+    the visible segment (``null`` when there is none)."""
+    return {
+        "rise": point(p.rise) if p.rise else None,
+        "culmination": point(p.culmination),
+        "set": point(p.set) if p.set else None,
+        "duration_s": round(p.duration_s, 1),
+        "visible": visible_segment(p.visible) if p.visible else None,
+    }
+
+
+def overflight(o: Overflight) -> JSON:
+    return {
+        "time": iso_z(o.time),
+        "distance_km": round(o.distance_km, 2),
+        "side": o.side,
+        "direction": o.direction,
+        "heading_deg": round(o.heading_deg, 2),
+        "subpoint": {
+            "lat_deg": round(o.lat_deg, 4),
+            "lon_deg": round(o.lon_deg, 4),
+            "alt_km": round(o.alt_km, 2),
+        },
+        "elevation_deg": round(o.elevation_deg, 2),
+    }
+
+
+def launch_window(w: LaunchWindow) -> JSON:
+    return {
+        "time": iso_z(w.time),
+        "direction": w.direction,
+        "northbound": w.northbound,
+        "azimuth_deg": number(w.azimuth_deg, 2),
+        "azimuth_inertial_deg": number(w.azimuth_inertial_deg, 2),
+        "phase_angle_deg": number(w.phase_angle_deg, 2),
+        "inclination_deg": number(w.inclination_deg, 4),
+    }
+
+
+def radio_pass(p: RadioPass, *, samples: bool = True) -> JSON:
+    """AOS, culmination, LOS and the Doppler shift (with its samples, unless asked not to)."""
+    doppler: JSON = {
+        "at_aos_hz": number(p.shift_aos_hz, 1),
+        "at_los_hz": number(p.shift_los_hz, 1),
+        "max_hz": number(p.max_shift_hz, 1),
+        "max_rate_hz_s": number(p.max_rate_hz_s, 2),
+        "zero_time": iso_z(p.zero_shift_time) if p.zero_shift_time else None,
+    }
+    if samples:
+        doppler["samples"] = [
+            {
+                "time": p.window.iso(t),
+                "shift_hz": number(s, 1),
+                "elevation_deg": number(e, 2),
+                "range_rate_km_s": number(rr, 4),
+            }
+            for t, s, e, rr in zip(
+                p.t_s, p.shift_hz, p.elevation_deg, p.range_rate_km_s, strict=True
+            )
+        ]
+    return {
+        "aos": point(p.aos) if p.aos else None,
+        "culmination": point(p.culmination),
+        "los": point(p.los) if p.los else None,
+        "duration_s": number(p.duration_s, 1),
+        "doppler": doppler,
+    }
+
+
+def failed_stretch(f: FailedStretch) -> JSON:
+    return {
+        "start": iso_z(f.start, 0),
+        "end": iso_z(f.end, 0),
+        "code": f.code,
+        "message": f.message,
+    }

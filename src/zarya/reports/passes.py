@@ -1,0 +1,123 @@
+"""``zarya passes`` and ``zarya now`` as the contract's JSON objects.
+
+Each function takes already-parsed values (a Satellite, an Observer, a Window), runs the
+library and returns plain dicts shaped exactly as DESIGN's interface contract says, so the
+command line (``--json``) and the web service serve the same objects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from ..domain.geography import beneath
+from ..domain.light import shadow, sun_elevation_deg
+from ..domain.pass_table import Pass, PassOptions
+from ..domain.passes import find_passes
+from ..engine.ephemeris import Ephemeris
+from ..engine.failures import sgp4_message
+from ..engine.frames import EARTH_ROTATION_RAD_S, itrs_to_geodetic
+from ..engine.look import Observer, Observers, compass
+from ..engine.satellite import Satellite
+from ..engine.timescale import Window, iso_z
+from ..errors import PropagationError
+from . import contract
+from .satellites import satellite_info
+
+__all__ = ["now_report", "passes_report"]
+
+_OMEGA = np.array([0.0, 0.0, EARTH_ROTATION_RAD_S])
+
+
+def passes_report(
+    sat: Satellite,
+    observer: Observer,
+    window: Window,
+    *,
+    options: PassOptions | None = None,
+    visible_only: bool = False,
+    allow_stale: bool = False,
+) -> dict[str, Any]:
+    """``zarya passes --json``: satellite, observer, threshold, passes (and warnings).
+
+    >>> from zarya.engine.timescale import parse_instant
+    >>> from zarya.reports.satellites import load_satellite
+    >>> report = passes_report(load_satellite(), Observer(51.18, 71.45),
+    ...                        Window.days(parse_instant("2016-04-04"), 1), visible_only=True)
+    >>> [(p["visible"]["start"]["direction"], p["visible"]["brightest_magnitude"])
+    ...  for p in report["passes"]]
+    [('SW', -4.0), ('W', -3.8)]
+    """
+    options = options or PassOptions()
+    warnings = sat.check_age(window, allow_stale=allow_stale)
+    eph = Ephemeris(sat, window)
+    eph.require_some_valid()
+    passes: list[Pass] = find_passes(eph, observer, options)[0]
+    if visible_only:
+        passes = [p for p in passes if p.visible is not None]
+    warnings += [f.warning("passes", digits=1) for f in eph.failed_stretches()]
+    return {
+        "satellite": satellite_info(sat, window.start),
+        "observer": contract.observer(observer),
+        "min_elevation_deg": options.min_elevation_deg,
+        "window": contract.window(window),
+        "passes": [contract.pass_(p) for p in passes],
+        "warnings": warnings,
+    }
+
+
+def now_report(
+    sat: Satellite, when: datetime, *, observer: Observer | None = None, allow_stale: bool = False
+) -> dict[str, Any]:
+    """``zarya now --json``: the sub-satellite point, height, speed and sunlight at an
+    instant, and where to look from ``observer`` if one is given.
+
+    >>> from zarya.engine.timescale import parse_instant
+    >>> from zarya.reports.satellites import load_satellite
+    >>> now = now_report(load_satellite(), parse_instant("2016-04-04T12:00:00Z"))
+    >>> now["over"], now["alt_km"], now["sunlight"]
+    ('South Pacific Ocean', 406.34, 'umbra')
+    """
+    window = Window(when, 60.0)
+    warnings = sat.check_age(Window(when, 1e-3), allow_stale=allow_stale)  # at that instant
+    eph = Ephemeris(sat, window, step_s=60.0)
+    if not eph.ok[0]:
+        raise PropagationError(
+            f"SGP4 cannot propagate {sat.name} at {iso_z(when, 0)}: "
+            f"{sgp4_message(int(eph.error[0]))} (sgp4 error {int(eph.error[0])})",
+            name=sat.name,
+            code=int(eph.error[0]),
+            start=when,
+            end=when,
+        )
+    r = eph.r_km[:1]
+    v = eph.v_km_s[:1]
+    lat, lon, height = itrs_to_geodetic(r)
+    out: dict[str, Any] = {
+        "satellite": satellite_info(sat, when),
+        "time": iso_z(when),
+        "lat_deg": round(float(lat[0]), 4),
+        "lon_deg": round(float(lon[0]), 4),
+        "alt_km": round(float(height[0]), 2),
+        "speed_km_s": round(float(np.linalg.norm(v[0] + np.cross(_OMEGA, r[0]))), 3),
+        "sunlight": str(shadow(r, eph.sun_km[:1])[0]),
+        "over": str(beneath([float(lat[0])], [float(lon[0])])[0]),
+        "warnings": warnings,
+    }
+    if observer is not None:
+        obs = Observers.of(observer)
+        az, el, rng, rate = obs.look(r, np.array([0]), v)
+        assert rate is not None
+        sun_el = sun_elevation_deg(eph.sun_km[:1], obs.r_km, obs.up)
+        out["observer"] = contract.observer(observer)
+        out["look"] = {
+            "azimuth_deg": round(float(az[0]), 2),
+            "elevation_deg": round(float(el[0]), 2),
+            "range_km": round(float(rng[0]), 1),
+            "range_rate_km_s": round(float(rate[0]), 3),
+            "direction": compass(float(az[0])),
+            "sun_elevation_deg": round(float(sun_el[0]), 2),
+        }
+    return out
