@@ -350,8 +350,9 @@ def test_overflight_side_and_direction():
 
 def test_radius_must_be_positive():
     eph = zarya.Ephemeris(HISTORY, Window(parse_instant("2016-04-01"), 3600.0))
-    with pytest.raises(zarya.ObserverError, match="radius-km -5 is impossible"):
+    with pytest.raises(zarya.ObserverError, match="radius -5 is impossible") as info:
         find_overflights(eph, PLACES, -5.0)
+    assert (info.value.parameter, info.value.value, info.value.low) == ("radius_km", -5.0, 0.0)
 
 
 # ------------------------------------------------------------------ tracks, footprints

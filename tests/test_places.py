@@ -19,6 +19,7 @@ import pytest
 
 import zarya.domain.places as places
 from zarya.errors import ObserverError, PlaceError, ZaryaError
+from zarya.cli.app import flag
 from zarya.domain.places import (
     NAMED_SITES,
     Place,
@@ -29,7 +30,7 @@ from zarya.domain.places import (
     timezone_at,
 )
 
-SRC = Path(places.__file__).resolve().parents[1]
+SRC = Path(places.__file__).resolve().parents[2]
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -48,8 +49,9 @@ def _bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _error(query: str) -> str:
     with pytest.raises(PlaceError) as info:
         resolve_place(query)
-    message = str(info.value)
+    message = info.value.worded(flag)  # as the command line says it
     assert "\n" not in message and "\r" not in message, message
+    assert info.value.query == " ".join(query.split())
     return message
 
 
@@ -367,7 +369,7 @@ def test_import_reads_nothing_and_lookup_reads_only_main_names() -> None:
     speed of the cold start is a benchmark, benchmarks/bench_passes.py, not a test)."""
     out = _fresh_python(
         "import sys\n"
-        "import zarya.places as p\n"
+        "import zarya.domain.places as p\n"
         "print(p._gazetteer_cache is None, 'timezonefinder' in sys.modules)\n"
         "p.resolve_place('Astana')\n"
         "print(p._gazetteer_cache._alternates is None, 'timezonefinder' in sys.modules)\n"

@@ -162,7 +162,7 @@ def test_choose_pass_first_visible_then_number(passes):
 def test_choose_pass_errors(passes):
     from zarya.errors import TimeRangeError
 
-    with pytest.raises(TimeRangeError, match=r"--pass 99 is beyond the \d+ passes over X"):
+    with pytest.raises(TimeRangeError, match=r"pass number 99 is beyond the \d+ passes over X"):
         skychart.choose_pass(passes, 99, where="X")
     with pytest.raises(TimeRangeError, match="no pass above 30 degrees"):
         skychart.choose_pass([], min_elevation_deg=30.0)

@@ -7,6 +7,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from zarya.cli.app import sentence
+
 from zarya import Satellite, StaleElementsError, Window, bundled_sets, parse_instant
 from zarya.engine.satellite import MANOEUVRE_DROP_REV_PER_DAY
 
@@ -57,8 +59,12 @@ def test_age_warning_and_refusal():
     assert sat.check_age(Window(epoch + timedelta(days=3), 86400)) == []
     warnings = sat.check_age(Window(epoch + timedelta(days=15), 86400))
     assert warnings and "16.0 days" in warnings[0]  # the far end of the window
-    with pytest.raises(StaleElementsError, match="--allow-stale"):
+    with pytest.raises(StaleElementsError, match="are 41 days from") as info:
         sat.check_age(Window(epoch + timedelta(days=40), 86400))
+    stale = info.value  # the facts, for the faces to word (the command line's advice)
+    assert (stale.epoch, stale.limit_days, round(stale.age_days)) == (epoch, 30.0, 41)
+    assert abs(stale.instant - (epoch + timedelta(days=41))) < timedelta(milliseconds=1)
+    assert "--allow-stale" in sentence(stale) and "--" not in str(stale)
     assert sat.check_age(Window(epoch + timedelta(days=40), 86400), allow_stale=True)
     # before the epoch counts too
     with pytest.raises(StaleElementsError):

@@ -307,7 +307,9 @@ def test_read_tle_on_the_whole_set():
     with pytest.raises(TLEFormatError) as info:
         read_tle(text)
     assert entries[first].satnum == 11801
-    assert str(info.value).startswith(f"line {2 * first + 1} of the file: TLE line 1, column 63")
+    assert str(info.value).startswith(
+        f"record {first + 1}, line {2 * first + 1} of the file: TLE line 1, column 63"
+    )
     # lenient: all 33, the same sets as one by one
     sets = read_tle(text, lenient=True)
     assert [s.norad_id for s in sets] == [e.satnum for e in entries]

@@ -17,6 +17,17 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from zarya.cli import main
+from zarya.cli.app import sentence
+from zarya.errors import (
+    CatalogError,
+    ElementsError,
+    PlaceError,
+    StaleElementsError,
+    TimeRangeError,
+    UnknownSatelliteError,
+    param,
+    path,
+)
 from zarya.web import create_app
 from zarya.web.answers import WebService
 from zarya.web.charts import parse_z
@@ -41,6 +52,20 @@ def cli_json(capsys: pytest.CaptureFixture, *args: str) -> dict:
     capsys.readouterr()
     assert main([*args, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
+
+
+# The command line's flags and the web's query parameters for the inputs the sentences name.
+WEB_NAMES = {"--lat": "lat", "--lon": "lon", "--min-elevation": "min_elevation",
+             "--days": "days", "--alt-m": "alt_m", "--step-s": "step_s", "--hours": "hours",
+             "--radius-km": "radius_km"}
+
+
+def web_words(cli_sentence: str) -> str:
+    """A command-line sentence with its flags put as the web names them (an independent
+    word-for-word map: the flags in the sentences these tests provoke)."""
+    for flag, name in WEB_NAMES.items():
+        cli_sentence = cli_sentence.replace(flag, name)
+    return cli_sentence
 
 
 def cli_error(capsys: pytest.CaptureFixture, *args: str) -> str:
@@ -129,17 +154,17 @@ def test_passes_of_astana_are_plausible(client):
     ],
 )
 def test_bad_input_is_422_with_the_command_lines_sentence(client, capsys, query, args):
-    """The command line's sentence, its advice in the web's terms ('--lat/--lon' is 'lat and
-    lon' here); the page says the same."""
+    """The command line's sentence with the web's names for its inputs ('--lat/--lon' is
+    'lat/lon' here, '--days' is 'days'); the page says the same."""
     r = client.get(f"/api/passes?{query}&{FROM}")
     assert r.status_code == 422
     said = cli_error(capsys, "passes", *args, "--from", "2016-04-04")
-    assert r.json() == {"detail": public_sentence(said)}
-    assert "--lat" not in r.json()["detail"]
+    assert r.json() == {"detail": web_words(said)}
+    assert "--" not in r.json()["detail"]
     if "alt_m" not in query and "min_elevation" not in query:  # what the page's form asks
         page = client.get(f"/?{query}&{FROM}")
         assert page.status_code == 422
-        assert str(escape(public_sentence(said))) in page.text
+        assert str(escape(web_words(said))) in page.text
 
 
 @pytest.mark.parametrize("days", ["nan", "inf", "-inf", "1e400", "-1", "0", "31"])
@@ -150,7 +175,7 @@ def test_page_refuses_impossible_days_with_the_sentence(client, days, where):
     r = client.get(f"/?{where}{FROM}&days={days}")
     assert r.status_code == 422, r.text[:200]
     detail = client.get(f"/api/passes?lat=51&lon=71&{FROM}&days={days}").json()["detail"]
-    assert detail.startswith("--days")
+    assert detail.startswith("days ")
     assert str(escape(detail)) in r.text
     assert 'role="alert"' in r.text
 
@@ -181,10 +206,22 @@ def test_bad_time_and_stale_elements_are_422(client, capsys):
 
 
 # ----------------------------------------------- the web's words: no paths, no CLI advice
+def _stale() -> StaleElementsError:
+    return StaleElementsError(
+        "the nearest elements of ISS (ZARYA) (epoch 2025-11-09T23:14:22Z) are 146 days from "
+        "2026-04-05T00:00:00Z: predictions past 30 days are unreliable"
+    )
+
+
+STORE = "the element store"
+WINDOWS_STORE = "C:\\Users\\ops\\zarya\\elements.sqlite"
+
+
 @pytest.mark.parametrize(
-    ("said", "api", "page"),
+    ("error", "cli", "api", "page"),
     [
         (
+            _stale(),
             "the nearest elements of ISS (ZARYA) (epoch 2025-11-09T23:14:22Z) are 146 days from "
             "2026-04-05T00:00:00Z: predictions past 30 days are unreliable (use --allow-stale "
             "to compute anyway, or import fresher elements)",
@@ -195,6 +232,11 @@ def test_bad_time_and_stale_elements_are_422(client, capsys):
             "2026-04-05T00:00:00Z: predictions past 30 days are unreliable",
         ),
         (
+            UnknownSatelliteError(
+                "no elements for NORAD 99999 in "
+                f"{path('/home/ops/.local/share/zarya/elements.sqlite', STORE)} "
+                "(known: ISS (ZARYA) (25544))", remedy="import",
+            ),
             "no elements for NORAD 99999 in the element store /home/ops/.local/share/zarya/"
             "elements.sqlite (known: ISS (ZARYA) (25544)); add some with `zarya elements "
             "import FILE` or `zarya elements update`",
@@ -202,37 +244,74 @@ def test_bad_time_and_stale_elements_are_422(client, capsys):
             None,
         ),
         (
-            "cannot open the element store /srv/z/elements.sqlite: [Errno 13] Permission "
-            "denied: '/srv/z'",
-            "cannot open the element store: [Errno 13] Permission denied: a file on the server",
+            CatalogError(
+                f"cannot open {path('/srv/z/elements.sqlite', STORE)}: [Errno 13] Permission "
+                "denied"
+            ),
+            "cannot open the element store /srv/z/elements.sqlite: [Errno 13] Permission denied",
+            "cannot open the element store: [Errno 13] Permission denied",
             None,
         ),
         (
-            "/srv/z/elements.sqlite is an SQLite file but not a zarya element store",
+            CatalogError(
+                f"{path('/srv/z/elements.sqlite', STORE)} is an SQLite file but not a zarya "
+                "element store"
+            ),
+            "the element store /srv/z/elements.sqlite is an SQLite file but not a zarya "
+            "element store",
             "the element store is an SQLite file but not a zarya element store",
             None,
         ),
         (
+            CatalogError(path(WINDOWS_STORE, STORE) + ": disk I/O error"),
             "the element store C:\\Users\\ops\\zarya\\elements.sqlite: disk I/O error",
             "the element store: disk I/O error",
             None,
         ),
         (
+            ElementsError(f"{path('/srv/data/iss.tle')}: record 2 (line 4): not a TLE"),
+            "/srv/data/iss.tle: record 2 (line 4): not a TLE",
+            "a file on the server: record 2 (line 4): not a TLE",
+            None,
+        ),
+        (
+            PlaceError(
+                "ambiguous place 'Paris': 2 cities match: ...; add the country code as shown "
+                f"(e.g. 'Paris, TX, US') or give {param('lat')}/{param('lon')}"
+            ),
             "ambiguous place 'Paris': 2 cities match: ...; add the country code as shown (e.g. "
             "'Paris, TX, US') or give --lat/--lon",
             "ambiguous place 'Paris': 2 cities match: ...; add the country code as shown (e.g. "
-            "'Paris, TX, US') or give lat and lon",
+            "'Paris, TX, US') or give lat/lon",
             None,
         ),
-        # left alone: names with a slash, units, the bad value's own name
-        ("unknown place 'baikonur-1/6': ...", "unknown place 'baikonur-1/6': ...", None),
-        ("--days 31 is too long: at most 30 days", "--days 31 is too long: at most 30 days",
-         None),
+        # what users type stays as they typed it: slashes, dashes, units
+        (
+            PlaceError("unknown place 'baikonur-1/6': ..."),
+            "unknown place 'baikonur-1/6': ...",
+            "unknown place 'baikonur-1/6': ...",
+            None,
+        ),
+        (
+            PlaceError("unknown place '/etc/passwd --days': ..."),
+            "unknown place '/etc/passwd --days': ...",
+            "unknown place '/etc/passwd --days': ...",
+            None,
+        ),
+        (
+            TimeRangeError(f"{param('days')} 31 is too long: at most 30 days", parameter="days"),
+            "--days 31 is too long: at most 30 days",
+            "days 31 is too long: at most 30 days",
+            None,
+        ),
     ],
 )
-def test_public_sentence(said, api, page):
-    assert public_sentence(said) == api
-    assert public_sentence(said, allow_stale=False) == (api if page is None else page)
+def test_each_face_words_the_error(error, cli, api, page):
+    """One error, three wordings: the command line's (flags, its advice), the API's (query
+    parameters, allow_stale=1, no server path) and the page's (no advice it cannot take)."""
+    assert sentence(error) == cli
+    assert public_sentence(error) == api
+    assert public_sentence(error, allow_stale=False) == (api if page is None else page)
 
 
 def _refusals(client: TestClient) -> list[str]:
@@ -319,7 +398,7 @@ def test_limits(client, url):
 
 def test_days_limit_names_30(client):
     r = client.get(f"/api/passes?{ASTANA}&{FROM}&days=31")
-    assert r.json() == {"detail": "--days 31 is too long: at most 30 days"}
+    assert r.json() == {"detail": "days 31 is too long: at most 30 days"}
 
 
 def test_long_urls_are_refused_early(client):

@@ -13,6 +13,7 @@ through the very same path, so they accept the same files.
 from __future__ import annotations
 
 import gzip
+import os
 import stat
 import zlib
 from collections.abc import Iterator
@@ -169,6 +170,16 @@ def read_records(
     """Every record of an element file, with its original text and place in the file (see
     :func:`read_stream`)."""
     with open_element_file(where) as handle:
+        cap = records.MAX_FILE_BYTES if max_bytes is None else max_bytes
+        size = os.fstat(handle.fileno()).st_size
+        if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) and size > cap:
+            if handle.peek(2)[:2] != _GZIP_MAGIC:  # type: ignore[attr-defined]
+                raise ElementsError(
+                    f"{path(where)}: {size} bytes is too large for an element file (at most "
+                    f"{cap})",
+                    path=str(where),
+                    limit=cap,
+                )
         return read_stream(
             handle, source=str(where), skip_bad=skip_bad, max_bytes=max_bytes, into=into,
             source_is_path=True,

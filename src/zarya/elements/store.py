@@ -135,8 +135,9 @@ class Store:
                 str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None
             )
         except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise CatalogError(
-                f"cannot open {mark_path(self.path, _STORE)}: {exc}", path=str(self.path)
+                f"cannot open {mark_path(self.path, _STORE)}: {reason}", path=str(self.path)
             ) from None
         try:
             with self._errors():

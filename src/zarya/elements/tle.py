@@ -313,7 +313,7 @@ def read_tle_chunks(
                 number,
                 name_line,
                 _framing_error(
-                    number, name_line,
+                    number, line_no,
                     f"the name {name!r} is followed by {stripped[:20]!r}, not TLE line 1",
                     expected="'1 '", found=stripped[:20],
                 ),
