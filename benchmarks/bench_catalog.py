@@ -34,9 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine  # noqa: E402
+from zarya.elements.files import bundled_sets, read_records
 from zarya.elements.store import open_store
-from zarya.elements.files import read_records
-from zarya.elements.files import bundled_sets
 from zarya.elements.tle import checksum, int_to_alpha5
 
 OBJECTS = 12_000

@@ -46,8 +46,8 @@ def test_import_is_pure_and_light():
     """Importing zarya reads no element file and does not load the gazetteer or the CLI."""
     code = (
         "import sys, zarya; "
-        "print(sorted(m for m in ('zarya.domain.places', 'zarya.cli', 'zarya.engine', 'typer', 'rich', "
-        "'timezonefinder', 'numpy', 'sgp4', 'scipy') if m in sys.modules))"
+        "print(sorted(m for m in ('zarya.domain.places', 'zarya.cli', 'zarya.engine', 'typer', "
+        "'rich', 'timezonefinder', 'numpy', 'sgp4', 'scipy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -13,8 +13,8 @@ import pytest
 
 from zarya import Ephemeris, Observer, PassOptions, Window, find_passes, parse_instant
 from zarya import batch as engine
-from zarya.errors import BatchError
 from zarya.cli import main
+from zarya.errors import BatchError
 from zarya.reports.satellites import load_satellite
 
 START = "2016-03-31"

@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zarya.elements.store import SCHEMA_VERSION, Store, open_store
+from zarya.elements.files import bundled_sets, read_records
 from zarya.elements.schema import MIGRATIONS
-from zarya.elements.files import read_records
-from zarya.elements.files import bundled_sets
+from zarya.elements.store import SCHEMA_VERSION, Store, open_store
 from zarya.errors import CatalogError, ElementsError, OMMError, TLEFormatError
 from zarya.reports.satellites import load_satellite
 

@@ -24,15 +24,15 @@ from sgp4.api import WGS72, Satrec
 
 from zarya.elements.elset import ElementSet
 from zarya.elements.files import bundled_sets, read_elements_file
-from zarya.elements.readers import read_elements_text
-from zarya.elements.records import select_object
-from zarya.elements.omm import (
-    from_record,
+from zarya.elements.omm import from_record
+from zarya.elements.readers import (
+    read_elements_text,
     read_omm_csv,
     read_omm_json,
     read_omm_kvn,
     read_omm_xml,
 )
+from zarya.elements.records import select_object
 from zarya.elements.tle import alpha5_to_int, checksum, int_to_alpha5, parse_tle, read_tle
 from zarya.engine.satellite import Satellite
 from zarya.errors import (

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from zarya import Ephemeris, Observer, Observers, PassOptions, Satellite, Window
+from zarya.domain.passes import _thresholds, find_passes
 from zarya.elements.tle import checksum, parse_tle
 from zarya.engine.search import bracketed_root
-from zarya.domain.passes import _thresholds, find_passes
 from zarya.engine.timescale import jd_of
 
 # SL-6 R/B(2), Vallado's set: sgp4 fails (error 1) 29350 s after the epoch and for ever after

@@ -121,7 +121,9 @@ WEB = {
     "web_now": "/api/now?at=2016-04-04T12:00:00Z&place=Astana",
     "web_track": "/api/track?from=2016-04-04&hours=1&step_s=300",
     "web_orbits": "/api/orbits?from=2016-04-01&to=2016-04-03",
-    "web_overflights": "/api/overflights?place=soyuz-landing-zone&radius_km=50&from=2016-06-17&days=2",
+    "web_overflights": (
+        "/api/overflights?place=soyuz-landing-zone&radius_km=50&from=2016-06-17&days=2"
+    ),
     "web_places": "/api/places?q=Ast",
 }
 

@@ -10,8 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zarya
-from zarya.engine.satellite import Satellite
-from zarya.engine.frames import gmst82_rad, rotate_z
 from zarya.domain.geodesy import (
     EARTH_MEAN_RADIUS_KM,
     footprint_radius_km,
@@ -30,6 +28,8 @@ from zarya.domain.revolutions import (
 )
 from zarya.domain.tracks import ground_track, split_antimeridian
 from zarya.engine.failures import propagation_failures, propagation_map
+from zarya.engine.frames import gmst82_rad, rotate_z
+from zarya.engine.satellite import Satellite
 from zarya.engine.timescale import Window, parse_instant
 
 from .conftest import shared_or_local

@@ -10,8 +10,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import zarya
-from zarya.engine.satellite import Satellite
-from zarya.engine.frames import EARTH_ROTATION_RAD_S
 from zarya.domain.launch import (
     check_launch_reach,
     geocentric_latitude_deg,
@@ -20,8 +18,10 @@ from zarya.domain.launch import (
     rotating_azimuth_deg,
 )
 from zarya.domain.radio import SPEED_OF_LIGHT_KM_S, doppler_shift_hz, radio_passes
-from zarya.reports.missions import launch_windows_report
+from zarya.engine.frames import EARTH_ROTATION_RAD_S
+from zarya.engine.satellite import Satellite
 from zarya.engine.timescale import Window, parse_instant
+from zarya.reports.missions import launch_windows_report
 
 from .conftest import shared_or_local
 

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import zarya.domain.places as places
-from zarya.errors import ObserverError, PlaceError, ZaryaError
 from zarya.cli.app import flag
 from zarya.domain.places import (
     NAMED_SITES,
@@ -29,6 +28,7 @@ from zarya.domain.places import (
     search_places,
     timezone_at,
 )
+from zarya.errors import ObserverError, PlaceError, ZaryaError
 
 SRC = Path(places.__file__).resolve().parents[2]
 

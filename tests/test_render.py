@@ -23,14 +23,14 @@ import erfa
 import numpy as np
 import pytest
 
+from zarya.domain.geodesy import subpoints
+from zarya.domain.passes import find_passes
 from zarya.elements.files import bundled_sets
 from zarya.engine.ephemeris import Ephemeris
-from zarya.engine.satellite import Satellite
-from zarya.domain.geodesy import subpoints
 from zarya.engine.look import Observer
-from zarya.domain.passes import find_passes
-from zarya.render import common, skychart, worldmap
+from zarya.engine.satellite import Satellite
 from zarya.engine.timescale import Window, parse_instant
+from zarya.render import common, skychart, worldmap
 
 ASTANA = Observer(51.1694, 71.4491, 347.0)
 ALMATY = ZoneInfo("Asia/Almaty")

@@ -7,9 +7,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from zarya.cli.app import sentence
-
 from zarya import Satellite, StaleElementsError, Window, bundled_sets, parse_instant
+from zarya.cli.app import sentence
 from zarya.engine.satellite import MANOEUVRE_DROP_REV_PER_DAY
 
 

@@ -660,12 +660,12 @@ def test_sky_chart_svg_is_the_render_modules(client):
     """The page's sky chart is zarya.render.skychart's picture of the pass under way."""
     from zoneinfo import ZoneInfo
 
+    from zarya.domain.passes import find_passes
     from zarya.engine.ephemeris import Ephemeris
     from zarya.engine.look import Observer
-    from zarya.domain.passes import find_passes
+    from zarya.engine.timescale import Window, parse_instant
     from zarya.render.skychart import sky_chart_svg, sky_pass
     from zarya.reports.satellites import load_satellite
-    from zarya.engine.timescale import Window, parse_instant
 
     report = client.get(f"/api/passes?{ASTANA}&{FROM}&days=2&visible=1").json()
     peak = report["passes"][0]["visible"]["peak"]["time"]
@@ -713,9 +713,9 @@ def test_world_map_svg(client):
 
 def test_openapi_and_docs(client):
     spec = client.get("/openapi.json").json()
-    for path in ("/api/passes", "/api/now", "/api/track", "/api/orbits", "/api/overflights",
-                 "/api/places", "/feeds/passes.ics"):
-        assert path in spec["paths"], path
+    for route in ("/api/passes", "/api/now", "/api/track", "/api/orbits", "/api/overflights",
+                  "/api/places", "/feeds/passes.ics"):
+        assert route in spec["paths"], route
     params = {p["name"] for p in spec["paths"]["/api/passes"]["get"]["parameters"]}
     assert {"lat", "lon", "alt_m", "from", "days", "min_elevation", "visible"} <= params
     assert client.get("/docs").status_code == 200

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..domain.pass_table import END_REASONS, START_REASONS, PassOptions, PassTable
+from ..domain.pass_table import END_REASONS, START_REASONS
 from ..domain.passes import find_pass_table
 from ..elements.elset import ElementSet
 from ..engine.ephemeris import Ephemeris

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import BatchError, param
-from ..errors import path as mark_path
 from .columns import COLUMNS, Columns
 
 __all__ = ["OUTPUT_SUFFIXES", "check_not_input", "check_output_path", "write_stream"]
@@ -57,6 +56,7 @@ def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
                     writer = writer or pacsv.CSVWriter(fh, schema)
                     writer.write_table(table)
                 else:
+                    assert fh is not None
                     for row in table.to_pylist():
                         fh.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
             if writer is None and kind == ".parquet":

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
 
 import numpy as np
 
-from ..domain.pass_table import PassOptions
 from ..elements.elset import ElementSet
-from ..engine.timescale import Window, iso_z
+from ..engine.timescale import iso_z
 from ..errors import BatchError, param
-from .columns import COLUMNS, Columns, compute_chunk
+from .columns import COLUMNS, compute_chunk
 from .places import Places
 
 __all__ = ["DEFAULT_CHUNK", "chunk_bounds", "check_scheduler_address", "iter_chunks", "run"]

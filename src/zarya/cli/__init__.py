@@ -8,9 +8,10 @@ lists them. Nothing else in zarya imports this package.
 
 from __future__ import annotations
 
+from . import batch, missions, passes, plot, serve  # noqa: F401  (registers the commands)
+
 # isort: off  (the order of --help)
 from .app import app, main
-from . import passes, batch, missions, plot, serve  # noqa: F401  (registers the commands)
 from .elements import elements_app
 
 # isort: on

@@ -13,7 +13,7 @@ inside the commands, so that ``zarya passes`` does not pay for them.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -172,7 +172,7 @@ def list_(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     now = utc_now()
     with open_store(db) as store:
         objects, path = store.objects(), str(store.path)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "norad_id": o.norad_id,
             "name": o.name,
@@ -224,7 +224,7 @@ def show(
     with open_store(db) as store:
         norad_id = store.resolve(sat)
         history, name = store.history(norad_id), store.name(norad_id)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "epoch": iso_from_jd(*h.elements.epoch_jd),
             "age_days": round(age_days(h.elements.epoch_jd_total, now), 2),

@@ -201,7 +201,8 @@ def launch_windows(
     )
     for w in report["windows"]:
         table.add_row(
-            local_time(w["time"], shown_in, "%a %d %b"), local_time(w["time"], shown_in, "%H:%M:%S"),
+            local_time(w["time"], shown_in, "%a %d %b"),
+            local_time(w["time"], shown_in, "%H:%M:%S"),
             w["direction"] + (" *" if w["northbound"] else ""),
             f"{w['azimuth_deg']:.1f}°", f"{w['azimuth_inertial_deg']:.1f}°",
             f"{w['phase_angle_deg']:+.1f}°", f"{w['inclination_deg']:.2f}°",
@@ -261,7 +262,8 @@ def overflights(
     )
     for o in report["overflights"]:
         table.add_row(
-            local_time(o["time"], shown_in), f"{o['distance_km']:.1f} km", o["side"], o["direction"],
+            local_time(o["time"], shown_in), f"{o['distance_km']:.1f} km", o["side"],
+            o["direction"],
             f"{o['heading_deg']:.0f}°", f"{o['elevation_deg']:.1f}°",
         )
     out.print(table)
@@ -332,8 +334,10 @@ def radio(
         m, s = divmod(int(round(p["duration_s"])), 60)
         table.add_row(
             local_time(p["culmination"]["time"], shown_in, "%a %d %b"),
-            local_time(aos, shown_in, "%H:%M:%S") + (f" {p['aos']['direction']}" if p["aos"] else ""),
-            local_time(los, shown_in, "%H:%M:%S") + (f" {p['los']['direction']}" if p["los"] else ""),
+            local_time(aos, shown_in, "%H:%M:%S")
+            + (f" {p['aos']['direction']}" if p["aos"] else ""),
+            local_time(los, shown_in, "%H:%M:%S")
+            + (f" {p['los']['direction']}" if p["los"] else ""),
             f"{p['culmination']['elevation_deg']:.0f}°", f"{m}m{s:02d}s",
             f"{d['at_aos_hz'] / 1000:+.2f}/{d['at_los_hz'] / 1000:+.2f}",
             local_time(d["zero_time"], shown_in, "%H:%M:%S"), f"{d['max_rate_hz_s']:.0f} Hz/s",

@@ -76,6 +76,7 @@ def passes(
         return
     from ..render.table import print_passes
 
+    assert shown_in is not None
     print_passes(report, label=label, zone=shown_in, visible_only=visible)
 
 

@@ -106,7 +106,9 @@ def destination(
     lat = np.arcsin(
         np.clip(math.sin(p1) * np.cos(d) + math.cos(p1) * np.sin(d) * np.cos(az), -1.0, 1.0)
     )
-    lon = l1 + np.arctan2(np.sin(az) * np.sin(d) * math.cos(p1), np.cos(d) - math.sin(p1) * np.sin(lat))
+    lon = l1 + np.arctan2(
+        np.sin(az) * np.sin(d) * math.cos(p1), np.cos(d) - math.sin(p1) * np.sin(lat)
+    )
     return np.degrees(lat), (np.degrees(lon) + 180.0) % 360.0 - 180.0
 
 

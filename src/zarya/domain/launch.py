@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from ..engine import search
 from ..engine.frames import EARTH_ROTATION_RAD_S, gmst82_rad, rotate_z

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -149,7 +148,7 @@ class PassTable:
             f: (window if f == "window" else np.concatenate([getattr(t, f) for t in tables]))
             for f in cls.__dataclass_fields__
         }
-        return cls(**values)
+        return cls(**values)  # type: ignore[arg-type]
 
     def sorted(self) -> PassTable:
         return self.take(np.lexsort((self.t[:, 1], self.observer)))
@@ -160,12 +159,14 @@ class PassTable:
         for i in range(len(self)):
             vis = None
             if self.visible[i]:
-                pts = [self._point(i, j, vis=True) for j in range(3)]
+                a, b, c = (self._point(i, j, vis=True) for j in range(3))
+                assert a is not None and b is not None and c is not None
                 vis = VisibleSegment(
-                    pts[0], pts[1], pts[2], float(self.brightest[i]),
+                    a, b, c, float(self.brightest[i]),
                     START_REASONS[self.starts[i]], END_REASONS[self.ends[i]],
                 )
             rise, culm, set_ = (self._point(i, j) for j in range(3))
+            assert culm is not None
             out[int(self.observer[i])].append(
                 Pass(rise, culm, set_, float(self.duration_s[i]), vis, int(self.observer[i]))
             )

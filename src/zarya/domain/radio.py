@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from ..engine import search
 from ..engine.ephemeris import Ephemeris
@@ -123,11 +123,15 @@ def radio_passes(
     ts[offsets[1:] - 1] = end  # the last sample of each pass is LOS
     idx = table.observer[owner]
 
-    def rate(t, ii):
-        _, _, _, rr = obs.look(eph.position(t), ii, eph.velocity(t))
+    def rate(t: FloatArray, ii: NDArray[np.int64]) -> FloatArray:
+        r, v = eph.state(t)
+        _, _, _, rr = obs.look(r, ii, v)
+        assert rr is not None
         return rr
 
-    _, el, _, rr = obs.look(eph.position(ts), idx, eph.velocity(ts))
+    _, el, _, rr_or_none = obs.look(eph.position(ts), idx, eph.velocity(ts))
+    assert rr_or_none is not None
+    rr = rr_or_none
     shift = doppler_shift_hz(rr, freq_hz)
     # zero shift: where the range rate turns from negative to positive
     same = owner[1:] == owner[:-1]

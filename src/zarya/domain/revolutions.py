@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ..engine import search
 from ..engine.failures import FailedStretch, nowhere, propagation_map

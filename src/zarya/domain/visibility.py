@@ -29,7 +29,6 @@ from ..engine import search
 from ..engine.ephemeris import Ephemeris
 from ..engine.look import Observers
 from .light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_deg
-from .pass_table import END_REASONS, START_REASONS
 
 __all__ = [
     "Segments",

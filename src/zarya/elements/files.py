@@ -3,12 +3,11 @@
 This module (with the store and the fetcher) is where zarya reads element files: everything
 else gets :class:`~.elset.ElementSet` objects. A file is opened once (a directory or a
 device is refused unread; a pipe is read), gunzipped block by block when it starts with
-gzip's magic, counted against :data:`~.records.MAX_FILE_BYTES` (by default) after decompression (a gzip
-bomb costs no more memory than a file of that size) and handed in chunks to the format's
-streaming reader (:func:`~.readers.read_chunks`). ``--elements FILE``
+gzip's magic, counted against :data:`~.records.MAX_FILE_BYTES` (by default) after
+decompression (a gzip bomb costs no more memory than a file of that size) and handed in
+chunks to the format's streaming reader (:func:`~.readers.read_chunks`). ``--elements FILE``
 (:func:`read_elements_file`) and ``zarya elements import`` (:func:`read_records`) read
-through the very same path, so they accept the same files.
-"""
+through the very same path, so they accept the same files."""
 
 from __future__ import annotations
 
@@ -20,12 +19,12 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from ..errors import ElementsError, path
+from . import records
 from .elset import ElementSet
 from .readers import SinkFactory, read_chunks
-from . import records
 from .records import CHUNK_BYTES, ReadResult
 from .tle import read_tle
 
@@ -44,15 +43,15 @@ _GZIP_MAGIC = b"\x1f\x8b"
 class ByteSource:
     """Binary chunks of a (possibly gzipped) stream, counted against a size cap."""
 
-    def __init__(self, stream: BinaryIO, max_bytes: int | None = None) -> None:
+    def __init__(self, stream: BinaryIO | IO[bytes], max_bytes: int | None = None) -> None:
         self.max_bytes = records.MAX_FILE_BYTES if max_bytes is None else max_bytes
         self.total = 0
         magic = stream.read(2)
         self.zipped = magic == _GZIP_MAGIC
-        self._raw: BinaryIO = stream
+        self._raw: BinaryIO | IO[bytes] | gzip.GzipFile = stream
         self._pending = magic
         if self.zipped:
-            self._raw = gzip.GzipFile(fileobj=_Prefixed(magic, stream), mode="rb")  # type: ignore[assignment]
+            self._raw = gzip.GzipFile(fileobj=_Prefixed(magic, stream), mode="rb")  # type: ignore[call-overload]
             self._pending = b""
 
     def _read(self, n: int) -> bytes:
@@ -82,7 +81,7 @@ class ByteSource:
 class _Prefixed:
     """A stream with its first bytes (already read to sniff gzip) put back in front."""
 
-    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+    def __init__(self, prefix: bytes, stream: BinaryIO | IO[bytes]) -> None:
         self._prefix = prefix
         self._stream = stream
 
@@ -126,7 +125,7 @@ def open_element_file(where: str | Path) -> BinaryIO:
 
 
 def read_stream(
-    stream: BinaryIO,
+    stream: BinaryIO | IO[bytes],
     *,
     source: str,
     skip_bad: bool = False,

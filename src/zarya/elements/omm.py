@@ -8,7 +8,7 @@ missing a required field, or holding a value out of range, raises
 
 The streaming readers cut files into records in bounded memory: JSON is decoded one object
 at a time, CSV and KVN line by line (XML: :mod:`.omm_xml`). ``read_omm_json`` and its
-siblings read a text in hand through the same readers.
+siblings (in :mod:`.readers`) read a text in hand through the same readers.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
-from ..errors import ElementsError, OMMError
+from ..errors import OMMError
 from .elset import ElementSet, epoch_from_datetime
 from .records import (
-    MAX_LINE_CHARS,
     MAX_RECORD_CHARS,
     BadHook,
     Record,
@@ -39,10 +38,6 @@ __all__ = [
     "read_csv",
     "read_json",
     "read_kvn",
-    "read_omm_csv",
-    "read_omm_json",
-    "read_omm_kvn",
-    "read_omm_xml",
 ]
 
 REQUIRED = (
@@ -139,7 +134,7 @@ def from_record(record: Mapping[str, object], *, where: str, source: str = "") -
 def read_json(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHook) -> None:
     """A JSON array of OMM objects (or one object), decoded one record at a time."""
     decoder = json.JSONDecoder()
-    chunks = decode_chunks(chunks)
+    texts = decode_chunks(chunks)
     buf = ""
     pos = 0
     counted_pos, counted_line = 0, 1  # buf[counted_pos] is on line counted_line
@@ -155,7 +150,7 @@ def read_json(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHoo
         nonlocal buf, pos, counted_pos, eof
         if eof:
             return False
-        chunk = next(chunks, None)
+        chunk = next(texts, None)
         if chunk is None:
             eof = True
             return False
@@ -338,31 +333,3 @@ def _kvn_fields(text: str, where: str) -> dict[str, str]:
             )
         record[key.strip().upper()] = re.sub(r"\s*\[.*\]\s*$", "", value.strip())
     return record
-
-
-# ------------------------------------------------------------------- texts in hand
-def _read_text(reader: str, text: str, source: str) -> list[ElementSet]:
-    from .readers import read_chunks
-
-    result = read_chunks([text.encode("utf-8")], source=source, fmt=reader)
-    return [r.elements for r in result.records]
-
-
-def read_omm_json(text: str, *, source: str = "") -> list[ElementSet]:
-    """OMM as CelesTrak's JSON: a list of objects (or one object) with OMM keys."""
-    return _read_text("omm-json", text, source)
-
-
-def read_omm_csv(text: str, *, source: str = "") -> list[ElementSet]:
-    """OMM as CSV: a header line of OMM keys, one record per line."""
-    return _read_text("omm-csv", text, source)
-
-
-def read_omm_kvn(text: str, *, source: str = "") -> list[ElementSet]:
-    """KVN: ``KEY = value`` lines; each ``CCSDS_OMM_VERS`` starts a new message."""
-    return _read_text("omm-kvn", text, source)
-
-
-def read_omm_xml(text: str, *, source: str = "") -> list[ElementSet]:
-    """OMM as CCSDS NDM/XML: every ``<omm>`` element (namespaces ignored) is one record."""
-    return _read_text("omm-xml", text, source)

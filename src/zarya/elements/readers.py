@@ -15,13 +15,21 @@ from ..errors import ElementsError
 from .elset import ElementSet
 from .omm import read_csv, read_json, read_kvn
 from .omm_xml import read_xml
-from .records import FORMATS, BadRecord, ReadResult, Record, RecordSink, sniff
+from .records import FORMATS, BadHook, BadRecord, ReadResult, Record, RecordSink, sniff
 from .tle import read_tle_chunks
 
-__all__ = ["SinkFactory", "read_chunks", "read_elements_text"]
+__all__ = [
+    "SinkFactory",
+    "read_chunks",
+    "read_elements_text",
+    "read_omm_csv",
+    "read_omm_json",
+    "read_omm_kvn",
+    "read_omm_xml",
+]
 
 SinkFactory = Callable[[str], RecordSink]  # called with the format, once it is known
-Reader = Callable[[Iterable[bytes], str, RecordSink, Callable[[int, int, ElementsError], None]], None]
+Reader = Callable[[Iterable[bytes], str, RecordSink, BadHook], None]
 
 _READERS: dict[str, Reader] = {
     "tle": read_tle_chunks,
@@ -101,3 +109,28 @@ def read_elements_text(text: str, *, source: str = "") -> list[ElementSet]:
     [2002]
     """
     return [r.elements for r in read_chunks([text.encode("utf-8")], source=source).records]
+
+
+def _read_text(fmt: str, text: str, source: str) -> list[ElementSet]:
+    result = read_chunks([text.encode("utf-8")], source=source, fmt=fmt)
+    return [r.elements for r in result.records]
+
+
+def read_omm_json(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CelesTrak's JSON: a list of objects (or one object) with OMM keys."""
+    return _read_text("omm-json", text, source)
+
+
+def read_omm_csv(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CSV: a header line of OMM keys, one record per line."""
+    return _read_text("omm-csv", text, source)
+
+
+def read_omm_kvn(text: str, *, source: str = "") -> list[ElementSet]:
+    """KVN: ``KEY = value`` lines; each ``CCSDS_OMM_VERS`` starts a new message."""
+    return _read_text("omm-kvn", text, source)
+
+
+def read_omm_xml(text: str, *, source: str = "") -> list[ElementSet]:
+    """OMM as CCSDS NDM/XML: every ``<omm>`` element (namespaces ignored) is one record."""
+    return _read_text("omm-xml", text, source)

@@ -2,10 +2,11 @@
 
 Every format has one streaming reader (:mod:`.tle`, :mod:`.omm`, :mod:`.omm_xml`), used
 alike by ``--elements FILE``, ``zarya elements import``, fetched bodies and text given from
-Python (:mod:`.readers` routes each source to its reader): each takes byte chunks, cuts them into records without ever holding more
-than one record and one chunk, validates each record and hands it to a sink. A reader keeps
-each record's original text and the record and line where it starts; a bad record goes to
-the ``bad`` hook, which raises (all or nothing) or lists it (``skip_bad``).
+Python (:mod:`.readers` routes each source to its reader): each takes byte chunks, cuts them
+into records without ever holding more than one record and one chunk, validates each record
+and hands it to a sink. A reader keeps each record's original text and the record and line
+where it starts; a bad record goes to the ``bad`` hook, which raises (all or nothing) or
+lists it (``skip_bad``).
 
 Limits: lines of at most :data:`MAX_LINE_CHARS` characters in the line-based formats, JSON
 and XML records of at most :data:`MAX_RECORD_CHARS`; the byte sources of :mod:`.files` cap

@@ -158,11 +158,11 @@ class Batches:
     def __init__(self, conn: sqlite3.Connection, source: str, fmt: str, progress: Progress):
         self.conn, self.source, self.format, self.progress = conn, source, fmt, progress
         self.imported_at = iso_utc(datetime.now(UTC), 0)
-        self.import_id = conn.execute(
+        self.import_id: int = conn.execute(
             "INSERT INTO imports (source, format, imported_at, records, added) "
             "VALUES (?, ?, ?, 0, 0)",
             (source, fmt, self.imported_at),
-        ).lastrowid
+        ).lastrowid or 0
         self.pending: list[Record] = []
         self.read = 0
         self.added = 0

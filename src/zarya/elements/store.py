@@ -35,10 +35,10 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from ..errors import CatalogError, UnknownSatelliteError
 from ..errors import path as mark_path
@@ -196,7 +196,8 @@ class Store:
                 )
             if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise CatalogError(
-                    f"{mark_path(self.path, _STORE)} is an SQLite file but not a zarya element store",
+                    f"{mark_path(self.path, _STORE)} is an SQLite file but not a zarya element "
+                    "store",
                     path=str(self.path),
                 )
             for step in MIGRATIONS[version:]:
@@ -260,7 +261,7 @@ class Store:
 
     def import_stream(
         self,
-        stream: BinaryIO,
+        stream: BinaryIO | IO[bytes],
         *,
         source: str,
         skip_bad: bool = False,

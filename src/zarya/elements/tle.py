@@ -273,7 +273,8 @@ def read_tle_chunks(
                         line1, text, name, source=source, first_line_no=first_no, lenient=lenient
                     )
                 except TLEFormatError as exc:
-                    bad(number, start, exc.prefixed(f"record {number}, "))
+                    exc.prefixed(f"record {number}, ")
+                    bad(number, start, exc)
                 else:
                     out.append(Record(es, original, number, start))
                 name, name_line = "", 0

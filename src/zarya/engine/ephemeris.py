@@ -2,10 +2,11 @@
 
 :class:`Ephemeris` propagates a :class:`~zarya.engine.satellite.Satellite` (each instant
 from the set that serves it) with sgp4 on a uniform grid over a
-:class:`~zarya.engine.timescale.Window` and rotates the states to the Earth-fixed frame; between grid points it interpolates with
-cubic Hermite polynomials on position and velocity. At the default 60 s step the
-interpolation error for a low orbit is below 1 m (error ~ h^4 w^4 r / 384), far below the
-accuracy of SGP4 itself, so event refinement never calls sgp4 again.
+:class:`~zarya.engine.timescale.Window` and rotates the states to the Earth-fixed frame;
+between grid points it interpolates with cubic Hermite polynomials on position and velocity.
+At the default 60 s step the interpolation error for a low orbit is below 1 m (error ~ h^4
+w^4 r / 384), far below the accuracy of SGP4 itself, so event refinement never calls sgp4
+again.
 
 SGP4 failures (decay, eccentricity out of range) come back as NaN, with sgp4's error
 code per grid time in :attr:`Ephemeris.error`.
@@ -60,7 +61,7 @@ class Ephemeris:
         self._sun_teme = sun_teme_interpolated(self.t_s, window.base_jd)
         self.sun_km = rotate_z(self._sun_teme, self.gmst_rad)
         self.ok = self.error == 0
-        self._coef: np.ndarray | None = None
+        self._coef: FloatArray | None = None
 
     # -------------------------------------------------------------- errors
     def require_some_valid(self) -> None:
@@ -88,21 +89,21 @@ class Ephemeris:
         return lo[r], hi[r]
 
     # -------------------------------------------------------- interpolation
-    def _locate(self, t_s: np.ndarray):
+    def _locate(self, t_s: ArrayLike) -> tuple[NDArray[np.int64], FloatArray, float]:
         """Grid interval k and fraction u of each time. A time exactly on a grid point
         whose next point failed is taken as the end of the interval before (u = 1), so
         the last state before an sgp4 failure is still usable."""
-        t_s = np.asarray(t_s, dtype=float)
-        k = np.clip(((t_s - self.t_s[0]) / self.step_s).astype(np.int64), 0, len(self.t_s) - 2)
+        t = np.asarray(t_s, dtype=float)
+        k = np.clip(((t - self.t_s[0]) / self.step_s).astype(np.int64), 0, len(self.t_s) - 2)
         h = self.step_s
-        u = (t_s - self.t_s[k]) / h
+        u = (t - self.t_s[k]) / h
         back = (u <= 0.0) & (k > 0) & ~self.ok[k + 1] & self.ok[np.maximum(k - 1, 0)]
         if back.any():
             k = np.where(back, k - 1, k)
             u = np.where(back, 1.0, u)
         return k, u, h
 
-    def _coefficients(self) -> np.ndarray:
+    def _coefficients(self) -> FloatArray:
         """Cubic Hermite coefficients of each grid interval, ``(T - 1, 12)``: c0..c3 x xyz.
 
         On interval k with u = (t - t_k) / h: r(u) = c0 + c1 u + c2 u^2 + c3 u^3, matching
@@ -117,21 +118,23 @@ class Ephemeris:
             self._coef = np.ascontiguousarray(np.concatenate((r0, v0, c2, c3), axis=1))
         return self._coef
 
-    def position(self, t_s: np.ndarray) -> np.ndarray:
+    def position(self, t_s: ArrayLike) -> FloatArray:
         """Earth-fixed position (km) at any times in the window, ``(..., 3)``."""
         k, u, _ = self._locate(t_s)
         c = self._coefficients()[k]
         u = u[..., None]
-        return c[..., 0:3] + u * (c[..., 3:6] + u * (c[..., 6:9] + u * c[..., 9:12]))
+        r: FloatArray = c[..., 0:3] + u * (c[..., 3:6] + u * (c[..., 6:9] + u * c[..., 9:12]))
+        return r
 
-    def velocity(self, t_s: np.ndarray) -> np.ndarray:
+    def velocity(self, t_s: ArrayLike) -> FloatArray:
         """Earth-fixed velocity (km/s), the derivative of the Hermite interpolant."""
         k, u, h = self._locate(t_s)
         c = self._coefficients()[k]
         u = u[..., None]
-        return (c[..., 3:6] + u * (2.0 * c[..., 6:9] + 3.0 * u * c[..., 9:12])) / h
+        v: FloatArray = (c[..., 3:6] + u * (2.0 * c[..., 6:9] + 3.0 * u * c[..., 9:12])) / h
+        return v
 
-    def state(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def state(self, t_s: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Position (km) and velocity (km/s) together: one look-up of the coefficients."""
         k, u, h = self._locate(t_s)
         c = self._coefficients()[k]
@@ -140,7 +143,7 @@ class Ephemeris:
         v = (c[..., 3:6] + u * (2.0 * c[..., 6:9] + 3.0 * u * c[..., 9:12])) / h
         return r, v
 
-    def sun(self, t_s: np.ndarray) -> np.ndarray:
+    def sun(self, t_s: ArrayLike) -> FloatArray:
         """Apparent Sun, Earth-fixed, km, interpolated linearly between grid points.
 
         In the Earth-fixed frame the Sun turns 0.25 degree a minute; the chord of one 60 s
@@ -148,12 +151,14 @@ class Ephemeris:
         """
         k, u, _ = self._locate(t_s)
         u = u[..., None]
-        return self.sun_km[k] + u * (self.sun_km[k + 1] - self.sun_km[k])
+        sun: FloatArray = self.sun_km[k] + u * (self.sun_km[k + 1] - self.sun_km[k])
+        return sun
 
-    def valid(self, t_s: np.ndarray) -> np.ndarray:
+    def valid(self, t_s: ArrayLike) -> NDArray[np.bool_]:
         """True where both grid neighbours of ``t_s`` propagated."""
         k, _, _ = self._locate(t_s)
-        return self.ok[k] & self.ok[k + 1]
+        ok: NDArray[np.bool_] = self.ok[k] & self.ok[k + 1]
+        return ok
 
     def max_ground_speed_rad_s(self) -> float:
         """Largest angular speed of the sub-satellite direction over the grid (rad/s)."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..errors import ObserverError, param
 from .frames import enu_basis, geodetic_to_itrs
@@ -30,11 +32,13 @@ __all__ = [
     "refraction_deg",
 ]
 
+FloatArray = NDArray[np.float64]
+
 MIN_ALT_M = -500.0  # the shore of the Dead Sea is at -430 m
 MAX_ALT_M = 100_000.0  # the edge of space; above that, you are the satellite
 
 
-def check_coordinates(lat_deg, lon_deg, alt_m) -> None:
+def check_coordinates(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike) -> None:
     """Raise :class:`ObserverError` naming the first impossible coordinate."""
     lat = np.atleast_1d(np.asarray(lat_deg, dtype=float))
     lon = np.atleast_1d(np.asarray(lon_deg, dtype=float))
@@ -48,7 +52,8 @@ def check_coordinates(lat_deg, lon_deg, alt_m) -> None:
         if bad.any():
             value = float(values[np.flatnonzero(bad)[0]])
             raise ObserverError(
-                f"{name} {value:g}{unit.rstrip()} is impossible: expected {low:g} to {high:g}{unit}",
+                f"{name} {value:g}{unit.rstrip()} is impossible: expected {low:g} to "
+                f"{high:g}{unit}",
                 parameter=key,
                 value=value,
                 low=low,
@@ -71,10 +76,10 @@ def check_angle(
 
     >>> check_angle("min_elevation", 10.0)
     10.0
-    >>> check_angle("min_elevation", 95.0)
+    >>> check_angle("min_elevation", 95.0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    zarya.errors.ObserverError: minimum elevation 95 is impossible: expected more than -90 and less than 90 degrees
+    zarya.errors.ObserverError: minimum elevation 95 is impossible: expected more than -90 ...
     """
     above = value >= low if low_included else value > low
     below = value <= high if high_included else value < high
@@ -110,7 +115,7 @@ class Observer:
 class Observers:
     """N observers as arrays: ``r_km`` (N, 3) Earth-fixed, and east/north/up unit vectors."""
 
-    def __init__(self, lat_deg, lon_deg, alt_m=0.0) -> None:
+    def __init__(self, lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike = 0.0) -> None:
         lat = np.atleast_1d(np.asarray(lat_deg, dtype=float))
         lon = np.atleast_1d(np.asarray(lon_deg, dtype=float))
         alt = np.broadcast_to(np.asarray(alt_m, dtype=float), lat.shape).copy()
@@ -120,8 +125,8 @@ class Observers:
         self.lat_deg, self.lon_deg, self.alt_m = lat, lon, alt
         self.r_km = geodetic_to_itrs(lat, lon, alt)
         self.east, self.north, self.up = enu_basis(lat, lon)
-        self.up_offset_km = np.einsum("ij,ij->i", self.r_km, self.up)
-        self.r2_km2 = np.einsum("ij,ij->i", self.r_km, self.r_km)
+        self.up_offset_km: FloatArray = np.einsum("ij,ij->i", self.r_km, self.up)
+        self.r2_km2: FloatArray = np.einsum("ij,ij->i", self.r_km, self.r_km)
 
     @classmethod
     def of(cls, observers: Observer | list[Observer] | Observers) -> Observers:
@@ -138,13 +143,13 @@ class Observers:
     def __len__(self) -> int:
         return len(self.lat_deg)
 
-    def subset(self, idx: np.ndarray) -> Observers:
+    def subset(self, idx: NDArray[Any]) -> Observers:
         return Observers(self.lat_deg[idx], self.lon_deg[idx], self.alt_m[idx])
 
     def observer(self, n: int) -> Observer:
         return Observer(float(self.lat_deg[n]), float(self.lon_deg[n]), float(self.alt_m[n]))
 
-    def sin_elevation(self, r_sat_km: np.ndarray) -> np.ndarray:
+    def sin_elevation(self, r_sat_km: FloatArray) -> FloatArray:
         """sin(elevation) for every observer and every satellite position: ``(N, T)``.
 
         Two matrix products: (s - o).u = s.u - o.u and |s - o|^2 = s.s + o.o - 2 s.o.
@@ -153,14 +158,18 @@ class Observers:
         so = self.r_km @ r_sat_km.T
         ss = np.einsum("ij,ij->i", r_sat_km, r_sat_km)
         rng2 = ss[None, :] + self.r2_km2[:, None] - 2.0 * so
-        return (su - self.up_offset_km[:, None]) / np.sqrt(rng2)
+        out: FloatArray = (su - self.up_offset_km[:, None]) / np.sqrt(rng2)
+        return out
 
-    def sin_elevation_at(self, r_sat_km: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    def sin_elevation_at(self, r_sat_km: FloatArray, idx: NDArray[Any]) -> FloatArray:
         """sin(elevation) of position ``r_sat_km[m]`` seen by observer ``idx[m]``: ``(M,)``."""
         d = r_sat_km - self.r_km[idx]
-        return np.einsum("ij,ij->i", d, self.up[idx]) / np.linalg.norm(d, axis=-1)
+        out: FloatArray = np.einsum("ij,ij->i", d, self.up[idx]) / np.linalg.norm(d, axis=-1)
+        return out
 
-    def look(self, r_sat_km: np.ndarray, idx: np.ndarray, v_sat_km_s: np.ndarray | None = None):
+    def look(
+        self, r_sat_km: FloatArray, idx: NDArray[Any], v_sat_km_s: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray | None]:
         """Azimuth, elevation (degrees), range (km) and range rate (km/s, or None), ``(M,)``."""
         d = r_sat_km - self.r_km[idx]
         rng = np.linalg.norm(d, axis=-1)
@@ -169,7 +178,7 @@ class Observers:
         u = np.einsum("ij,ij->i", d, self.up[idx])
         az = np.degrees(np.arctan2(e, n)) % 360.0
         el = np.degrees(np.arcsin(np.clip(u / rng, -1.0, 1.0)))
-        rate = None
+        rate: FloatArray | None = None
         if v_sat_km_s is not None:
             rate = np.einsum("ij,ij->i", d, v_sat_km_s) / rng
         return az, el, rng, rate
@@ -189,13 +198,16 @@ def compass(azimuth_deg: float) -> str:
     return _POINTS[int(math.floor((azimuth_deg % 360.0) / 22.5 + 0.5)) % 16]
 
 
-def compass_points(azimuth_deg: np.ndarray) -> np.ndarray:
+def compass_points(azimuth_deg: ArrayLike) -> NDArray[np.str_]:
     """Vectorised :func:`compass`: an array of 16-point directions."""
     k = np.floor((np.asarray(azimuth_deg, dtype=float) % 360.0) / 22.5 + 0.5).astype(int) % 16
-    return np.array(_POINTS)[k]
+    points: NDArray[np.str_] = np.array(_POINTS)[k]
+    return points
 
 
-def refraction_deg(elevation_deg, *, pressure_hpa: float = 1010.0, temperature_c: float = 10.0):
+def refraction_deg(
+    elevation_deg: ArrayLike, *, pressure_hpa: ArrayLike = 1010.0, temperature_c: float = 10.0
+) -> FloatArray:
     """Atmospheric refraction for a geometric elevation (Saemundsson 1986), degrees.
 
     Below -1 degree the formula is held at its -1 degree value; the correction only matters
@@ -203,15 +215,18 @@ def refraction_deg(elevation_deg, *, pressure_hpa: float = 1010.0, temperature_c
     """
     h = np.maximum(np.asarray(elevation_deg, dtype=float), -1.0)
     arcmin = 1.02 / np.tan(np.radians(h + 10.3 / (h + 5.11)))
-    return arcmin / 60.0 * (pressure_hpa / 1010.0) * (283.0 / (273.0 + temperature_c))
+    pressure = np.asarray(pressure_hpa, dtype=float)
+    out: FloatArray = arcmin / 60.0 * (pressure / 1010.0) * (283.0 / (273.0 + temperature_c))
+    return out
 
 
-def pressure_at_height_hpa(alt_m: float) -> float:
-    """Standard-atmosphere pressure at a height (the value PyEphem derives from elevation)."""
-    return 1013.25 * (1.0 - 0.0065 * alt_m / 288.15) ** 5.2561
+def pressure_at_height_hpa(alt_m: ArrayLike) -> FloatArray:
+    """Standard-atmosphere pressure at heights (the value PyEphem derives from elevation)."""
+    out: FloatArray = 1013.25 * (1.0 - 0.0065 * np.asarray(alt_m, dtype=float) / 288.15) ** 5.2561
+    return out
 
 
-def geometric_threshold_deg(apparent_deg: float, **kw) -> np.ndarray:
+def geometric_threshold_deg(apparent_deg: float, **kw: Any) -> FloatArray:
     """The geometric elevation whose refracted (apparent) elevation is ``apparent_deg``
     (fixed-point iteration, vectorised over the keyword arrays, e.g. one pressure per
     observer)."""

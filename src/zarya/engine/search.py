@@ -8,16 +8,19 @@ search below works on M brackets together, so one numpy call advances all of the
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["Function", "bracketed_root", "golden_maximum", "runs", "sampled_maxima"]
 
-Function = Callable[[np.ndarray, np.ndarray], np.ndarray]
+FloatArray = NDArray[np.float64]
+Function = Callable[[FloatArray, NDArray[Any]], FloatArray]
 _INV_PHI = (np.sqrt(5.0) - 1.0) / 2.0
 
 
-def sampled_maxima(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sampled_maxima(values: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """(series, sample) indices of the local maxima of ``values`` ``(N, T)``, edges included.
 
     An interior sample is a maximum when it is above its left neighbour and not below its
@@ -29,12 +32,13 @@ def sampled_maxima(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     interior[:, 1:-1] = (v[:, 1:-1] > v[:, :-2]) & (v[:, 1:-1] >= v[:, 2:])
     interior[:, 0] = v[:, 0] > v[:, 1]
     interior[:, -1] = v[:, -1] > v[:, -2]
-    return np.nonzero(interior)
+    series, sample = np.nonzero(interior)
+    return series, sample
 
 
 def golden_maximum(
-    f: Function, lo: np.ndarray, hi: np.ndarray, idx: np.ndarray, *, tol: float
-) -> tuple[np.ndarray, np.ndarray]:
+    f: Function, lo: FloatArray, hi: FloatArray, idx: NDArray[Any], *, tol: float
+) -> tuple[FloatArray, FloatArray]:
     """Maximise unimodal ``f`` on each bracket ``[lo, hi]`` to ``tol``: (argmax, max).
 
     The end points are candidates too, so a function still rising at the bracket's end
@@ -74,15 +78,15 @@ def golden_maximum(
 
 def bracketed_root(
     f: Function,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    idx: np.ndarray,
+    lo: FloatArray,
+    hi: FloatArray,
+    idx: NDArray[Any],
     *,
     tol: float,
-    f_lo: np.ndarray | None = None,
-    f_hi: np.ndarray | None = None,
+    f_lo: FloatArray | None = None,
+    f_hi: FloatArray | None = None,
     max_iter: int = 80,
-) -> np.ndarray:
+) -> FloatArray:
     """Root of ``f`` in each ``[lo, hi]`` where ``f(lo)`` and ``f(hi)`` differ in sign.
 
     Illinois (modified regula falsi: superlinear, never leaves the bracket), with a
@@ -139,16 +143,17 @@ def bracketed_root(
     return out
 
 
-def _final(a, b, fa, fb) -> np.ndarray:
+def _final(a: FloatArray, b: FloatArray, fa: FloatArray, fb: FloatArray) -> FloatArray:
     """The answer inside a bracket narrower than tol: the secant point (for a smooth
     function far closer to the root than the middle), the middle if that fails."""
     with np.errstate(divide="ignore", invalid="ignore"):
         x = (a * fb - b * fa) / (fb - fa)
     ok = np.isfinite(x) & (x >= a) & (x <= b)
-    return np.where(ok, x, (a + b) / 2.0)
+    mid: FloatArray = np.where(ok, x, (a + b) / 2.0)
+    return mid
 
 
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
     """Half-open ``(start, stop)`` index ranges where a 1-d boolean mask is True."""
     edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))

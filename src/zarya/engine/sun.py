@@ -11,11 +11,15 @@ is applied, as in Skyfield's
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 import erfa
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["AU_KM", "SUN_RADIUS_KM", "sun_teme_interpolated", "sun_teme_km"]
+
+FloatArray = NDArray[np.float64]
 
 AU_KM = 149597870.7
 C_AU_PER_DAY = 173.1446326846693
@@ -23,7 +27,7 @@ SUN_RADIUS_KM = 695700.0
 _NODE_S = 6 * 3600.0
 
 
-def _tt(jd_whole: np.ndarray, jd_fraction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _tt(jd_whole: FloatArray, jd_fraction: FloatArray) -> tuple[FloatArray, FloatArray]:
     """UTC Julian dates -> TT (leap seconds from erfa's table).
 
     Outside the table (before 1960, or years after its last entry) erfa warns of a
@@ -33,16 +37,16 @@ def _tt(jd_whole: np.ndarray, jd_fraction: np.ndarray) -> tuple[np.ndarray, np.n
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", erfa.ErfaWarning)
         tai1, tai2 = erfa.utctai(jd_whole, jd_fraction)
-        return erfa.taitt(tai1, tai2)
+        return cast(tuple[FloatArray, FloatArray], erfa.taitt(tai1, tai2))
 
 
-def sun_teme_km(jd_whole: np.ndarray, jd_fraction: np.ndarray) -> np.ndarray:
+def sun_teme_km(jd_whole: ArrayLike, jd_fraction: ArrayLike) -> FloatArray:
     """Apparent geocentric Sun position in the TEME frame, km, ``(T, 3)``; exact at each time."""
-    jd_whole = np.atleast_1d(np.asarray(jd_whole, dtype=float))
-    jd_fraction = np.atleast_1d(np.asarray(jd_fraction, dtype=float))
+    whole = np.atleast_1d(np.asarray(jd_whole, dtype=float))
+    fraction = np.atleast_1d(np.asarray(jd_fraction, dtype=float))
     # erfa's utctai wants a proper (day, fraction) split
-    shift = np.floor(jd_fraction)
-    tt1, tt2 = _tt(jd_whole + shift, jd_fraction - shift)
+    shift = np.floor(fraction)
+    tt1, tt2 = _tt(whole + shift, fraction - shift)
     pvh, pvb = erfa.epv00(tt1, tt2)
     earth_helio = pvh["p"]  # AU, BCRS axes (= GCRS axes)
     earth_vel = pvb["v"]  # AU/day, barycentric
@@ -52,18 +56,18 @@ def sun_teme_km(jd_whole: np.ndarray, jd_fraction: np.ndarray) -> np.ndarray:
     # GCRS -> true of date (IAU 1976/1980), then true of date -> TEME (equation of equinoxes)
     npb = erfa.pnm80(tt1, tt2)
     teme_from_gcrs = erfa.rz(erfa.eqeq94(tt1, tt2), npb)
-    return np.einsum("tij,tj->ti", teme_from_gcrs, sun_apparent) * AU_KM
+    return cast(FloatArray, np.einsum("tij,tj->ti", teme_from_gcrs, sun_apparent) * AU_KM)
 
 
-def sun_teme_interpolated(t_s: np.ndarray, base_jd: tuple[float, float]) -> np.ndarray:
-    """Sun in TEME (km) at seconds ``t_s`` after ``base_jd``, from hourly nodes."""
-    t_s = np.asarray(t_s, dtype=float)
-    lo = np.floor(t_s.min() / _NODE_S) * _NODE_S
-    hi = np.ceil(t_s.max() / _NODE_S) * _NODE_S
+def sun_teme_interpolated(t_s: ArrayLike, base_jd: tuple[float, float]) -> FloatArray:
+    """Sun in TEME (km) at seconds ``t_s`` after ``base_jd``, from 6-hourly nodes."""
+    t = np.asarray(t_s, dtype=float)
+    lo = np.floor(t.min() / _NODE_S) * _NODE_S
+    hi = np.ceil(t.max() / _NODE_S) * _NODE_S
     nodes = np.arange(lo, hi + _NODE_S, _NODE_S)
     whole, frac = base_jd
     sun = sun_teme_km(np.full(nodes.shape, whole), frac + nodes / 86400.0)
-    out = np.empty(t_s.shape + (3,))
+    out = np.empty(t.shape + (3,))
     for k in range(3):
-        out[..., k] = np.interp(t_s, nodes, sun[:, k])
+        out[..., k] = np.interp(t, nodes, sun[:, k])
     return out

@@ -9,8 +9,9 @@ The path runs from rise to set (at the pass's threshold), sampled every 2 s, and
 in three styles by the light the satellite is in (:data:`LIGHT_STYLES`):
 
 * ``visible``: sunlit, and the observer's Sun at or below the limit (-6 degrees): a bright
-  solid line. Inside the pass's visible segment (:class:`~zarya.domain.pass_table.VisibleSegment`) the
-  path is always drawn visible, so that the picture agrees with ``zarya passes``;
+  solid line. Inside the pass's visible segment
+  (:class:`~zarya.domain.pass_table.VisibleSegment`) the path is always drawn visible, so
+  that the picture agrees with ``zarya passes``;
 * ``shadow``: in the Earth's shadow (the Sun's centre below the Earth's limb seen from the
   satellite): a dark dashed line;
 * ``daylight``: sunlit but the observer's sky too bright (the Sun above the limit): grey.

@@ -95,7 +95,7 @@ def orbits_report(sat: Satellite, window: Window, *, allow_stale: bool = False) 
         "anchor_in_window": in_window,
         "note": note,
     }
-    if known and not absolute:
+    if oc.rev_at_start is not None and oc.rev_at_end is not None and not absolute:
         numbering["rev_at_start"] = oc.rev_at_start % oc.rev_modulus
         numbering["rev_at_end"] = oc.rev_at_end % oc.rev_modulus
     return {

@@ -1,8 +1,8 @@
 """The web service's answers, each a cached, serialised :class:`~.queries.Answer`.
 
 :class:`WebService` is what the FastAPI routes (and the page) call: it validates the inputs
-with the library's checks, asks the report builders for the very
-objects that the commands print with ``--json`` (:mod:`zarya.reports`), and keeps the serialised result in the cache
+with the library's checks, asks the report builders (:mod:`zarya.reports`) for the very
+objects that the commands print with ``--json``, and keeps the serialised result in the cache
 under the rounded place, the window and the element version. Nothing here knows HTTP.
 """
 

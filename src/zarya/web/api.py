@@ -19,7 +19,6 @@ from pydantic import BaseModel
 from .answers import WebService
 from .queries import MAX_SUGGESTIONS, MAX_TEXT, Answer
 
-
 __all__ = ["Problem", "TrackFormat", "respond", "router", "service"]
 
 

@@ -204,7 +204,8 @@ def public_sentence(exc: BaseException | str, *, allow_stale: bool = True) -> st
     says what to do in a hint of its own).
 
     >>> from zarya.errors import CatalogError, path
-    >>> public_sentence(CatalogError(f"{path('/srv/e.sqlite', 'the element store')}: disk I/O error"))
+    >>> store = path("/srv/e.sqlite", "the element store")
+    >>> public_sentence(CatalogError(f"{store}: disk I/O error"))
     'the element store: disk I/O error'
     """
     if not isinstance(exc, ZaryaError):
