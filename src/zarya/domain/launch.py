@@ -175,6 +175,14 @@ def launch_windows(
     Sampled every ``step_s`` (the site crosses the plane twice a day), the sign changes of
     ``h . s`` (orbit normal, site direction) refined to 0.01 s. Sites out of the plane's
     reach get an empty list (:func:`check_launch_reach` says why).
+
+    Gagarin's Start on the day Soyuz TMA-19M left it for the ISS (at 11:03 UTC):
+
+    >>> from zarya import Observer, Window, load_satellite, parse_instant
+    >>> day = Window.days(parse_instant("2015-12-15"), 1)
+    >>> [(f"{w.time:%H:%M}", w.direction, round(w.azimuth_deg, 1))
+    ...  for w in launch_windows(load_satellite(), day, Observer(45.920278, 63.342222))[0]]
+    [('11:06', 'north-east', 61.6), ('15:47', 'south-east', 118.4)]
     """
     obs = Observers.of(observers)
     geo = _PlaneGeometry(sat, window, obs, dut1_s)

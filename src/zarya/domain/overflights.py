@@ -81,6 +81,14 @@ def find_overflights(
     local minimum of the distance from the sub-point, refined to 0.01 s (golden section on
     the Hermite-interpolated ephemeris), kept when within the radius and strictly inside
     the window. Returns a list per observer, in time order.
+
+    The ground track over the Soyuz landing zone on the day Soyuz TMA-19M landed:
+
+    >>> from zarya import Ephemeris, Observer, Window, load_satellite, parse_instant
+    >>> eph = Ephemeris(load_satellite(), Window.days(parse_instant("2016-06-18"), 1))
+    >>> [(f"{o.time:%H:%M}", round(o.distance_km), o.side, o.direction)
+    ...  for o in find_overflights(eph, Observer(47.4, 69.7), 50.0)[0]]
+    [('08:58', 12, 'right', 'ascending')]
     """
     obs = Observers.of(observers)
     radius = np.broadcast_to(check_radius(radius_km), (len(obs),))

@@ -92,7 +92,42 @@ def find_passes(
     observers: Observer | list[Observer] | Observers,
     options: PassOptions | None = None,
 ) -> list[list[Pass]]:
-    """Passes for each observer (a list per observer, in time order)."""
+    """The passes of the satellite over each observer during the ephemeris's window.
+
+    Returns a list per observer (in the order given), each a list of :class:`Pass` in time
+    order: ``rise``, ``culmination`` and ``set`` (:class:`LookPoint`: time, azimuth,
+    elevation, range), the ``duration_s`` above the threshold, and ``visible``, the part seen
+    with the naked eye (a :class:`VisibleSegment`, or None). Rise and set are where the
+    elevation crosses ``options.min_elevation_deg`` (geometric, or apparent with
+    ``options.refraction``), the culmination is the highest point; times are refined to
+    0.01 s on the interpolated ephemeris.
+
+    >>> from zarya import Ephemeris, Observer, Window, load_satellite, parse_instant
+    >>> eph = Ephemeris(load_satellite(), Window.days(parse_instant("2016-04-04"), 1))
+    >>> (astana,) = find_passes(eph, Observer(51.1694, 71.4491, 347.0))
+    >>> [(f"{p.rise.time:%H:%M}", round(p.culmination.elevation_deg)) for p in astana]
+    [('13:00', 11), ('14:33', 45), ('16:10', 83), ('17:46', 77), ('19:23', 24)]
+
+    Where it breaks down:
+
+    - A pass cut by the window's start or end has ``rise`` or ``set`` None, and its
+      ``culmination`` is the highest point inside the window, not the pass's own; so is a
+      pass cut by an SGP4 failure (a decayed object), whose ``visible`` segment then says
+      ``sgp4_failure``. A satellite that never sets (geostationary) is one pass with
+      neither rise nor set.
+    - Passes are found from samples on the ephemeris grid (60 s, or 1/90 of the orbital
+      period if shorter): two maxima of the elevation within one grid step (two passes in
+      60 s, which no real orbit gives for a ground observer) would be taken as one.
+      Grazing passes whose sampled peak is under the threshold are refined and kept when the
+      refined peak reaches it; one that peaks within 0.01 s-equivalent of the threshold may
+      fall either side.
+    - The accuracy is that of SGP4 and its elements (kilometres a few days from the epoch:
+      seconds of event time), not of the search: against Skyfield with the same elements,
+      events agree within 1 s, elevations within 0.05 degree (UT1 taken as UTC; see the
+      README's accuracy table).
+    - ``visible`` is the longest visible stretch of the pass; a pass with several (in and
+      out of the Earth's shadow) reports only that one.
+    """
     obs = Observers.of(observers)
     return find_pass_table(eph, obs, options).passes(len(obs))
 

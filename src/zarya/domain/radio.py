@@ -99,7 +99,17 @@ def radio_passes(
     step_s: float = 30.0,
 ) -> list[list[RadioPass]]:
     """Passes above ``min_elevation_deg`` (geometric) for each observer, with the Doppler
-    shift of ``freq_hz`` sampled every ``step_s`` from AOS to LOS (both ends included)."""
+    shift of ``freq_hz`` sampled every ``step_s`` from AOS to LOS (both ends included).
+
+    The first radio pass of the day over Astana on the ISS's voice downlink, 145.800 MHz:
+    heard 2.7 kHz high at AOS, 2.8 kHz low at LOS.
+
+    >>> from zarya import Ephemeris, Observer, Window, load_satellite, parse_instant
+    >>> eph = Ephemeris(load_satellite(), Window.days(parse_instant("2016-04-04"), 1))
+    >>> p = radio_passes(eph, Observer(51.1694, 71.4491, 347.0), 145.8e6)[0][0]
+    >>> f"{p.aos.time:%H:%M}", round(p.shift_aos_hz), round(p.shift_los_hz)
+    ('12:56', 2736, -2751)
+    """
     check_frequency(freq_hz)
     obs = Observers.of(observers)
     table = find_pass_table(

@@ -234,6 +234,15 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
     stretches where it propagates, each failure gets a warning, and revolution numbers
     across a failure are unknown (None). Raises :class:`~zarya.errors.PropagationError`
     when SGP4 fails over the whole window.
+
+    Tim Peake's stay, from the launch of Soyuz TMA-19M to its landing:
+
+    >>> from zarya import Window, load_satellite, parse_instant
+    >>> stay = Window.between(parse_instant("2015-12-15T11:03:09Z"),
+    ...                       parse_instant("2016-06-18T09:14:48Z"))
+    >>> oc = count_orbits(load_satellite(), stay)
+    >>> oc.count, oc.rev_at_start, oc.rev_at_end
+    (2892, 97624, 100516)
     """
     whole, frac = window.base_jd
     start_jd, end_jd = whole + frac, whole + frac + window.span_s / SECONDS_PER_DAY

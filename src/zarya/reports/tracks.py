@@ -17,32 +17,60 @@ from ..errors import PropagationError, TimeRangeError, param
 from . import contract
 from .satellites import satellite_info
 
-__all__ = ["MAX_TRACK_POINTS", "track_csv", "track_geojson", "track_points", "track_report"]
+__all__ = [
+    "MAX_TRACK_POINTS",
+    "check_track",
+    "track_csv",
+    "track_geojson",
+    "track_points",
+    "track_report",
+]
 
 MAX_TRACK_POINTS = 200_000
 
 JSON = dict[str, Any]
 
 
-def track_points(
-    sat: Satellite, window: Window, step_s: float, *, allow_stale: bool = False
-) -> tuple[Track, list[str]]:
-    """(Track, warnings) for ``zarya track``: sub-points every ``step_s`` over the window."""
-    if not (math.isfinite(step_s) and step_s > 0.0):
+def check_track(
+    window: Window,
+    step_s: float,
+    *,
+    min_step_s: float = 0.0,
+    max_step_s: float = math.inf,
+    max_points: int = MAX_TRACK_POINTS,
+) -> int:
+    """The number of points of a track over ``window`` every ``step_s``, or a
+    :class:`~zarya.errors.TimeRangeError` for a step out of range (above ``min_step_s``, or
+    from it when it is positive, up to ``max_step_s``) or a track of more than
+    ``max_points`` points."""
+    low_ok = step_s >= min_step_s if min_step_s > 0.0 else step_s > 0.0
+    if not (math.isfinite(step_s) and low_ok and step_s <= max_step_s):
+        expected = (
+            f"{min_step_s:g} to {max_step_s:g} s" if min_step_s > 0.0
+            else "a positive step"
+        )
         raise TimeRangeError(
-            f"{param('step_s')} {step_s:g} is impossible: expected a positive step",
+            f"{param('step_s')} {step_s:g} is impossible: expected {expected}",
             parameter="step_s",
             value=step_s,
         )
     n = math.ceil(window.span_s / step_s) + 1
-    if n > MAX_TRACK_POINTS:
+    if n > max_points:
         raise TimeRangeError(
-            f"a track of {n} points is too long: at most {MAX_TRACK_POINTS} (use a larger "
+            f"a track of {n} points is too long: at most {max_points} (use a larger "
             f"{param('step_s')} or fewer {param('hours')})",
             parameter="step_s",
             value=step_s,
-            limit=MAX_TRACK_POINTS,
+            limit=max_points,
         )
+    return n
+
+
+def track_points(
+    sat: Satellite, window: Window, step_s: float, *, allow_stale: bool = False
+) -> tuple[Track, list[str]]:
+    """(Track, warnings) for ``zarya track``: sub-points every ``step_s`` over the window."""
+    n = check_track(window, step_s)
     warnings = sat.check_age(window, allow_stale=allow_stale)
     eph = Ephemeris(sat, window)
     eph.require_some_valid()

@@ -9,11 +9,10 @@ under the rounded place, the window and the element version. Nothing here knows 
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 
 from ..engine.timescale import Window, iso_z, parse_instant, utc_now
-from ..errors import TimeRangeError, param
+from ..errors import TimeRangeError
 from .queries import (
     MAX_DAYS,
     MAX_SUGGESTIONS,
@@ -138,25 +137,12 @@ class WebService:
         fmt: str = "json", sat: str | None = None, allow_stale: bool = False,
     ) -> Answer:
         """``zarya track --format json`` (or ``geojson``): the ground track."""
-        from ..reports.tracks import track_geojson, track_report
+        from ..reports.tracks import check_track, track_geojson, track_report
 
         begin, given = start_of(start)
         window = window_hours(begin, hours)
-        if not (math.isfinite(step_s) and 1.0 <= step_s <= 3600.0):
-            raise TimeRangeError(
-                f"{param('step_s')} {step_s:g} is impossible: expected 1 to 3600 s",
-                parameter="step_s",
-                value=step_s,
-            )
-        n = math.ceil(window.span_s / step_s) + 1
-        if n > MAX_TRACK_POINTS:
-            raise TimeRangeError(
-                f"a track of {n} points is too long here: at most {MAX_TRACK_POINTS} (use a "
-                f"larger {param('step_s')} or fewer {param('hours')})",
-                parameter="step_s",
-                value=step_s,
-                limit=MAX_TRACK_POINTS,
-            )
+        check_track(window, step_s, min_step_s=1.0, max_step_s=3600.0,
+                    max_points=MAX_TRACK_POINTS)
         satellite, version = self.sats.get(sat)
         key = ("track", version, window_key(window), step_s, fmt, allow_stale)
 
