@@ -30,18 +30,57 @@ def test_nearest_epoch_wins(iss):
     assert list(picked) == [i, i, i + 1, i + 1, i + 1]  # a tie goes to the later set
 
 
-def test_later_set_wins_across_a_reboost(iss):
+def _distance_km(sat: Satellite, k0: int, k1: int, jd: np.ndarray) -> np.ndarray:
+    """How far apart sets k0 and k1 put the station at ``jd``: sgp4 itself, nothing of
+    zarya's selection."""
+    from sgp4.api import WGS72, Satrec
+
+    out = []
+    for k in (k0, k1):
+        rec = Satrec.twoline2rv(sat.elements[k].line1, sat.elements[k].line2, WGS72)
+        _, r, _ = rec.sgp4_array(jd, np.zeros_like(jd))
+        out.append(r)
+    return np.linalg.norm(out[0] - out[1], axis=1)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "old_km"),
+    # measured with the switch at the earlier set's epoch (the rule before): 71.0 and 131.5 km
+    [("16063.85205029", "16065.25775256", 71.0), ("17116.46040348", "17117.23200830", 131.5)],
+)
+def test_a_reboost_switches_where_the_two_orbits_meet(iss, earlier, later, old_km):
+    """Across a reboost the earlier set serves up to the burn and the later one after it.
+    The burn is where the two orbits meet (a burn changes the velocity, not the position):
+    the switch is the closest approach of the two sets between their epochs, found here by
+    brute force every 10 s with sgp4 alone. There the two disagree by a km or two (measured
+    0.29 and 1.62 km: the sets' own fit errors), where switching at the earlier set's epoch
+    (the rule before) jumped by tens of km."""
+    i, j = _index(iss, earlier), _index(iss, later)
+    assert j == i + 1 and iss.manoeuvres()[i]
+    a, b = iss.elements[i].epoch_jd_total, iss.elements[j].epoch_jd_total
+    (switch,) = [m for m in iss.schedule().manoeuvres_jd if a < m < b]
+    scan = np.arange(a, b, 10.0 / 86400.0)
+    truth = scan[np.argmin(_distance_km(iss, i, j, scan))]
+    assert abs(switch - truth) * 86400.0 < 10.0  # the scan's own step
+    assert _distance_km(iss, i, j, np.array([switch]))[0] < 2.0 * 1.62
+    assert _distance_km(iss, i, j, np.array([a]))[0] == pytest.approx(old_km, abs=0.1)
+    picked = iss.select(np.array([a, switch - 1e-6, switch, b]))
+    assert list(picked) == [i, i, j, j]
+
+
+def test_a_reboost_is_detected_and_both_sides_served(iss):
     """Between 16103.906 and 16108.519 the mean motion drops by 1.8e-3 rev/day: drag only
-    raises it, so the orbit was raised in between and the post-manoeuvre set is used from
-    the earlier set's epoch on."""
+    raises it, so the orbit was raised in between: each set serves its own side of the
+    burn, and neither serves across it."""
     i = _index(iss, "16103.90629446")
     before, after = iss.elements[i], iss.elements[i + 1]
     drop = before.mean_motion_rev_per_day - after.mean_motion_rev_per_day
     assert drop > MANOEUVRE_DROP_REV_PER_DAY
     assert iss.manoeuvres()[i]
-    a = before.epoch_jd_total
-    picked = iss.select(np.array([a - 0.01, a + 0.01, a + 1.0]))
-    assert list(picked) == [i, i + 1, i + 1]
+    a, b = before.epoch_jd_total, after.epoch_jd_total
+    (switch,) = [m for m in iss.schedule().manoeuvres_jd if a < m < b]
+    picked = iss.select(np.array([a - 0.01, a + 0.01, switch + 1e-6, b - 0.01]))
+    assert list(picked) == [i, i, i + 1, i + 1]
 
 
 def test_same_epoch_from_two_sources_is_no_manoeuvre(iss):

@@ -15,6 +15,7 @@ own paths out of what it tells the world.
     +-- ElementsError            orbital elements that cannot be used
     |   +-- TLEFormatError       a malformed TLE line (line, column, expected, found)
     |   +-- OMMError             a malformed OMM record (record, line, field)
+    |   +-- OEMError             a malformed OEM trajectory (the line or element at fault)
     |   +-- StaleElementsError   elements too far from the instant asked (epoch, instant, age)
     +-- PropagationError         SGP4 fails everywhere in the window (decayed: code, start, end)
     +-- ObserverError            impossible coordinates or angles (parameter, value, low, high)
@@ -41,6 +42,7 @@ __all__ = [
     "BatchError",
     "CatalogError",
     "ElementsError",
+    "OEMError",
     "OMMError",
     "ObserverError",
     "PlaceError",
@@ -188,6 +190,11 @@ class OMMError(ElementsError):
     record: int | None = None
     line: int | None = None
     field: str | None = None
+
+
+class OEMError(ElementsError):
+    """A malformed Orbit Ephemeris Message: the sentence names the line (KVN) or the element
+    (XML) at fault."""
 
 
 class StaleElementsError(ElementsError):

@@ -52,17 +52,26 @@ def _age(days: float) -> str:
 def import_(
     files: Annotated[
         list[str],
-        typer.Argument(help="Element files: TLE, 3LE, OMM JSON/CSV/XML/KVN, gzipped or not."),
+        typer.Argument(
+            help="Element files: TLE, 3LE, OMM JSON/CSV/XML/KVN, OEM trajectories (KVN or "
+            "XML), gzipped or not."
+        ),
     ],
     skip_bad: SkipBadOpt = False,
+    norad_id: Annotated[
+        int | None,
+        typer.Option("--norad-id", help="The NORAD number of the object an OEM is about, "
+                     "where the store cannot tell it from the file's designator."),
+    ] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add element files to the store: all of them, or (on any bad record) nothing."""
+    """Add element files and trajectories to the store: all of them, or (on any bad record)
+    nothing."""
     from ..elements.store import open_store
 
     with open_store(db) as store:
-        summaries = store.import_files(files, skip_bad=skip_bad)
+        summaries = store.import_files(files, skip_bad=skip_bad, norad_id=norad_id)
         total_sets, path = store.count(), str(store.path)
     report = {
         "store": path,
@@ -74,6 +83,8 @@ def import_(
                 "added": s.added,
                 "duplicates": s.duplicates,
                 "bad": [{"record": b.number, "line": b.line, "error": b.message} for b in s.bad],
+                **({"trajectories": s.trajectories, "new_trajectories": s.new_trajectories}
+                   if s.trajectories else {}),
             }
             for s in summaries
         ],
@@ -87,6 +98,10 @@ def import_(
         for b in s.bad:
             sys.stderr.write(f"zarya: skipped: {s.source}: {' '.join(b.message.split())}\n")
     for s in summaries:
+        if s.trajectories:
+            say(f"{s.source}: a trajectory (OEM), "
+                + ("new" if s.new_trajectories else "already in the store"))
+            continue
         skipped = f", {len(s.bad)} bad records skipped" if s.bad else ""
         say(
             f"{s.source}: {s.read} sets ({s.format}), {s.added} new, "
@@ -106,6 +121,11 @@ def update(
         str | None,
         typer.Option("--url", help="Fetch this URL instead (any supported element format)."),
     ] = None,
+    source: Annotated[
+        str,
+        typer.Option("--source", help="celestrak (element sets, the default) or nasa-iss "
+                     "(NASA's ISS trajectory, an OEM)."),
+    ] = "celestrak",
     force: Annotated[
         bool, typer.Option("--force", help="Fetch even if the last fetch is under 2 hours old.")
     ] = False,
@@ -122,12 +142,14 @@ def update(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Fetch current elements from CelesTrak (at most once per group every 2 hours)."""
+    """Fetch current elements from CelesTrak, or NASA's ISS trajectory (at most once per
+    source every 2 hours)."""
     from ..elements import fetch
     from ..elements.store import open_store
 
     # bad options and URLs fail before the store is opened (or created)
-    fetch.check_request(url or fetch.group_url(group), timeout_s=timeout, retries=retries)
+    default = fetch.NASA_ISS_OEM_URL if source == "nasa-iss" else fetch.group_url(group)
+    fetch.check_request(url or default, timeout_s=timeout, retries=retries)
     with open_store(db) as store:
         result = fetch.update(
             store,
@@ -137,6 +159,7 @@ def update(
             skip_bad=skip_bad,
             timeout_s=timeout,
             retries=retries,
+            source=source,
         )
     if as_json:
         emit_json(result.as_dict())
@@ -154,6 +177,9 @@ def update(
         )
     elif result.status == "not-modified":
         say(f"{result.url}: not modified since the last fetch; nothing to import")
+    elif result.trajectories:
+        say(f"{result.url}: a trajectory (OEM), "
+            + ("new" if result.new_trajectories else "already in the store"))
     else:
         skipped = f", {result.bad} bad records skipped" if result.bad else ""
         say(
@@ -215,7 +241,8 @@ def show(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One object's element history: epochs, ages, revolution numbers, sources."""
+    """One object's element history (epochs, ages, revolution numbers, sources) and its
+    trajectories (spans, planned events)."""
     from ..elements.schema import iso_from_jd
     from ..elements.store import age_days, open_store
     from ..engine.timescale import utc_now
@@ -224,6 +251,7 @@ def show(
     with open_store(db) as store:
         norad_id = store.resolve(sat)
         history, name = store.history(norad_id), store.name(norad_id)
+        trajectories = store.trajectory_rows(norad_id)
     rows: list[dict[str, Any]] = [
         {
             "epoch": iso_from_jd(*h.elements.epoch_jd),
@@ -237,12 +265,25 @@ def show(
         }
         for h in history
     ]
+    tracks = [
+        {
+            "creation": t.creation, "originator": t.originator, "start": t.start, "end": t.stop,
+            "states": t.states, "object_id": t.object_id, "format": t.format,
+            "source": t.source, "imported_at": t.imported_at, "planned_events": t.events,
+        }
+        for t in trajectories
+    ]
     if as_json:
-        emit_json({"norad_id": norad_id, "name": name, "sets": rows})
+        emit_json({"norad_id": norad_id, "name": name, "sets": rows, "trajectories": tracks})
         return
     from rich import box
     from rich.table import Table
 
+    out = console(highlight=False)
+    if tracks:
+        _print_trajectories(out, name, norad_id, tracks)
+    if not rows:
+        return
     table = Table(
         header_style="bold", box=box.SIMPLE, title=f"{name} (NORAD {norad_id}): {len(rows)} sets"
     )
@@ -266,4 +307,25 @@ def show(
             r["imported_at"][:10],
             r["source"],
         )
-    console(highlight=False).print(table)
+    out.print(table)
+
+
+def _print_trajectories(out: Any, name: str, norad_id: int,
+                        tracks: list[dict[str, Any]]) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(header_style="bold", box=box.SIMPLE,
+                  title=f"{name} (NORAD {norad_id}): {len(tracks)} trajectories")
+    for column in ("Created (UTC)", "From", "To", "States", "By", "Planned events", "Source"):
+        table.add_column(column, overflow="fold")
+    for t in tracks:
+        events = "; ".join(
+            f"{e['name']} {e['time'][5:16].replace('T', ' ')}"
+            + (f" ({e['delta_v_m_s']:g} m/s)" if e["delta_v_m_s"] else "")
+            for e in t["planned_events"]
+        ) or "-"
+        table.add_row(t["creation"][:16].replace("T", " "), t["start"][:16].replace("T", " "),
+                      t["end"][:16].replace("T", " "), str(t["states"]), t["originator"],
+                      events, t["source"])
+    out.print(table)

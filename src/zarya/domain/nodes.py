@@ -58,11 +58,14 @@ def argument_of_latitude_deg(r: np.ndarray, v: np.ndarray) -> np.ndarray:
     y = r[..., 2] * hn
     x = -h[..., 1] * r[..., 0] + h[..., 0] * r[..., 1]
     return np.degrees(np.arctan2(y, x)) % 360.0
-def node_crossings(sat: Satellite, window: Window, *, step_s: float | None = None) -> NodeCrossings:
-    """Node crossings of the propagated orbit over ``window``, switching element sets.
 
-    The window is cut where the nearest set changes (the midpoint between two epochs); in
-    each piece only that piece's set is propagated, sampled every ``step_s`` (default: 300 s
+
+def node_crossings(sat: Satellite, window: Window, *, step_s: float | None = None) -> NodeCrossings:
+    """Node crossings of the propagated orbit over ``window``, switching sources.
+
+    The window is cut where the serving source changes (:meth:`Satellite.schedule`: the
+    one rule of :mod:`zarya.engine.selection`); in each piece only that piece's source is
+    propagated, sampled every ``step_s`` (default: 300 s
     or a twentieth of the period) and the sign changes of z are refined to 1 ms (Illinois
     method). Where two sets take over from one another the phase is joined continuously
     (their arguments of latitude differ by a fraction of a degree): a node that one set
@@ -72,13 +75,11 @@ def node_crossings(sat: Satellite, window: Window, *, step_s: float | None = Non
     step = step_s or scan_step_s(sat)
     base_whole, base_frac = window.base_jd
     base = base_whole + base_frac
-    epochs_t = (sat.epochs_jd - base) * SECONDS_PER_DAY
-    switches = (epochs_t[1:] + epochs_t[:-1]) / 2.0  # set k serves [switch k-1, switch k)
-    bounds = np.concatenate(([-np.inf], switches, [np.inf]))
     span = window.span_s
     seg_set, seg_lo, seg_hi = [], [], []
-    for k in range(len(sat.elements)):
-        lo, hi = max(bounds[k], 0.0), min(bounds[k + 1], span)
+    for a, b, k in sat.schedule().pieces(base, base + span / SECONDS_PER_DAY):
+        lo = max((a - base) * SECONDS_PER_DAY, 0.0)
+        hi = min((b - base) * SECONDS_PER_DAY, span)
         if hi > lo or (hi == lo and span == 0.0):
             seg_set.append(k)
             seg_lo.append(lo)
@@ -94,12 +95,12 @@ def node_crossings(sat: Satellite, window: Window, *, step_s: float | None = Non
     own = np.concatenate(owner)
     ks = seg_set_a[own]
     jd1, jd2 = window.jd(ts)
-    r, v, _ = sat.teme_of_sets(jd1, jd2, ks)
+    r, v, _ = sat.teme_of_sources(jd1, jd2, ks)
     z = r[:, 2]
 
     def f(t, idx):
         j1, j2 = window.jd(t)
-        return sat.teme_of_sets(j1, j2, idx)[0][:, 2]
+        return sat.teme_of_sources(j1, j2, idx)[0][:, 2]
 
     same = own[1:] == own[:-1]
     up = same & (z[:-1] < 0.0) & (z[1:] >= 0.0)
@@ -151,6 +152,6 @@ def _node_longitude(sat: Satellite, window: Window, t_s: np.ndarray, k: np.ndarr
     if not len(t_s):
         return np.zeros(0)
     jd1, jd2 = window.jd(t_s)
-    r, _, _ = sat.teme_of_sets(jd1, jd2, k)
+    r, _, _ = sat.teme_of_sources(jd1, jd2, k)
     r_fixed = rotate_z(r, gmst82_rad(jd1, jd2))
     return np.degrees(np.arctan2(r_fixed[:, 1], r_fixed[:, 0]))

@@ -284,7 +284,7 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
     # exact turns: count + (u_end - u_start) / 360 over each stretch counted
     ends = np.array(spans, dtype=float).ravel()
     j1, j2 = ext.jd(ends)
-    r, v, _ = sat.teme_of_sets(j1, j2, sat.select(j1 + j2))
+    r, v, _ = sat.teme_of_sources(j1, j2, sat.select(j1 + j2))
     u = argument_of_latitude_deg(r, v).reshape(-1, 2)
     fraction = np.where(np.isfinite(u).all(axis=1), u[:, 1] - u[:, 0], 0.0)
     revolutions = count + float(np.sum(fraction)) / 360.0
@@ -383,11 +383,13 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
 
 
 def _served(sat: Satellite, k: int, lo_jd: float, hi_jd: float) -> tuple[float, float]:
-    """The span (JD) in which set ``k`` is the nearest, clipped to ``[lo_jd, hi_jd]``."""
-    ep = sat.epochs_jd
-    a = (ep[k - 1] + ep[k]) / 2.0 if k > 0 else -math.inf
-    b = (ep[k] + ep[k + 1]) / 2.0 if k + 1 < len(ep) else math.inf
-    return max(a, lo_jd), min(b, hi_jd)
+    """The span (JD) from the first to the last instant source ``k`` serves (the schedule
+    of :meth:`Satellite.schedule`), clipped to ``[lo_jd, hi_jd]``; an empty span (start
+    after end) where it serves none of it."""
+    mine = [(a, b) for a, b, s in sat.schedule().pieces(lo_jd, hi_jd) if s == k]
+    if not mine:
+        return hi_jd, lo_jd
+    return mine[0][0], mine[-1][1]
 
 
 def _far_warnings(sat: Satellite, probe_jd: np.ndarray) -> list[str]:

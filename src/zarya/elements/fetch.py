@@ -37,6 +37,8 @@ __all__ = [
     "DEFAULT_GROUP",
     "DEFAULT_URL",
     "MIN_INTERVAL_S",
+    "NASA_ISS_OEM_URL",
+    "SOURCES",
     "UpdateResult",
     "check_options",
     "check_request",
@@ -47,6 +49,12 @@ __all__ = [
 
 DEFAULT_URL = "https://celestrak.org/NORAD/elements/gp.php?GROUP={group}&FORMAT=json"
 DEFAULT_GROUP = "stations"
+# NASA's ISS trajectory, as its sighting service uses it (KVN; an XML twin sits beside it)
+NASA_ISS_OEM_URL = (
+    "https://nasa-public-data.s3.amazonaws.com/iss-coords/current/ISS_OEM/ISS.OEM_J2K_EPH.txt"
+)
+ISS_NORAD_ID = 25544
+SOURCES = ("celestrak", "nasa-iss")
 MIN_INTERVAL_S = 2 * 3600.0  # at most one fetch per URL in this time, s
 DEFAULT_TIMEOUT_S = 30.0  # connect, read, write and pool timeouts, s
 DEFAULT_RETRIES = 3  # further tries after a failed one
@@ -73,6 +81,8 @@ class UpdateResult:
     added: int = 0  # sets new to the store
     objects: int = 0  # objects in the body
     bad: int = 0  # records skipped (with skip_bad)
+    trajectories: int = 0  # trajectories (OEM) in the body, and how many were new
+    new_trajectories: int = 0
     fetched_at: float | None = None  # the last successful fetch
     next_allowed_at: float | None = None  # when the next fetch is allowed without force
     attempts: int = 0  # HTTP requests made
@@ -122,8 +132,11 @@ def update(
     retries: int = DEFAULT_RETRIES,
     backoff_s: float = DEFAULT_BACKOFF_S,
     max_bytes: int = MAX_FILE_BYTES,
+    source: str = "celestrak",
 ) -> UpdateResult:
-    """Fetch a CelesTrak group (or ``url``) and add its element sets to ``store``.
+    """Fetch a CelesTrak group (or ``url``) and add its element sets to ``store``; with
+    ``source="nasa-iss"``, NASA's current ISS trajectory (an OEM; ``url`` a mirror of it),
+    kept beside the element sets.
 
     Raises :class:`~zarya.errors.CatalogError` when the server cannot be reached or keeps
     failing, and :class:`~zarya.errors.ElementsError` when the body is not a complete
@@ -131,7 +144,15 @@ def update(
     """
     import httpx
 
-    url = url or group_url(group)
+    if source not in SOURCES:
+        raise CatalogError(
+            f"{param('source')} {source!r} is not a source zarya knows: expected "
+            f"{' or '.join(SOURCES)}",
+            parameter="source",
+            value=source,
+        )
+    nasa = source == "nasa-iss"
+    url = url or (NASA_ISS_OEM_URL if nasa else group_url(group))
     host = check_request(url, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
     state = store.http_state(url)
     now = time.time()
@@ -242,6 +263,7 @@ def update(
                 source=url,
                 skip_bad=skip_bad,
                 http=HttpState(url, validators[0], validators[1], fetched, 200),
+                norad_id=ISS_NORAD_ID if nasa else None,
             )
         except ElementsError as exc:
             raise _unchanged(exc) from None
@@ -251,6 +273,8 @@ def update(
         read=summary.read,
         added=summary.added,
         objects=summary.objects,
+        trajectories=summary.trajectories,
+        new_trajectories=summary.new_trajectories,
         bad=len(summary.bad),
         fetched_at=fetched,
         next_allowed_at=fetched + MIN_INTERVAL_S,

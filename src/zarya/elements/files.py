@@ -24,6 +24,7 @@ from typing import IO, BinaryIO
 from ..errors import ElementsError, path
 from . import records
 from .elset import ElementSet
+from .oem import Trajectory
 from .readers import SinkFactory, read_chunks
 from .records import CHUNK_BYTES, ReadResult
 from .tle import read_tle
@@ -34,6 +35,7 @@ __all__ = [
     "open_element_file",
     "read_elements_file",
     "read_records",
+    "read_sources_file",
     "read_stream",
 ]
 
@@ -189,6 +191,14 @@ def read_elements_file(where: str | Path, *, max_bytes: int | None = None) -> li
     """Every element set in a file (TLE, 3LE, OMM JSON/CSV/XML/KVN, optionally gzipped); the
     first bad record raises, naming the file, the record and its line."""
     return [r.elements for r in read_records(where, max_bytes=max_bytes).records]
+
+
+def read_sources_file(
+    where: str | Path, *, max_bytes: int | None = None
+) -> tuple[list[ElementSet], list[Trajectory]]:
+    """The element sets or the trajectory (OEM) a file holds: ``(sets, trajectories)``."""
+    result = read_records(where, max_bytes=max_bytes)
+    return [r.elements for r in result.records], [t for t, _ in result.trajectories]
 
 
 @lru_cache(maxsize=1)

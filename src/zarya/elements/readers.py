@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import ElementsError
 from .elset import ElementSet
+from .oem import Trajectory, read_oem_kvn
+from .oem_xml import read_oem_xml
 from .omm import read_csv, read_json, read_kvn
 from .omm_xml import read_xml
 from .records import FORMATS, BadHook, BadRecord, ReadResult, Record, RecordSink, sniff
@@ -22,6 +24,7 @@ __all__ = [
     "SinkFactory",
     "read_chunks",
     "read_elements_text",
+    "read_oem",
     "read_omm_csv",
     "read_omm_json",
     "read_omm_kvn",
@@ -38,7 +41,7 @@ _READERS: dict[str, Reader] = {
     "omm-kvn": read_kvn,
     "omm-xml": read_xml,
 }
-assert tuple(_READERS) == FORMATS
+assert tuple(_READERS) == FORMATS[:-1]  # and "oem": a trajectory, read whole
 _SNIFF_BYTES = 64 * 1024
 
 
@@ -87,6 +90,14 @@ def read_chunks(
     head, chunks = _with_head(chunks)
     kind = fmt or sniff(head)
     result = ReadResult(source=source, format=kind)
+    if kind == "oem":  # a trajectory is one message: read whole (within the byte cap)
+        try:
+            text = b"".join(chunks).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ElementsError(f"not UTF-8 text (byte {exc.start})") from None
+        result.trajectories.append((read_oem(text, source=source), text))
+        result.count = 1
+        return result
     out = _Counted(result.records if into is None else into(kind))
 
     def bad(number: int, line: int, exc: ElementsError) -> None:
@@ -134,3 +145,14 @@ def read_omm_kvn(text: str, *, source: str = "") -> list[ElementSet]:
 def read_omm_xml(text: str, *, source: str = "") -> list[ElementSet]:
     """OMM as CCSDS NDM/XML: every ``<omm>`` element (namespaces ignored) is one record."""
     return _read_text("omm-xml", text, source)
+
+
+def read_oem(
+    text: str, *, source: str = "", norad_id: int | None = None,
+    expect_object: str | None = None,
+) -> Trajectory:
+    """An Orbit Ephemeris Message given as text, KVN or XML (sniffed), as a
+    :class:`~.oem.Trajectory`. ``expect_object``: the international designator (or name)
+    the OEM must be about; ``norad_id``: the catalogue number to give it."""
+    reader = read_oem_xml if text.lstrip("\ufeff \t\r\n").startswith("<") else read_oem_kvn
+    return reader(text, source=source, norad_id=norad_id, expect_object=expect_object)

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from ..errors import ElementsError, UnknownSatelliteError
 from .elset import ElementSet
+from .oem import Trajectory
 
 __all__ = [
     "CHUNK_BYTES",
@@ -48,7 +49,7 @@ MAX_LINE_CHARS = 64 * 1024
 MAX_RECORD_CHARS = 1024 * 1024
 CHUNK_BYTES = 256 * 1024
 DEFAULT_NORAD_ID = 25544
-FORMATS = ("tle", "omm-json", "omm-csv", "omm-kvn", "omm-xml")
+FORMATS = ("tle", "omm-json", "omm-csv", "omm-kvn", "omm-xml", "oem")
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class ReadResult:
     records: list[Record] = field(default_factory=list)
     bad: list[BadRecord] = field(default_factory=list)
     count: int = 0
+    # an OEM: each trajectory read, with the original text it was read from
+    trajectories: list[tuple[Trajectory, str]] = field(default_factory=list)
 
 
 class RecordSink(Protocol):
@@ -151,10 +154,13 @@ def _line_too_long(number: int) -> ElementsError:
 
 # ------------------------------------------------------------------------- formats
 def sniff(head: bytes) -> str:
-    """The format of a file from its first bytes: OMM JSON, XML, KVN or CSV, else TLE."""
+    """The format of a file from its first bytes: an OEM (KVN or XML), OMM JSON, XML, KVN or
+    CSV, else TLE."""
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
     if text.startswith(("[", "{")):
         return "omm-json"
+    if "CCSDS_OEM_VERS" in text[:4000] or (text.startswith("<") and "<oem" in text[:4000]):
+        return "oem"
     if text.startswith("<"):
         return "omm-xml"
     if "CCSDS_OMM_VERS" in text[:2000]:

@@ -35,7 +35,7 @@ __all__ = [
     "set_key",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BATCH = 1000  # rows per insert batch (and per progress report)
 _UNIX_EPOCH_JD = 2440587.5
 _J2000_JD = 2451545.0
@@ -117,6 +117,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             status INTEGER NOT NULL
         )""",
     ),
+    (  # version 2 -> 3: trajectories (OEM) beside the element sets
+        """CREATE TABLE trajectories (
+            id INTEGER PRIMARY KEY,
+            norad_id INTEGER,               -- NULL while the object is not known by number
+            object_id TEXT NOT NULL,        -- the international designator, as in the file
+            object_name TEXT NOT NULL,
+            creation_jd REAL NOT NULL,      -- UTC Julian date of the file's CREATION_DATE
+            creation TEXT NOT NULL,         -- ISO 8601 UTC
+            start_jd REAL NOT NULL,
+            stop_jd REAL NOT NULL,
+            originator TEXT NOT NULL,
+            states INTEGER NOT NULL,
+            events TEXT NOT NULL,           -- JSON: the planned events of the file's summary
+            digest TEXT NOT NULL UNIQUE,    -- SHA-1 of the original text: a file is kept once
+            format TEXT NOT NULL,           -- oem-kvn or oem-xml
+            source TEXT NOT NULL,
+            original BLOB NOT NULL,         -- the file as read, gzipped
+            payload BLOB NOT NULL,          -- the trajectory as read (metadata and arrays)
+            import_id INTEGER NOT NULL REFERENCES imports (id)
+        )""",
+        "CREATE INDEX trajectories_by_object ON trajectories (norad_id, creation_jd)",
+    ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -131,6 +153,8 @@ class ImportSummary:
     added: int
     objects: int  # distinct objects among the sets read
     bad: list[BadRecord] = field(default_factory=list)
+    trajectories: int = 0  # trajectories read (OEM)
+    new_trajectories: int = 0  # of which new to the store
 
     @property
     def duplicates(self) -> int:

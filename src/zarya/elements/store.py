@@ -28,6 +28,7 @@ What it guarantees:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -40,10 +41,12 @@ from functools import partial
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from ..errors import CatalogError, UnknownSatelliteError
+from ..errors import CatalogError, UnknownSatelliteError, param
 from ..errors import path as mark_path
 from .elset import ElementSet
+from . import trajectory_store
 from .files import bundled_sets, read_records, read_stream
+from .oem import Trajectory, designator
 from .records import DEFAULT_NORAD_ID, ReadResult, Record
 from .schema import (
     ELEMENT_COLUMNS,
@@ -246,16 +249,21 @@ class Store:
         *,
         skip_bad: bool = False,
         progress: Callable[[int], None] | None = None,
+        norad_id: int | None = None,
     ) -> list[ImportSummary]:
-        """Read element files and add their sets as they are read, in one transaction.
+        """Read element files and trajectories (OEM) and add them as they are read, in one
+        transaction.
 
         Memory holds one batch, not the files: a bad record (without ``skip_bad``) or any
-        other error rolls everything back. See :func:`~.ingest.read_records` for formats.
+        other error rolls everything back. See :func:`~.files.read_records` for formats.
+        ``norad_id``: the catalogue number of the object a trajectory is about, where the
+        store cannot tell it from the OEM's international designator.
         """
         with self._transaction():
             counter = Progress(progress)
             return [
-                self._stream(partial(read_records, p, skip_bad=skip_bad), str(p), counter)
+                self._stream(partial(read_records, p, skip_bad=skip_bad), str(p), counter,
+                             norad_id)
                 for p in paths
             ]
 
@@ -266,20 +274,23 @@ class Store:
         source: str,
         skip_bad: bool = False,
         http: HttpState | None = None,
+        norad_id: int | None = None,
     ) -> ImportSummary:
         """Like :meth:`import_files` for one open binary stream (a downloaded body), saving
         ``http`` in the same transaction."""
         with self._transaction():
             read = partial(read_stream, stream, source=source, skip_bad=skip_bad)
-            summary = self._stream(read, source, Progress(None))
+            summary = self._stream(read, source, Progress(None), norad_id)
             if http is not None:
                 self._save_http(http)
         return summary
 
     def _stream(
-        self, read: Callable[..., ReadResult], source: str, counter: Progress
+        self, read: Callable[..., ReadResult], source: str, counter: Progress,
+        norad_id: int | None = None,
     ) -> ImportSummary:
-        """Run a reader with a batch writer as its sink (inside a transaction)."""
+        """Run a reader with a batch writer as its sink (inside a transaction); a
+        trajectory goes to its own table."""
         made: list[Batches] = []
 
         def into(fmt: str) -> Batches:
@@ -287,7 +298,57 @@ class Store:
             return made[0]
 
         result = read(into=into)
+        if result.trajectories:
+            return self._save_trajectories(result, source, norad_id)
         return made[0].finish(result.bad)
+
+    def _save_trajectories(self, result: ReadResult, source: str,
+                           norad_id: int | None) -> ImportSummary:
+        batch = Batches(self._conn, source, "oem", Progress(None))  # its import-log row
+        new = 0
+        objects = set()
+        for trajectory, original in result.trajectories:
+            number = norad_id if norad_id is not None else self._norad_of(trajectory)
+            t = dataclasses.replace(trajectory, norad_id=number)
+            fmt = "oem-xml" if original.lstrip("\ufeff \t\r\n").startswith("<") else "oem-kvn"
+            if trajectory_store.save(self._conn, t, original, fmt, source, batch.import_id):
+                new += 1
+            self._conn.execute(
+                "INSERT INTO objects (norad_id, name, name_epoch_jd) VALUES (?, ?, ?) "
+                "ON CONFLICT (norad_id) DO NOTHING",
+                (number, t.name, t.creation_jd),
+            )
+            self._conn.execute(
+                "INSERT OR IGNORE INTO object_names (name, norad_id) VALUES (?, ?)",
+                (t.name, number),
+            )
+            objects.add(number)
+        if new:
+            self._conn.execute("UPDATE imports SET records = ?, added = ? WHERE id = ?",
+                               (len(result.trajectories), new, batch.import_id))
+        else:  # nothing new: leave no trace
+            self._conn.execute("DELETE FROM imports WHERE id = ?", (batch.import_id,))
+        return ImportSummary(source, "oem", 0, 0, len(objects), [],
+                             trajectories=len(result.trajectories), new_trajectories=new)
+
+    def _norad_of(self, t: Trajectory) -> int:
+        """The catalogue number of the object an OEM is about, from its international
+        designator and the sets of the store."""
+        wanted = designator(t.object_id)
+        found = {
+            n for n, d in self._conn.execute(
+                "SELECT DISTINCT norad_id, intl_designator FROM element_sets"
+            ) if d and designator(d) == wanted
+        }
+        if len(found) != 1:
+            raise CatalogError(
+                f"{t.source or 'the trajectory'}: the store has no element set of "
+                f"{t.object_id} ({t.name}) to tell its NORAD number: give it "
+                f"({param('norad_id')})",
+                parameter="norad_id",
+                value=t.object_id,
+            )
+        return found.pop()
 
     def record_fetch(self, http: HttpState) -> None:
         """Remember a fetch that brought nothing new (HTTP 304)."""
@@ -376,7 +437,24 @@ class Store:
         more = "" if count <= 5 else f" and {count - 5} more"
         return "known: " + ", ".join(f"{name or '?'} ({n})" for n, name in rows) + more
 
-    def sets(self, norad_id: int) -> list[ElementSet]:
+    def trajectories(self, norad_id: int) -> list[Trajectory]:
+        """Every trajectory of one object, by creation."""
+        with self._errors():
+            return trajectory_store.load(self._conn, norad_id)
+
+    def trajectory_rows(self, norad_id: int) -> list[trajectory_store.StoredTrajectory]:
+        """Every trajectory of one object as :meth:`trajectories` lists them, with spans,
+        events and import facts."""
+        with self._errors():
+            return trajectory_store.rows(self._conn, norad_id)
+
+    def sources(self, norad_id: int) -> tuple[list[ElementSet], list[Trajectory]]:
+        """Every set and every trajectory of one object (sets by epoch, trajectories by
+        creation); an error when there is neither."""
+        trajectories = self.trajectories(norad_id)
+        return self.sets(norad_id, required=not trajectories), trajectories
+
+    def sets(self, norad_id: int, *, required: bool = True) -> list[ElementSet]:
         """Every set of one object, by epoch (ties in import order)."""
         with self._errors():
             rows = self._conn.execute(
@@ -384,7 +462,7 @@ class Store:
                 "ORDER BY epoch_jd, id",
                 (norad_id,),
             ).fetchall()
-        if not rows:
+        if not rows and required:
             raise UnknownSatelliteError(
                 f"no elements for NORAD {norad_id} in the element store",
                 query=str(norad_id),

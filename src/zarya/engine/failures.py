@@ -46,6 +46,7 @@ SGP4_ERRORS = {
     4: "semi-latus rectum below zero",
     5: "epoch elements are sub-orbital",
     6: "satellite has decayed",
+    7: "outside the trajectory's states",
 }
 FAILURE_BISECTIONS = 20
 

@@ -1,30 +1,42 @@
-"""One object's element sets, and which set serves each instant.
+"""One object's sources of motion: element sets and trajectories, and which serves when.
 
-A :class:`Satellite` holds one object's element history (one set or many, sorted by
-epoch). For each instant it uses the set whose epoch is nearest (the later set wins a tie),
-except across a detected manoeuvre (:meth:`Satellite.manoeuvres`), where the later set wins
-from the earlier set's epoch on. This is the one rule of selection: :meth:`Satellite.select`
-applies it, :meth:`Satellite.boundaries_jd` says where it switches, and every computation
-(ephemeris, node crossings, age checks) asks it.
+A :class:`Satellite` holds one object's element history (sets, sorted by epoch) and its
+trajectories (OEMs, by creation). Sources are numbered: the sets first (``0 .. K - 1``, by
+epoch), then the trajectories (``K ..``). Which source serves each instant is decided by
+one rule, in :mod:`.selection` (the freshest valid source; manoeuvre-aware), which
+:meth:`Satellite.schedule` applies and :meth:`Satellite.select` looks up; every
+computation asks it.
 
-The age of the elements at an instant is its distance from the epoch of the set serving it;
-:meth:`Satellite.check_age` warns past :data:`STALE_WARN_DAYS` and refuses past
-:data:`STALE_REFUSE_DAYS` (a :class:`~zarya.errors.StaleElementsError` carrying the epoch,
-the instant and the age) unless asked to go on.
+The age of the information at an instant is that of the source serving it (a set's
+distance from its epoch, a trajectory's forecast beyond its creation);
+:meth:`Satellite.check_age` evaluates it exactly, at the window's ends and at each switch of
+source, warns past :data:`STALE_WARN_DAYS` and refuses past :data:`STALE_REFUSE_DAYS` (a
+:class:`~zarya.errors.StaleElementsError` carrying the epoch, the instant and the age)
+unless asked to go on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..elements.elset import ElementSet
+from ..elements.oem import Trajectory
 from ..errors import ElementsError, StaleElementsError
+from .selection import (
+    MANOEUVRE_DROP_REV_PER_DAY,
+    MANOEUVRE_MAX_GAP_DAYS,
+    Schedule,
+    SourceInfo,
+    build_schedule,
+)
 from .timescale import Window, datetime_of, iso_z
+from .trajectory import TrajectoryStates
 
 __all__ = [
     "MANOEUVRE_DROP_REV_PER_DAY",
@@ -39,14 +51,13 @@ IntArray = NDArray[np.int64]
 
 STALE_WARN_DAYS = 14.0
 STALE_REFUSE_DAYS = 30.0
-MANOEUVRE_DROP_REV_PER_DAY = 1e-3
-MANOEUVRE_MAX_GAP_DAYS = 5.0
 _DECAY_SCAN_DAYS = 10.0 / 1440.0
+_GM_KM3_S2 = 398600.4418
 
 
 @dataclass
 class Satellite:
-    """One object and its element sets, sorted by epoch.
+    """One object: its element sets (sorted by epoch) and its trajectories.
 
     ``std_magnitude`` is the brightness at 1000 km, half lit (phase angle 90 degrees);
     -1.8 is the value in common use for the ISS.
@@ -60,21 +71,25 @@ class Satellite:
 
     elements: list[ElementSet]
     std_magnitude: float = -1.8
+    trajectories: list[Trajectory] = field(default_factory=list)
     _satrecs: list[Any] | None = field(default=None, repr=False, compare=False)
     _decay: dict[int, tuple[float, float | None]] = field(
         default_factory=dict, repr=False, compare=False
     )
-    _bounds: FloatArray | None = field(default=None, repr=False, compare=False)
+    _schedule: Schedule | None = field(default=None, repr=False, compare=False)
+    _states: list[TrajectoryStates] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.elements:
-            raise ElementsError("no element sets given")
+        if not self.elements and not self.trajectories:
+            raise ElementsError("no element sets nor trajectories given")
         ids = {e.norad_id for e in self.elements}
+        ids |= {t.norad_id for t in self.trajectories if t.norad_id is not None}
         if len(ids) > 1:
             raise ElementsError(
                 f"element sets of several objects given together: {sorted(ids)[:5]}"
             )
         self.elements = sorted(self.elements, key=lambda e: e.epoch_jd_total)
+        self.trajectories = sorted(self.trajectories, key=lambda t: t.creation_jd)
 
     @classmethod
     def from_tle(cls, line1: str, line2: str, name: str = "", **kw: Any) -> Satellite:
@@ -87,88 +102,165 @@ class Satellite:
     def from_elements(cls, sets: Sequence[ElementSet], **kw: Any) -> Satellite:
         return cls(list(sets), **kw)
 
+    @classmethod
+    def from_trajectory(cls, trajectory: Trajectory, **kw: Any) -> Satellite:
+        return cls([], trajectories=[trajectory], **kw)
+
+    # ------------------------------------------------------------------ identity
     @property
     def norad_id(self) -> int:
-        return self.elements[-1].norad_id
+        if self.elements:
+            return self.elements[-1].norad_id
+        return next((t.norad_id for t in self.trajectories if t.norad_id is not None), 0)
 
     @property
     def name(self) -> str:
-        return self.elements[-1].name or str(self.norad_id)
+        if self.elements:
+            return self.elements[-1].name or str(self.norad_id)
+        return self.trajectories[-1].name or str(self.norad_id)
 
     @property
     def epochs_jd(self) -> FloatArray:
         return np.array([e.epoch_jd_total for e in self.elements])
 
     @property
+    def n_sets(self) -> int:
+        return len(self.elements)
+
+    def is_trajectory(self, k: int) -> bool:
+        return k >= len(self.elements)
+
+    def trajectory(self, k: int) -> Trajectory:
+        return self.trajectories[k - len(self.elements)]
+
+    def reference_jd(self, k: int) -> float:
+        """Source ``k``'s epoch (a set) or creation (a trajectory), UTC Julian date."""
+        if self.is_trajectory(k):
+            return self.trajectory(k).creation_jd
+        return self.elements[k].epoch_jd_total
+
+    def reference_time(self, k: int) -> datetime:
+        """Source ``k``'s epoch (a set) or creation (a trajectory), UTC."""
+        if self.is_trajectory(k):
+            return self.trajectory(k).creation
+        return self.elements[k].epoch
+
+    def describe(self, k: int) -> str:
+        """'the elements of 2016-04-01T16:52:42Z' or 'the JSC trajectory of 2025-02-26...'."""
+        if self.is_trajectory(k):
+            t = self.trajectory(k)
+            who = f"{t.originator} " if t.originator else ""
+            return f"the {who}trajectory of {iso_z(t.creation, 0)}"
+        return f"the elements of {iso_z(self.elements[k].epoch, 0)}"
+
+    @property
     def period_s(self) -> float:
-        """The shortest orbital period among the sets, s: what sampling steps are cut from."""
-        return min(e.period_minutes for e in self.elements) * 60.0
+        """The shortest orbital period among the sources, s: what sampling steps are cut from
+        (a trajectory's from its first state's energy)."""
+        periods = [e.period_minutes * 60.0 for e in self.elements]
+        for t in self.trajectories:
+            seg = t.segments[0]
+            r, v = np.linalg.norm(seg.r_km[0]), np.linalg.norm(seg.v_km_s[0])
+            a = 1.0 / (2.0 / r - v * v / _GM_KM3_S2)
+            if a > 0:
+                periods.append(2.0 * np.pi * float(np.sqrt(a**3 / _GM_KM3_S2)))
+        return min(periods)
 
     def satrecs(self) -> list[Any]:
         if self._satrecs is None:
             self._satrecs = [e.satrec() for e in self.elements]
         return self._satrecs
 
+    def _trajectory_states(self) -> list[TrajectoryStates]:
+        if self._states is None:
+            self._states = [TrajectoryStates(t) for t in self.trajectories]
+        return self._states
+
     # ------------------------------------------------------------------- selection
-    def manoeuvres(self) -> NDArray[np.bool_]:
-        """Boolean per gap between consecutive sets: was the orbit raised in between?
+    def schedule(self) -> Schedule:
+        """Which source serves when (the rule of :mod:`.selection`), computed once."""
+        if self._schedule is None:
+            infos = [
+                SourceInfo(False, e.epoch_jd_total, mean_motion=e.mean_motion_rev_per_day)
+                for e in self.elements
+            ] + [
+                SourceInfo(
+                    True, t.creation_jd,
+                    coverage=tuple((s.start_jd, s.stop_jd) for s in t.segments),
+                    burns_jd=tuple(_jd(b.time) for b in t.burns()),
+                )
+                for t in self.trajectories
+            ]
 
-        Drag only ever raises the mean motion; a drop of more than
-        :data:`MANOEUVRE_DROP_REV_PER_DAY` between two sets at most
-        :data:`MANOEUVRE_MAX_GAP_DAYS` apart (about 300 m of altitude for the ISS, well
-        above the 4e-4 rev/day by which sets of different sources can disagree at the same
-        epoch) means a reboost or an avoidance manoeuvre happened between their epochs.
-        """
-        n = np.array([e.mean_motion_rev_per_day for e in self.elements])
-        gap = np.diff(self.epochs_jd)
-        result: NDArray[np.bool_] = (np.diff(n) < -MANOEUVRE_DROP_REV_PER_DAY) & (
-            gap <= MANOEUVRE_MAX_GAP_DAYS
-        )
-        return result
+            def position(k: int, jd: FloatArray) -> FloatArray:
+                return self.teme_of_sources(jd, np.zeros_like(jd), np.full(len(jd), k))[0]
 
-    def boundaries_jd(self) -> FloatArray:
-        """Where the selection switches from one set to the next (JD), one per gap.
-
-        Halfway between the epochs (the nearest epoch wins), except across a manoeuvre:
-        there the later set wins from the earlier set's epoch on, since the older set
-        cannot know about the burn.
-        """
-        if self._bounds is None:
-            epochs = self.epochs_jd
-            mid = (epochs[1:] + epochs[:-1]) / 2.0
-            self._bounds = np.where(self.manoeuvres(), epochs[:-1], mid)
-        return self._bounds
+            self._schedule = build_schedule(infos, position)
+        return self._schedule
 
     def select(self, jd: ArrayLike) -> IntArray:
-        """Index of the set to use at each Julian date: the nearest epoch (later wins ties,
-        and across a manoeuvre the later set wins, see :meth:`boundaries_jd`)."""
-        found: IntArray = np.searchsorted(
-            self.boundaries_jd(), np.asarray(jd, dtype=float), side="right"
+        """The source serving each Julian date (see :mod:`.selection`)."""
+        return self.schedule().select(jd)
+
+    def boundaries_jd(self) -> FloatArray:
+        """The instants (JD) where the serving source changes, in time order."""
+        return self.schedule().switches_jd()
+
+    def manoeuvres(self) -> NDArray[np.bool_]:
+        """Per gap between consecutive sets: whether the orbit was raised in between (the
+        mean motion dropped by more than :data:`MANOEUVRE_DROP_REV_PER_DAY` within
+        :data:`MANOEUVRE_MAX_GAP_DAYS`; see :mod:`.selection`)."""
+        n = np.array([e.mean_motion_rev_per_day for e in self.elements])
+        gap = np.diff(self.epochs_jd)
+        raised: NDArray[np.bool_] = (np.diff(n) < -MANOEUVRE_DROP_REV_PER_DAY) & (
+            gap <= MANOEUVRE_MAX_GAP_DAYS
         )
-        return found
+        return raised
 
     def age_days(self, jd: ArrayLike) -> FloatArray:
-        """Signed age (instant minus epoch of the selected set) in days."""
+        """The age of the information serving each instant (days, unsigned; a trajectory's
+        is 0 before its creation)."""
         jd = np.asarray(jd, dtype=float)
-        age: FloatArray = jd - self.epochs_jd[self.select(jd)]
-        return age
+        k = self.select(jd)
+        refs = np.array([self.reference_jd(i) for i in range(self.n_sources)])
+        ages: FloatArray = np.where(
+            k >= len(self.elements), np.maximum(jd - refs[k], 0.0), np.abs(jd - refs[k])
+        )
+        return ages
+
+    @property
+    def n_sources(self) -> int:
+        return len(self.elements) + len(self.trajectories)
 
     def check_age(self, window: Window, *, allow_stale: bool = False) -> list[str]:
-        """Warnings about element age over the window; refuse past 30 days unless allowed."""
+        """Warnings about the age of the information over the window; refuse past 30 days
+        unless allowed. The age is evaluated exactly where it is greatest: at the window's
+        ends and on both sides of each switch of source inside it."""
         whole, frac = window.base_jd
-        probe = whole + frac + np.linspace(0.0, window.span_s / 86400.0, 97)
-        age = np.abs(self.age_days(probe))
+        lo, hi = whole + frac, whole + frac + window.span_s / 86400.0
+        probes, sources = [], []
+        for a, b, k in self.schedule().pieces(lo, hi):
+            probes += [a, b]
+            sources += [k, k]
+        jd = np.array(probes)
+        ks = np.array(sources)
+        refs = np.array([self.reference_jd(int(k)) for k in ks])
+        is_traj = ks >= len(self.elements)
+        age = np.where(is_traj, np.maximum(jd - refs, 0.0), np.abs(jd - refs))
         worst = float(age.max())
         if worst > STALE_REFUSE_DAYS and not allow_stale:
-            k = int(age.argmax())
-            epoch = self.elements[int(self.select(probe[k : k + 1])[0])].epoch
-            instant = datetime_of(float(probe[k]), 0.0)
+            at = int(age.argmax())
+            k = int(ks[at])
+            reference = self.reference_time(k)
+            instant = datetime_of(float(jd[at]), 0.0)
+            what = (f"trajectory of {self.name} (created {iso_z(reference, 0)}) forecasts"
+                    if self.is_trajectory(k)
+                    else f"nearest elements of {self.name} (epoch {iso_z(reference, 0)}) are")
             raise StaleElementsError(
-                f"the nearest elements of {self.name} (epoch {iso_z(epoch, 0)}) are "
-                f"{worst:.0f} days from {iso_z(instant, 0)}: predictions past "
+                f"the {what} {worst:.0f} days from {iso_z(instant, 0)}: predictions past "
                 f"{STALE_REFUSE_DAYS:.0f} days are unreliable",
                 name=self.name,
-                epoch=epoch,
+                epoch=reference,
                 instant=instant,
                 age_days=worst,
                 limit_days=STALE_REFUSE_DAYS,
@@ -203,11 +295,12 @@ class Satellite:
         self._decay[k] = (until_jd, found)
         return found
 
-    def teme_of_sets(
+    def teme_of_sources(
         self, jd_whole: ArrayLike, jd_fraction: ArrayLike, k: ArrayLike
     ) -> tuple[FloatArray, FloatArray, NDArray[np.uint8]]:
-        """TEME position (km), velocity (km/s) and sgp4's error code of set ``k[i]`` at each
-        time (6 past the decay, see :meth:`decay_jd`); r and v NaN where the code is not 0."""
+        """TEME position (km), velocity (km/s) and an error code of source ``k[i]`` at each
+        time: sgp4's (6 past the decay, see :meth:`decay_jd`) for a set, 7 outside a
+        trajectory's segments; r and v are NaN where the code is not 0."""
         jd1 = np.asarray(jd_whole, dtype=float)
         jd2 = np.asarray(jd_fraction, dtype=float)
         which = np.broadcast_to(np.asarray(k, dtype=np.int64), jd1.shape)
@@ -217,6 +310,11 @@ class Satellite:
         recs = self.satrecs()
         for kk in np.unique(which):
             mask = which == kk
+            if self.is_trajectory(int(kk)):
+                states = self._trajectory_states()[int(kk) - len(self.elements)]
+                rr, vv, e = states.teme(jd1[mask], jd2[mask])
+                r[mask], v[mask], err[mask] = rr, vv, e
+                continue
             e, rr, vv = recs[int(kk)].sgp4_array(jd1[mask], jd2[mask])
             jd = jd1[mask] + jd2[mask]
             decay = self.decay_jd(int(kk), float(jd.max()))
@@ -231,8 +329,14 @@ class Satellite:
     def teme(
         self, jd_whole: ArrayLike, jd_fraction: ArrayLike
     ) -> tuple[FloatArray, FloatArray, NDArray[np.uint8]]:
-        """TEME position (km), velocity (km/s) and sgp4 error code at each time, each from
-        the set that serves it (:meth:`select`)."""
+        """TEME position (km), velocity (km/s) and error code at each time, each from the
+        source that serves it (:meth:`select`)."""
         jd1 = np.asarray(jd_whole, dtype=float)
         jd2 = np.asarray(jd_fraction, dtype=float)
-        return self.teme_of_sets(jd1, jd2, self.select(jd1 + jd2))
+        return self.teme_of_sources(jd1, jd2, self.select(jd1 + jd2))
+
+
+def _jd(when: Any) -> float:
+    from datetime import UTC, datetime, timedelta
+
+    return 2440587.5 + (when - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(days=1)

@@ -7,16 +7,18 @@ answer: NORAD number, name, and the epoch and age of the set serving the window'
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from ..elements.files import read_elements_file
+from ..elements.files import read_sources_file
+from ..elements.oem import Trajectory, designator
 from ..elements.records import select_object
 from ..elements.store import open_store
 from ..engine.satellite import Satellite
-from ..engine.timescale import Window, iso_z, jd_of
+from ..engine.timescale import Window, datetime_of, iso_z, jd_of
 from ..errors import CatalogError, param
 
 __all__ = ["MAX_PASS_DAYS", "load_satellite", "pass_window", "satellite_info"]
@@ -30,10 +32,12 @@ def load_satellite(
     elements_file: str | None = None,
     std_magnitude: float | None = None,
 ) -> Satellite:
-    """The satellite's element history: from ``elements_file``, else from the element store.
+    """The satellite's sources of motion, element sets and trajectories (OEM): from
+    ``elements_file``, else from the element store.
 
     The store is ``$ZARYA_HOME/elements.sqlite`` or the one in the user data directory,
-    seeded with the bundled ISS history when it is first created.
+    seeded with the bundled ISS history when it is first created. A trajectory read from a
+    file is given the NORAD number the store knows for its international designator.
 
     >>> load_satellite().name
     'ISS (ZARYA)'
@@ -44,26 +48,53 @@ def load_satellite(
             parameter="sat",
             value=sat,
         )
+    trajectories: list[Trajectory] = []
     if elements_file:
-        chosen = select_object(read_elements_file(elements_file), sat)
+        sets, trajectories = read_sources_file(elements_file)
+        chosen = select_object(sets, sat) if sets else []
+        trajectories = [_numbered(t) for t in trajectories]
     else:
         with open_store() as store:
-            chosen = store.sets(store.resolve(sat))
+            chosen, trajectories = store.sources(store.resolve(sat))
     kw: dict[str, Any] = {} if std_magnitude is None else {"std_magnitude": std_magnitude}
-    return Satellite.from_elements(chosen, **kw)
+    return Satellite(list(chosen), trajectories=trajectories, **kw)
+
+
+def _numbered(t: Trajectory) -> Trajectory:
+    """A trajectory read from a file, with the NORAD number the store knows for its
+    international designator (if it knows one)."""
+    if t.norad_id is not None:
+        return t
+    wanted = designator(t.object_id)
+    with open_store() as store:
+        for norad_id, _name, *_ in ((o.norad_id, o.name) for o in store.objects()):
+            sets = store.sets(norad_id, required=False)
+            if sets and designator(sets[-1].intl_designator) == wanted:
+                return dataclasses.replace(t, norad_id=norad_id)
+    return t
 
 
 def satellite_info(sat: Satellite, when: datetime) -> dict[str, Any]:
-    """NORAD number, name, and epoch and age (days, signed) of the set serving ``when``."""
+    """NORAD number, name, and the epoch and age (days, signed) of the source serving
+    ``when``: a set's epoch, or a trajectory's creation (then ``source`` says which)."""
     jd = sum(jd_of(when))
     k = int(sat.select(np.array([jd]))[0])
-    chosen = sat.elements[k]
-    return {
+    out: dict[str, Any] = {
         "norad_id": sat.norad_id,
         "name": sat.name,
-        "elements_epoch": iso_z(chosen.epoch, 0),
-        "elements_age_days": round(float(jd - chosen.epoch_jd_total), 2),
+        "elements_epoch": iso_z(sat.reference_time(k), 0),
+        "elements_age_days": round(float(jd - sat.reference_jd(k)), 2),
     }
+    if sat.is_trajectory(k):
+        t = sat.trajectory(k)
+        out["source"] = {
+            "kind": "trajectory",
+            "originator": t.originator,
+            "created": iso_z(t.creation, 0),
+            "start": iso_z(datetime_of(t.start_jd, 0.0), 0),
+            "end": iso_z(datetime_of(t.stop_jd, 0.0), 0),
+        }
+    return out
 
 
 def pass_window(start: datetime, days: float) -> Window:

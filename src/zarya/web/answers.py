@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from ..engine.timescale import Window, iso_z, parse_instant, utc_now
+from ..engine import timescale
+from ..engine.timescale import Window, iso_z, parse_instant
 from ..errors import TimeRangeError
 from .queries import (
     MAX_DAYS,
@@ -299,6 +300,6 @@ def _instant(text: str | None) -> tuple[datetime, bool]:
     """An instant (``now`` when absent, to the tenth of a second)."""
     text = check_text("at", text, 40)
     if text is None or text.lower() == "now":
-        now = utc_now()
+        now = timescale.utc_now()  # through the module: a test's frozen clock applies
         return now.replace(microsecond=now.microsecond // 100_000 * 100_000), False
     return parse_instant(text), True

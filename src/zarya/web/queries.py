@@ -33,8 +33,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+from ..engine import timescale
 from ..engine.look import Observer, check_angle
-from ..engine.timescale import Window, iso_z, parse_instant, utc_now
+from ..engine.timescale import Window, iso_z, parse_instant
 from ..errors import (
     ObserverError,
     StaleElementsError,
@@ -151,7 +152,8 @@ def start_of(text: str | None) -> tuple[datetime, bool]:
     mean now; the command line, which has no empty form field, refuses ``--from ''``."""
     text = check_text("from", text, 40)
     if text is None or text.lower() == "now":
-        return utc_now().replace(second=0, microsecond=0), False
+        # through the module, so that a test that freezes timescale.utc_now freezes this too
+        return timescale.utc_now().replace(second=0, microsecond=0), False
     return parse_instant(text), True
 
 
