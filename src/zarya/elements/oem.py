@@ -14,8 +14,8 @@ segment comments, and the planned events. It accepts REF_FRAME EME2000 (J2000), 
 ITRF (any realisation: ITRF93, ITRF2014, ...) and TEME; TIME_SYSTEM UTC, TAI, TT and GPS
 (converted to UTC with erfa's leap-second table); INTERPOLATION LAGRANGE or HERMITE with
 INTERPOLATION_DEGREE when given. Covariance blocks are skipped, accelerations kept. Bad
-input raises :class:`~zarya.errors.OEMError` naming the line (KVN) or the element (XML). Interpolation is the engine's
-(:mod:`zarya.engine.trajectory`).
+input raises :class:`~zarya.errors.OEMError` naming the line (KVN) or the element (XML).
+Interpolation is the engine's (:mod:`zarya.engine.trajectory`).
 
 Why not the ``oem`` package from PyPI: it pulls in astropy (hundreds of milliseconds and
 tens of MB at import), and zarya's commands that read no OEM must not start slower; what

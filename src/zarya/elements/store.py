@@ -43,8 +43,8 @@ from typing import IO, BinaryIO
 
 from ..errors import CatalogError, UnknownSatelliteError, param
 from ..errors import path as mark_path
-from .elset import ElementSet
 from . import trajectory_store
+from .elset import ElementSet
 from .files import bundled_sets, read_records, read_stream
 from .oem import Trajectory, designator
 from .records import DEFAULT_NORAD_ID, ReadResult, Record
