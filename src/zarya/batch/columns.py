@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from ..domain.pass_table import END_REASONS, START_REASONS
 from ..domain.passes import find_pass_table
 from ..elements.elset import ElementSet
+from ..elements.oem import Trajectory
 from ..engine.ephemeris import Ephemeris
 from ..engine.look import Observers, compass_points
 from ..engine.satellite import Satellite
@@ -28,7 +29,7 @@ Columns = dict[str, NDArray]
 
 
 def compute_chunk(
-    elements: Sequence[ElementSet],
+    sources: Sequence[ElementSet | Trajectory],
     std_magnitude: float,
     window_start_iso: str,
     span_s: float,
@@ -37,8 +38,12 @@ def compute_chunk(
     first_index: int,
     visible_only: bool,
 ) -> dict[str, np.ndarray]:
-    """Columns for one chunk of places: a pure function (safe to retry on another worker)."""
-    sat = Satellite(list(elements), std_magnitude=std_magnitude)
+    """Columns for one chunk of places: a pure function (safe to retry on another worker).
+    ``sources``: the satellite's element sets and trajectories."""
+    sat = Satellite(
+        [s for s in sources if isinstance(s, ElementSet)], std_magnitude=std_magnitude,
+        trajectories=[s for s in sources if isinstance(s, Trajectory)],
+    )
     window = Window(parse_instant(window_start_iso), span_s)
     eph = Ephemeris(sat, window)
     obs = Observers(places.lat_deg, places.lon_deg, places.alt_m)

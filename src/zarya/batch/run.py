@@ -14,14 +14,24 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..elements.elset import ElementSet
+from ..elements.oem import Trajectory
 from ..engine.timescale import iso_z
 from ..errors import BatchError, param
 from .columns import COLUMNS, compute_chunk
 from .places import Places
 
-__all__ = ["DEFAULT_CHUNK", "chunk_bounds", "check_scheduler_address", "iter_chunks", "run"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "SCHEDULER_TIMEOUT_S",
+    "chunk_bounds",
+    "check_scheduler_address",
+    "iter_chunks",
+    "run",
+]
 
 DEFAULT_CHUNK = 2000
+# how long to keep trying a scheduler: Dask retries even a refused connection until then
+SCHEDULER_TIMEOUT_S = 10.0
 
 
 def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -30,7 +40,7 @@ def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def iter_chunks(
-    elements: Sequence[ElementSet],
+    elements: Sequence[ElementSet | Trajectory],
     std_magnitude: float,
     window,
     options,
@@ -86,7 +96,7 @@ def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) ->
     cluster = None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
         else:
             if workers is not None and workers < 1:
                 raise BatchError(
@@ -97,6 +107,9 @@ def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) ->
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True,
                 dashboard_address=None, silence_logs=40,
+                # no dashboard, but the scheduler's own HTTP server (health, metrics) would
+                # take port 8787, and warn and move where another cluster holds it already
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             )
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:

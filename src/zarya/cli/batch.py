@@ -106,7 +106,8 @@ def batch(
     ) as bar:
         task = bar.add_task("places", total=len(where))
         chunks = engine.iter_chunks(
-            satellite.elements, satellite.std_magnitude, window, options, where,
+            [*satellite.elements, *satellite.trajectories], satellite.std_magnitude, window,
+            options, where,
             visible_only=visible, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
             progress=lambda done, total: bar.update(task, completed=done),
         )

@@ -214,7 +214,10 @@ def list_(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     from rich import box
     from rich.table import Table
 
-    table = Table(header_style="bold", box=box.SIMPLE, title=f"{path}: {len(rows)} objects")
+    # the store's path on a line of its own, whole: as the table's title rich wrapped it to
+    # the table's width, anywhere in the path or between the count and "objects"
+    say(f"{path}: {len(rows)} objects")
+    table = Table(header_style="bold", box=box.SIMPLE)
     for column, justify in (
         ("NORAD", "right"),
         ("Name", "left"),

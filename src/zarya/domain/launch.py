@@ -145,7 +145,12 @@ def check_launch_reach(sat: Satellite, window: Window, observers, labels=None) -
     obs = Observers.of(observers)
     jd = sum(window.base_jd)
     k = int(sat.select(np.array([jd]))[0])
-    inc = sat.elements[k].inclination_deg
+    if sat.is_trajectory(k):  # the osculating inclination of the trajectory's state
+        r, v, _ = sat.teme_of_sources(np.array([jd]), np.zeros(1), np.array([k]))
+        h = np.cross(r[0], v[0])
+        inc = float(np.degrees(np.arccos(np.clip(h[2] / np.linalg.norm(h), -1.0, 1.0))))
+    else:
+        inc = sat.elements[k].inclination_deg
     reach = inc if inc <= 90.0 else 180.0 - inc
     lat_c = geocentric_latitude_deg(obs)
     bad = np.flatnonzero(np.abs(lat_c) >= reach)

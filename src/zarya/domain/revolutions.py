@@ -199,7 +199,7 @@ class OrbitCount:
     last: datetime | None
     crossings: NodeCrossings
     checks: list[SetCheck]
-    anchor: int
+    anchor: int | None  # None: no element set, no revolution numbers
     rev_at_start: int | None
     rev_at_end: int | None
     warnings: list[str]
@@ -248,16 +248,21 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
     start_jd, end_jd = whole + frac, whole + frac + window.span_s / SECONDS_PER_DAY
     probe = np.linspace(start_jd, end_jd, max(2, int(window.span_s / 600.0) + 1))
     used = np.unique(sat.select(probe))
+    used = used[used < sat.n_sets]  # the sets serving (trajectories carry no numbers)
     epochs = sat.epochs_jd
     inside = np.flatnonzero((epochs >= start_jd) & (epochs <= end_jd))
-    used = np.unique(np.concatenate((used, inside)))
-    anchor = _choose_anchor(sat, used, start_jd, end_jd)
-    listed = np.unique(np.append(used, anchor))
+    used = np.unique(np.concatenate((used, inside))).astype(np.int64)
+    if not len(used) and sat.n_sets:  # served by trajectories: the nearest set anchors
+        used = np.array([int(np.argmin(np.abs(epochs - (start_jd + end_jd) / 2.0)))])
+    anchor = _choose_anchor(sat, used, start_jd, end_jd) if sat.n_sets else None
+    listed = np.unique(np.append(used, [] if anchor is None else [anchor])).astype(np.int64)
     # the widened window, in seconds from the earlier of the window's start and the first
     # epoch; the window itself is [lo, hi] in it, to the microsecond
-    lead_s = max(0.0, (start_jd - float(epochs[listed].min())) * SECONDS_PER_DAY)
+    first_jd = float(epochs[listed].min()) if len(listed) else start_jd
+    last_jd = float(epochs[listed].max()) if len(listed) else end_jd
+    lead_s = max(0.0, (start_jd - first_jd) * SECONDS_PER_DAY)
     ext_start = window.start - timedelta(seconds=lead_s)
-    trail_s = max(0.0, (float(epochs[listed].max()) - end_jd) * SECONDS_PER_DAY)
+    trail_s = max(0.0, (last_jd - end_jd) * SECONDS_PER_DAY)
     lo = (window.start - ext_start).total_seconds()
     hi = lo + window.span_s
     ext = Window(ext_start, hi + trail_s)
@@ -303,11 +308,11 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
         a, b = min(t1, t2), max(t1, t2)
         return not any(fa <= b and fb >= a for fa, fb, _ in failed)
 
-    anchor_rev = sat.elements[anchor].rev_number
-    rev_modulus = carried_rev_modulus(sat, anchor)
+    anchor_rev = sat.elements[anchor].rev_number if anchor is not None else 0
+    rev_modulus = carried_rev_modulus(sat, anchor) if anchor is not None else NORAD_REV_MODULUS
 
     def numbered(t: float) -> int | None:
-        if not joined(t_epoch[anchor], t):
+        if anchor is None or not joined(t_epoch[anchor], t):
             return None
         return anchor_rev + revs_done(t) - revs_done(t_epoch[anchor])
 
@@ -369,7 +374,12 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
         )
     at_start = numbered(spans[0][0])
     at_end = numbered(spans[-1][1])
-    if at_start is None or at_end is None:
+    if anchor is None:
+        warnings.append(
+            "no element set: the revolution numbers are unknown (the count comes from the "
+            "trajectory's node crossings)"
+        )
+    elif at_start is None or at_end is None:
         warnings.append(
             "SGP4 fails between the epoch of the set the revolutions are numbered from "
             f"({iso_z(sat.elements[anchor].epoch, 0)}) and the start or end of the count: "

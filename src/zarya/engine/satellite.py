@@ -44,6 +44,7 @@ __all__ = [
     "STALE_REFUSE_DAYS",
     "STALE_WARN_DAYS",
     "Satellite",
+    "Switch",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -53,6 +54,19 @@ STALE_WARN_DAYS = 14.0
 STALE_REFUSE_DAYS = 30.0
 _DECAY_SCAN_DAYS = 10.0 / 1440.0
 _GM_KM3_S2 = 398600.4418
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A change of source at ``time``: from source ``before`` to ``after``, which put the
+    satellite ``distance_km`` apart there, ``along_track_s`` seconds apart along the track
+    (NaN where one of them has no state)."""
+
+    time: datetime
+    before: int
+    after: int
+    distance_km: float
+    along_track_s: float
 
 
 @dataclass
@@ -227,6 +241,23 @@ class Satellite:
             k >= len(self.elements), np.maximum(jd - refs[k], 0.0), np.abs(jd - refs[k])
         )
         return ages
+
+    def switches(self, lo_jd: float, hi_jd: float) -> list[Switch]:
+        """Every change of source inside ``(lo_jd, hi_jd)``, with how far the two sources
+        put the satellite apart there: in km, and in seconds along the track (the
+        difference projected on the direction of motion, over the speed; positive when the
+        new source is ahead)."""
+        out = []
+        for jd in self.schedule().switches_jd(lo_jd, hi_jd):
+            before, after = self.select(np.array([jd - 1e-9, jd]))
+            t = np.array([jd, jd])
+            r, v, err = self.teme_of_sources(t, np.zeros(2), np.array([before, after]))
+            d = r[1] - r[0]
+            speed = float(np.linalg.norm(v[0]))
+            along = float(d @ v[0]) / speed**2 if err.max() == 0 else float("nan")
+            out.append(Switch(datetime_of(float(jd), 0.0), int(before), int(after),
+                              float(np.linalg.norm(d)), along))
+        return out
 
     @property
     def n_sources(self) -> int:

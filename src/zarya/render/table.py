@@ -9,14 +9,21 @@ from datetime import datetime, tzinfo
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["make_console", "print_now", "print_passes"]
+__all__ = ["PIPE_WIDTH", "make_console", "print_now", "print_passes"]
+
+
+PIPE_WIDTH = 160  # columns for output that goes to a pipe or a file
 
 
 def make_console(**kw) -> Console:
-    """A console for tables: the terminal's width, or 160 columns when the output goes to
-    a pipe or a file (rich's default of 80 would cut the cells). Every command uses it."""
-    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(width=160 if wide else None, **kw)
+    """A console for tables: the terminal's width; when the output goes to a pipe or a file,
+    :data:`PIPE_WIDTH` columns, or ``COLUMNS`` where that is wider (rich's default of 80, or a
+    narrower ``COLUMNS`` meant for a terminal, would cut the cells). Every command uses it."""
+    width = None
+    if not sys.stdout.isatty():
+        columns = os.environ.get("COLUMNS", "").strip()
+        width = max(PIPE_WIDTH, int(columns)) if columns.isdigit() else PIPE_WIDTH
+    return Console(width=width, **kw)
 
 
 def _local(iso: str, zone: tzinfo) -> datetime:
@@ -69,9 +76,13 @@ def print_passes(report: dict, *, label: str, zone: tzinfo, visible_only: bool) 
             table.add_column(col + "  (time el dir)")
         table.add_column("Length", justify="right")
         table.add_column("Visible (mag)")
+    switched = []
     for p in passes:
         culm = p["culmination"]
         day = _local(culm["time"], zone).strftime("%a %d %b %Y")
+        if p.get("source_switches"):
+            day += " *"
+            switched += p["source_switches"]
         vis = p["visible"]
         if visible_only and vis:
             table.add_row(
@@ -99,6 +110,14 @@ def print_passes(report: dict, *, label: str, zone: tzinfo, visible_only: bool) 
                 seen,
             )
     console.print(table)
+    for s in switched:
+        ahead = ("" if s["along_track_s"] is None
+                 else f", {s['along_track_s']:+.1f} s along the track")
+        console.print(
+            f"* at {_hm(s['time'], zone)} the prediction switches from {s['from']} to {s['to']}"
+            f", which disagree by {s['distance_km']:.1f} km{ahead}",
+            highlight=False,
+        )
 
 
 def _duration(seconds: float) -> str:

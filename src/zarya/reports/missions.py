@@ -44,7 +44,7 @@ def orbits_report(sat: Satellite, window: Window, *, allow_stale: bool = False) 
     warnings = sat.check_age(window, allow_stale=allow_stale)
     oc = count_orbits(sat, window)
     warnings += oc.warnings
-    anchor = sat.elements[oc.anchor]
+    anchor = sat.elements[oc.anchor] if oc.anchor is not None else None
     checked = [c for c in oc.checks if c.checked]
     diffs = [c.difference for c in checked]
     sets = []
@@ -68,8 +68,10 @@ def orbits_report(sat: Satellite, window: Window, *, allow_stale: bool = False) 
         )
     known = oc.rev_at_start is not None and oc.rev_at_end is not None
     absolute = known and oc.absolute
-    in_window = window.start <= anchor.epoch <= window.end
-    if not known:
+    in_window = anchor is not None and window.start <= anchor.epoch <= window.end
+    if anchor is None:
+        note = "unknown: no element set carries a revolution number for this object"
+    elif not known:
         note = (
             "unknown: SGP4 fails between the epoch of the set of "
             f"{iso_z(anchor.epoch, 0)} and the start or end of the count, so the nodes in "
@@ -90,8 +92,8 @@ def orbits_report(sat: Satellite, window: Window, *, allow_stale: bool = False) 
     numbering = {
         "absolute": absolute,
         "modulus": oc.rev_modulus,
-        "anchor_epoch": iso_z(anchor.epoch, 0),
-        "anchor_rev_number": anchor.rev_number,
+        "anchor_epoch": iso_z(anchor.epoch, 0) if anchor else None,
+        "anchor_rev_number": anchor.rev_number if anchor else None,
         "anchor_in_window": in_window,
         "note": note,
     }
@@ -116,8 +118,8 @@ def orbits_report(sat: Satellite, window: Window, *, allow_stale: bool = False) 
         ),
         "rev_numbering": numbering,
         "cross_check": {
-            "anchor_epoch": iso_z(anchor.epoch, 0),
-            "anchor_rev_number": anchor.rev_number,
+            "anchor_epoch": iso_z(anchor.epoch, 0) if anchor else None,
+            "anchor_rev_number": anchor.rev_number if anchor else None,
             "anchor_modulus": oc.rev_modulus,
             "checked": len(checked),
             "agree": diffs.count(0),

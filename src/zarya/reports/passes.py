@@ -24,7 +24,7 @@ from ..engine.satellite import Satellite
 from ..engine.timescale import Window, iso_z
 from ..errors import PropagationError
 from . import contract
-from .satellites import satellite_info
+from .satellites import planned, satellite_info, source_switches
 
 __all__ = ["now_report", "passes_report"]
 
@@ -58,14 +58,29 @@ def passes_report(
     if visible_only:
         passes = [p for p in passes if p.visible is not None]
     warnings += [f.warning("passes", digits=1) for f in eph.failed_stretches()]
-    return {
+    events, event_warnings = planned(sat, window)
+    report: dict[str, Any] = {
         "satellite": satellite_info(sat, window.start),
         "observer": contract.observer(observer),
         "min_elevation_deg": options.min_elevation_deg,
         "window": contract.window(window),
-        "passes": [contract.pass_(p) for p in passes],
-        "warnings": warnings,
+        "passes": [_with_switches(sat, window, p) for p in passes],
+        "warnings": warnings + event_warnings,
     }
+    if events:
+        report["planned_events"] = events
+    return report
+
+
+def _with_switches(sat: Satellite, window: Window, p: Pass) -> dict[str, Any]:
+    """A pass as the contract writes it, with the changes of source inside it, if any."""
+    out = contract.pass_(p)
+    start = p.rise.time if p.rise else window.start
+    end = p.set.time if p.set else window.end
+    switches = source_switches(sat, start, end)
+    if switches:
+        out["source_switches"] = switches
+    return out
 
 
 def now_report(

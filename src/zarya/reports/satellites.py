@@ -21,7 +21,14 @@ from ..engine.satellite import Satellite
 from ..engine.timescale import Window, datetime_of, iso_z, jd_of
 from ..errors import CatalogError, param
 
-__all__ = ["MAX_PASS_DAYS", "load_satellite", "pass_window", "satellite_info"]
+__all__ = [
+    "MAX_PASS_DAYS",
+    "load_satellite",
+    "pass_window",
+    "planned",
+    "satellite_info",
+    "source_switches",
+]
 
 MAX_PASS_DAYS = 366.0
 
@@ -95,6 +102,44 @@ def satellite_info(sat: Satellite, when: datetime) -> dict[str, Any]:
             "end": iso_z(datetime_of(t.stop_jd, 0.0), 0),
         }
     return out
+
+
+def source_switches(sat: Satellite, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The changes of source between two instants, with the two sources' disagreement
+    there (km, and seconds along the track), as the contract writes them."""
+    lo, hi = sum(jd_of(start)), sum(jd_of(end))
+    return [
+        {
+            "time": iso_z(s.time),
+            "from": sat.describe(s.before),
+            "to": sat.describe(s.after),
+            "distance_km": round(s.distance_km, 2),
+            "along_track_s": round(s.along_track_s, 2) if np.isfinite(s.along_track_s)
+            else None,
+        }
+        for s in sat.switches(lo, hi)
+    ]
+
+
+def planned(sat: Satellite, window: Window) -> tuple[list[dict[str, Any]], list[str]]:
+    """The planned events of the trajectories that serve inside the window (reboosts,
+    launches, dockings) as the contract writes them, and a warning for each burn: the
+    predictions after it assume it happens."""
+    lo, hi = sum(window.base_jd), sum(window.base_jd) + window.span_s / 86400.0
+    serving = {k for _, _, k in sat.schedule().pieces(lo, hi) if sat.is_trajectory(k)}
+    events, warnings = [], []
+    for k in sorted(serving):
+        for e in sat.trajectory(k).events:
+            if window.start <= e.time <= window.end:
+                events.append({"name": e.name, "time": iso_z(e.time, 0),
+                               "delta_v_m_s": e.delta_v_m_s, "burn": e.is_burn})
+                if e.is_burn:
+                    warnings.append(
+                        f"{e.name} ({e.delta_v_m_s:g} m/s) is planned at "
+                        f"{e.time:%H:%M} UTC on {e.time.day} {e.time:%b}: predictions after "
+                        "it assume it happens"
+                    )
+    return events, warnings
 
 
 def pass_window(start: datetime, days: float) -> Window:

@@ -290,10 +290,11 @@ class WebService:
         return self.cache.get_or_make(key, make, ttl_for(given))
 
     def newest_epoch(self, sat: str | None = None) -> str:
-        """The epoch of the newest element set of ``sat`` (ISO 8601 'Z')."""
+        """The epoch of the newest element set (or the creation of the newest trajectory)
+        of ``sat`` (ISO 8601 'Z')."""
         satellite, _ = self.sats.get(sat)
-        newest = max(satellite.elements, key=lambda e: e.epoch_jd_total)
-        return iso_z(newest.epoch, 0)
+        newest = max(range(satellite.n_sources), key=satellite.reference_jd)
+        return iso_z(satellite.reference_time(newest), 0)
 
 
 def _instant(text: str | None) -> tuple[datetime, bool]:

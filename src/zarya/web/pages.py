@@ -113,6 +113,12 @@ def pass_rows(report: dict, zone: ZoneInfo, zone_name: str, label: str) -> list[
                 "magnitude": f"{vis['brightest_magnitude']:.1f}".replace("-", "\u2212"),
                 "brightness": brightness_words(vis["brightest_magnitude"]),
                 "chart": chart,
+                "switch": "; ".join(
+                    f"at {parse_z(s['time']).astimezone(zone):%H:%M:%S} the prediction "
+                    f"switches from {s['from']} to {s['to']}, which disagree by "
+                    f"{s['distance_km']:.1f} km"
+                    for s in p.get("source_switches", [])
+                ),
                 "chart_alt": (
                     f"Sky chart: appears {t_a:%H:%M:%S} in the {a['direction']}, highest "
                     f"{peak['elevation_deg']:.0f} degrees in the {peak['direction']}, "

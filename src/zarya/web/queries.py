@@ -262,10 +262,12 @@ class SatelliteSource:
 
 
 def element_version(satellite: Any) -> str:
-    """NORAD number, number of sets, newest epoch: changes whenever a set is imported (sets
-    are never replaced, only added)."""
-    newest = max(e.epoch_jd_total for e in satellite.elements)
-    return f"{satellite.norad_id}:{len(satellite.elements)}:{newest:.8f}"
+    """NORAD number, number of sets and of trajectories, newest epoch and creation: changes
+    whenever a set or a trajectory is imported (they are never replaced, only added)."""
+    newest = max((e.epoch_jd_total for e in satellite.elements), default=0.0)
+    created = max((t.creation_jd for t in satellite.trajectories), default=0.0)
+    return (f"{satellite.norad_id}:{len(satellite.elements)}:{newest:.8f}:"
+            f"{len(satellite.trajectories)}:{created:.8f}")
 
 
 # ------------------------------------------------------------------------------ answers
