@@ -232,6 +232,34 @@ def _tt(jd_whole: FloatArray, jd_fraction: FloatArray) -> tuple[FloatArray, Floa
         return cast(tuple[FloatArray, FloatArray], erfa.taitt(tai1, tai2))
 
 
+_NODE_DAYS = 0.25  # the rotation to TEME is computed every 6 hours and interpolated
+
+
+def _eme2000_to_teme(jd1: FloatArray, jd2: FloatArray, bias: bool) -> FloatArray:
+    """Rotation matrices (T, 3, 3) from mean J2000 (or, with ``bias``, GCRS) to TEME: IAU
+    1976 precession, IAU 1980 nutation, the equation of the equinoxes. Computed on 6-hourly
+    nodes and interpolated entry by entry: a position 6,800 km from the Earth's centre moves
+    by under 1 cm against the rotation computed at each instant (measured: 7 mm at most
+    over ten days of 2025)."""
+    jd = jd1 + jd2
+    lo = np.floor(jd.min() / _NODE_DAYS) * _NODE_DAYS
+    hi = np.ceil(jd.max() / _NODE_DAYS) * _NODE_DAYS
+    nodes = np.arange(lo, hi + _NODE_DAYS / 2.0, _NODE_DAYS)
+    whole = np.floor(nodes)
+    tt1, tt2 = _tt(whole, nodes - whole)
+    m: Any = erfa.rz(erfa.eqeq94(tt1, tt2), erfa.pnm80(tt1, tt2))
+    if bias:
+        rb, _, _ = erfa.bp00(tt1, tt2)  # GCRS -> mean J2000: the frame bias
+        m = np.einsum("tij,tjk->tik", m, rb)
+    if len(nodes) == 1:
+        return np.broadcast_to(m[0], (len(jd), 3, 3))
+    out = np.empty((len(jd), 3, 3))
+    for i in range(3):
+        for j in range(3):
+            out[:, i, j] = np.interp(jd, nodes, m[:, i, j])
+    return out
+
+
 def _to_teme(frame: str, jd1: FloatArray, jd2: FloatArray, r: FloatArray, v: FloatArray,
              dut1_s: float) -> tuple[FloatArray, FloatArray]:
     if frame == "TEME":
@@ -240,11 +268,7 @@ def _to_teme(frame: str, jd1: FloatArray, jd2: FloatArray, r: FloatArray, v: Flo
         gmst = gmst82_rad(jd1, jd2, dut1_s)
         w = np.array([0.0, 0.0, EARTH_ROTATION_RAD_S])
         return rotate_z(r, -gmst), rotate_z(v + np.cross(w, r), -gmst)
-    tt1, tt2 = _tt(jd1, jd2)
-    m: Any = erfa.rz(erfa.eqeq94(tt1, tt2), erfa.pnm80(tt1, tt2))  # mean J2000 -> TEME
-    if frame in ("GCRF", "ICRF"):
-        rb, _, _ = erfa.bp00(tt1, tt2)  # GCRS -> mean J2000: the frame bias
-        m = np.einsum("tij,tjk->tik", m, rb)
+    m = _eme2000_to_teme(jd1, jd2, bias=frame in ("GCRF", "ICRF"))
     return np.einsum("tij,tj->ti", m, r), np.einsum("tij,tj->ti", m, v)
 
 
