@@ -46,7 +46,9 @@ SatOpt = Annotated[
 ]
 ElementsOpt = Annotated[
     str | None,
-    typer.Option("--elements", help="Use the element sets in this file (TLE or OMM)."),
+    typer.Option(
+        "--elements", help="Use the element sets (TLE, OMM) or trajectory (OEM) in this file."
+    ),
 ]
 StaleOpt = Annotated[
     bool, typer.Option("--allow-stale", help="Predict even with elements over 30 days old.")

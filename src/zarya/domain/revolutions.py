@@ -340,10 +340,7 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
         )
     warnings = []
     for f in failures:
-        warnings.append(
-            f"SGP4 failed from {iso_z(f.start, 0)} to {iso_z(f.end, 0)} ({f.message}, error "
-            f"{f.code}): no nodes counted there"
-        )
+        warnings.append(f.warning("nodes counted"))
     if failures:
         hours = sum(b - a for a, b in spans) / 3600.0
         where = (

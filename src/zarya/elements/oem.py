@@ -99,6 +99,7 @@ class OEMSegment:
     useable_stop_jd: float | None = None
     comments: tuple[str, ...] = ()
     epoch_resolution_s: float = 1e-3  # the last digit printed in the epochs
+    object_where: str = ""  # where the file gives OBJECT_ID ("line 12", XML's path)
 
     def __len__(self) -> int:
         return len(self.jd_whole)
@@ -371,6 +372,7 @@ def _segment(meta: dict[str, tuple[str, str]], rows: list[tuple[str, str, list[s
         useable_stop_jd=useable("USEABLE_STOP_TIME"),
         comments=tuple(comments),
         epoch_resolution_s=10.0**-digits,
+        object_where=oid[1],
     )
 
 
@@ -399,8 +401,8 @@ def _trajectory(header: dict[str, tuple[str, str]], segments: list[OEMSegment],
         ask = expect_object or first.object_id
         if designator(seg.object_id) != designator(ask) and seg.object_name != ask:
             raise OEMError(
-                f"segment {k + 1}: OBJECT_ID {seg.object_id!r} ({seg.object_name}) is another "
-                f"object than {ask!r}"
+                f"{seg.object_where or f'segment {k + 1}'}: OBJECT_ID {seg.object_id!r} "
+                f"({seg.object_name}) is another object than {ask!r}"
             )
     ordered = sorted(segments, key=lambda g: g.start_jd)
     for a, b in zip(ordered[:-1], ordered[1:], strict=True):
@@ -491,6 +493,7 @@ def read_oem_kvn(
     seg_comments: list[str] = []
     rows: list[tuple[str, str, list[str]]] = []
     state = "header"  # header, meta, data, covariance
+    opened = ""  # where the block now open (metadata, covariance) starts
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         where = f"line {number}"
@@ -512,7 +515,7 @@ def read_oem_kvn(
                 raise OEMError(f"{where}: META_START inside metadata (a META_STOP is missing)")
             if meta is not None:
                 segments.append(_segment(meta, rows, seg_comments))
-            meta, rows, seg_comments, state = {}, [], [], "meta"
+            meta, rows, seg_comments, state, opened = {}, [], [], "meta", where
             continue
         if line == "META_STOP":
             if state != "meta":
@@ -522,7 +525,7 @@ def read_oem_kvn(
         if line == "COVARIANCE_START":
             if state != "data":
                 raise OEMError(f"{where}: COVARIANCE_START outside a segment's data")
-            state = "covariance"
+            state, opened = "covariance", where
             continue
         if state in ("header", "meta"):
             key, eq, value = line.partition("=")
@@ -540,9 +543,11 @@ def read_oem_kvn(
         parts = line.split()
         rows.append((where, parts[0], parts[1:]))
     if state == "meta":
-        raise OEMError("the OEM ends inside a segment's metadata (truncated file?)")
+        raise OEMError(f"{opened}: the segment's metadata starting here has no META_STOP: "
+                       "the OEM ends inside it (truncated file?)")
     if state == "covariance":
-        raise OEMError("the OEM ends inside a covariance block (truncated file?)")
+        raise OEMError(f"{opened}: the covariance block starting here has no COVARIANCE_STOP: "
+                       "the OEM ends inside it (truncated file?)")
     if not version:
         raise OEMError("line 1: not an OEM: no CCSDS_OEM_VERS")
     if version.split(".")[0] not in ("1", "2", "3"):

@@ -26,15 +26,18 @@ from ..errors import PropagationError
 from .satellite import Satellite
 from .search import runs
 from .timescale import Window, iso_z
+from .trajectory import OUTSIDE_CODE
 
 __all__ = [
     "FAILURE_BISECTIONS",
     "SGP4_ERRORS",
     "FailedStretch",
     "grid_stretches",
+    "cannot",
     "nowhere",
     "propagation_failures",
     "propagation_map",
+    "reason",
     "scan_step_s",
     "sgp4_message",
 ]
@@ -56,6 +59,26 @@ def sgp4_message(code: int) -> str:
     return SGP4_ERRORS.get(code, "sgp4 error")
 
 
+def reason(code: int) -> str:
+    """Why there is no state, for a sentence: sgp4's words and code, or (a trajectory's
+    instant outside its states, not sgp4's doing) the words alone.
+
+    >>> reason(6), reason(7)
+    ('satellite has decayed (sgp4 error 6)', "outside the trajectory's states")
+    """
+    if code == OUTSIDE_CODE:
+        return sgp4_message(code)
+    return f"{sgp4_message(code)} (sgp4 error {code})"
+
+
+def cannot(name: str, code: int) -> str:
+    """The start of a sentence saying there is no state of ``name``: 'SGP4 cannot
+    propagate ISS', or for a trajectory 'The trajectory has no state of ISS'."""
+    if code == OUTSIDE_CODE:
+        return f"The trajectory has no state of {name}"
+    return f"SGP4 cannot propagate {name}"
+
+
 @dataclass(frozen=True)
 class FailedStretch:
     """A stretch where SGP4 cannot propagate: from ``start`` to ``end`` (the first and last
@@ -70,19 +93,20 @@ class FailedStretch:
         return sgp4_message(self.code)
 
     def warning(self, what: str, digits: int = 0) -> str:
-        """'SGP4 failed from ... to ... (satellite has decayed, error 6): no {what} there'."""
-        return (
-            f"SGP4 failed from {iso_z(self.start, digits)} to {iso_z(self.end, digits)} "
-            f"({self.message}, error {self.code}): no {what} there"
-        )
+        """'SGP4 failed from ... to ... (satellite has decayed, error 6): no {what} there'
+        (a trajectory: 'No state from ... to ... (outside the trajectory's states): ...')."""
+        span = f"from {iso_z(self.start, digits)} to {iso_z(self.end, digits)}"
+        if self.code == OUTSIDE_CODE:
+            return f"No state {span} ({self.message}): no {what} there"
+        return f"SGP4 failed {span} ({self.message}, error {self.code}): no {what} there"
 
 
 def nowhere(sat: Satellite, window: Window, codes: list[int]) -> PropagationError:
     """The error for a window in which SGP4 propagates nowhere (its commonest code named)."""
     code = int(np.bincount(codes).argmax()) if codes else 0
     return PropagationError(
-        f"SGP4 cannot propagate {sat.name} anywhere from {iso_z(window.start, 0)} to "
-        f"{iso_z(window.end, 0)}: {SGP4_ERRORS.get(code, 'error')} (sgp4 error {code})",
+        f"{cannot(sat.name, code)} anywhere from {iso_z(window.start, 0)} to "
+        f"{iso_z(window.end, 0)}: {reason(code)}",
         name=sat.name,
         code=code,
         start=window.start,

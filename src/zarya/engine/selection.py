@@ -37,6 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .trajectory import EDGE_S
+
 __all__ = [
     "MANOEUVRE_DROP_REV_PER_DAY",
     "MANOEUVRE_MAX_GAP_DAYS",
@@ -52,6 +54,7 @@ IntArray = NDArray[np.int64]
 MANOEUVRE_DROP_REV_PER_DAY = 1e-3
 MANOEUVRE_MAX_GAP_DAYS = 5.0
 _APPROACH_STEP_DAYS = 60.0 / 86400.0
+EDGE_DAYS = EDGE_S / 86400.0
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,8 @@ class SourceInfo:
         if not self.is_trajectory:
             return np.ones(jd.shape, dtype=bool)
         inside = np.zeros(jd.shape, dtype=bool)
-        for a, b in self.coverage:
-            inside |= (jd >= a) & (jd <= b)
+        for a, b in self.coverage:  # with the trajectory's own tolerance at its ends
+            inside |= (jd >= a - EDGE_DAYS) & (jd <= b + EDGE_DAYS)
         return inside
 
 
@@ -184,13 +187,15 @@ def build_schedule(
             points += [x for span in s.coverage for x in span]
             points += [(s.reference_jd + e) / 2.0 for e in sets]
     edges = np.unique(np.array(points, dtype=float))
-    # the choice is constant between consecutive edges: decide it in the middle of each gap
-    # (an instant on an edge belongs to the gap after it: the later set at a midpoint, the
-    # post-burn set at a burn, a trajectory from its first state on)
+    # the choice is constant between consecutive edges: decide it in the middle of each gap,
+    # and on each edge itself: an edge the rule gives to the gap before it (a trajectory's
+    # last state, a tie a trajectory wins) starts the next piece one float later
     pad = 1.0 if len(edges) == 1 else float(edges[-1] - edges[0]) + 1.0
     bounds = np.concatenate(([edges[0] - pad], edges, [edges[-1] + pad]))
     chosen = _choose(sources, (bounds[:-1] + bounds[1:]) / 2.0, manoeuvres)
-    starts = np.concatenate(([-np.inf], edges))
+    on_edge = _choose(sources, edges, manoeuvres)
+    later = (on_edge == chosen[:-1]) & (on_edge != chosen[1:])
+    starts = np.concatenate(([-np.inf], np.where(later, np.nextafter(edges, np.inf), edges)))
     change = np.r_[True, chosen[1:] != chosen[:-1]]
     return Schedule(starts[change], chosen[change].astype(np.int64), manoeuvres)
 

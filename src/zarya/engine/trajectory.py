@@ -19,10 +19,14 @@ and on velocities, or Hermite). A polynomial never reaches across:
   velocity.
 
 States are then rotated to TEME, the frame SGP4 gives, so that every computation downstream
-sees one frame: EME2000 through IAU 1976 precession and IAU 1980 nutation and the equation
-of the equinoxes (erfa ``pnm80``, ``eqeq94``), GCRF and ICRF with the frame bias first
-(erfa ``bp00``), ITRF by the inverse of the rotation zarya uses for Earth-fixed states
-(GMST-82, polar motion ignored), so that Earth-fixed states come back as they were given.
+sees one frame: GCRF and ICRF by IAU 2006/2000A to the celestial intermediate system (erfa
+``c2i06a``) and about the pole by the Earth rotation angle less GMST-82, so that the
+Earth-fixed states zarya derives by GMST-82 are those of IAU 2006/2000A (measured 2.4 cm
+from Skyfield's ITRS for the 2025 ISS trajectory; the classical IAU 1976/1980 chain was
+1.06 m off, for want of the IERS pole offsets); EME2000 the same with the frame bias (erfa
+``bp00``) undone first; ITRF by the inverse of the rotation zarya uses for Earth-fixed
+states (GMST-82, polar motion ignored), so that Earth-fixed states come back as they were
+given.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from .frames import EARTH_ROTATION_RAD_S, gmst82_rad, rotate_z
 
 __all__ = [
     "GM_KM3_S2",
+    "EDGE_S",
     "OUTSIDE_CODE",
     "Arcs",
     "TrajectoryStates",
@@ -143,6 +148,10 @@ def _arcs(powered: NDArray[np.bool_]) -> Arcs:
     return Arcs(first, last, powered)
 
 
+EDGE_S = 1e-4  # instants this close outside a segment's span count as inside: a Julian
+# date in one float resolves 40 us in 2025; the ISS moves under a millimetre in 100 us
+
+
 class _Segment:
     """One segment ready to interpolate: times in seconds from its first epoch."""
 
@@ -159,9 +168,11 @@ class _Segment:
             epoch_resolution_s=seg.epoch_resolution_s,
             ignitions_s=[(_jd(e.time) - self.w0) * 86400.0 for e in burns],
         ))
-        lo = seg.useable_start_jd if seg.useable_start_jd is not None else seg.start_jd
-        hi = seg.useable_stop_jd if seg.useable_stop_jd is not None else seg.stop_jd
-        self.lo_s, self.hi_s = (lo - self.w0) * 86400.0, (hi - self.w0) * 86400.0
+        # the span from the states' own times (whole day and fraction kept apart): a
+        # Julian date in one float resolves only about 40 us
+        lo, hi = seg.useable_start_jd, seg.useable_stop_jd
+        self.lo_s = float(self.t[0]) if lo is None else (lo - self.w0) * 86400.0
+        self.hi_s = float(self.t[-1]) if hi is None else (hi - self.w0) * 86400.0
 
     def states(self, t: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Interpolated position and velocity at ``t`` (seconds from the first epoch, inside
@@ -236,21 +247,26 @@ _NODE_DAYS = 0.25  # the rotation to TEME is computed every 6 hours and interpol
 
 
 def _eme2000_to_teme(jd1: FloatArray, jd2: FloatArray, bias: bool) -> FloatArray:
-    """Rotation matrices (T, 3, 3) from mean J2000 (or, with ``bias``, GCRS) to TEME: IAU
-    1976 precession, IAU 1980 nutation, the equation of the equinoxes. Computed on 6-hourly
-    nodes and interpolated entry by entry: a position 6,800 km from the Earth's centre moves
-    by under 1 cm against the rotation computed at each instant (measured: 7 mm at most
-    over ten days of 2025)."""
+    """Rotation matrices (T, 3, 3) from GCRS (or, without ``bias``, mean J2000: EME2000) to
+    the TEME that zarya turns into Earth-fixed states by GMST-82: GCRS to the celestial
+    intermediate system by IAU 2006/2000A (erfa ``c2i06a``), then about the pole by the
+    Earth rotation angle less GMST-82, so that the Earth-fixed states come out on the IAU
+    2006/2000A terrestrial frame (polar motion aside). Computed on 6-hourly nodes and
+    interpolated entry by entry: a position 6,800 km from the Earth's centre moves by under
+    1 cm against the rotation computed at each instant."""
     jd = jd1 + jd2
     lo = np.floor(jd.min() / _NODE_DAYS) * _NODE_DAYS
     hi = np.ceil(jd.max() / _NODE_DAYS) * _NODE_DAYS
     nodes = np.arange(lo, hi + _NODE_DAYS / 2.0, _NODE_DAYS)
     whole = np.floor(nodes)
-    tt1, tt2 = _tt(whole, nodes - whole)
-    m: Any = erfa.rz(erfa.eqeq94(tt1, tt2), erfa.pnm80(tt1, tt2))
-    if bias:
-        rb, _, _ = erfa.bp00(tt1, tt2)  # GCRS -> mean J2000: the frame bias
-        m = np.einsum("tij,tjk->tik", m, rb)
+    frac = nodes - whole
+    tt1, tt2 = _tt(whole, frac)
+    c: Any = erfa.c2i06a(tt1, tt2)  # GCRS -> CIRS
+    if not bias:
+        rb, _, _ = erfa.bp00(tt1, tt2)  # GCRS -> mean J2000 (the IAU 2000 frame bias): undo it
+        c = np.einsum("tij,tkj->tik", c, rb)
+    # UT1 taken as UTC here: ERA less GMST changes by 0.1 arcsecond a day at most
+    m: Any = erfa.rz(erfa.era00(whole, frac) - erfa.gmst82(whole, frac), c)
     if len(nodes) == 1:
         return np.broadcast_to(m[0], (len(jd), 3, 3))
     out = np.empty((len(jd), 3, 3))
@@ -286,7 +302,7 @@ class TrajectoryStates:
         out = np.zeros(jd.shape, dtype=bool)
         for s in self._segments:
             t = (jd - s.w0) * 86400.0
-            out |= (t >= s.lo_s - 1e-6) & (t <= s.hi_s + 1e-6)
+            out |= (t >= s.lo_s - EDGE_S) & (t <= s.hi_s + EDGE_S)
         return out
 
     def teme(self, jd_whole: ArrayLike, jd_fraction: ArrayLike
@@ -300,7 +316,7 @@ class TrajectoryStates:
         err = np.full(jd1.shape, OUTSIDE_CODE, dtype=np.uint8)
         for s in self._segments:
             t = (jd1 - s.w0) * 86400.0 + jd2 * 86400.0
-            inside = (t >= s.lo_s - 1e-6) & (t <= s.hi_s + 1e-6) & (err != 0)
+            inside = (t >= s.lo_s - EDGE_S) & (t <= s.hi_s + EDGE_S) & (err != 0)
             if not inside.any():
                 continue
             rr, vv = s.states(np.clip(t[inside], s.t[0], s.t[-1]))

@@ -43,7 +43,7 @@ import numpy as np
 from ..domain.light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_deg
 from ..domain.pass_table import LookPoint, Pass
 from ..engine.ephemeris import Ephemeris
-from ..engine.failures import FailedStretch
+from ..engine.failures import FailedStretch, reason
 from ..engine.look import Observer, Observers, compass
 from ..engine.timescale import iso_z
 from ..errors import PropagationError, TimeRangeError, param
@@ -171,7 +171,7 @@ def choose_pass(
     failed = ""
     if failures:
         failed = "; ".join(
-            f"from {iso_z(f.start)} to {iso_z(f.end)} ({f.message}, sgp4 error {f.code})"
+            f"from {iso_z(f.start)} to {iso_z(f.end)} ({reason(f.code)})"
             for f in failures
         )
     if not passes:

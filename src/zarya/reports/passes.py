@@ -17,7 +17,7 @@ from ..domain.light import shadow, sun_elevation_deg
 from ..domain.pass_table import Pass, PassOptions
 from ..domain.passes import find_passes
 from ..engine.ephemeris import Ephemeris
-from ..engine.failures import sgp4_message
+from ..engine.failures import cannot, reason
 from ..engine.frames import EARTH_ROTATION_RAD_S, itrs_to_geodetic
 from ..engine.look import Observer, Observers, compass
 from ..engine.satellite import Satellite
@@ -100,8 +100,8 @@ def now_report(
     eph = Ephemeris(sat, window, step_s=60.0)
     if not eph.ok[0]:
         raise PropagationError(
-            f"SGP4 cannot propagate {sat.name} at {iso_z(when, 0)}: "
-            f"{sgp4_message(int(eph.error[0]))} (sgp4 error {int(eph.error[0])})",
+            f"{cannot(sat.name, int(eph.error[0]))} at {iso_z(when, 0)}: "
+            f"{reason(int(eph.error[0]))}",
             name=sat.name,
             code=int(eph.error[0]),
             start=when,
