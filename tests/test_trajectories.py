@@ -754,10 +754,10 @@ def test_eme2000_to_earth_fixed_against_skyfield(frame_differences) -> None:
     """At the file's epochs and between them (mid-points, quarter points), over four 3-hour
     windows from 2025-02-26 to 03-11, against Skyfield (IAU 2006/2000A). Before zarya took
     the same chain it used IAU 1976/1980 and GMST 1982 and was 1.06 m off (the IERS pole
-    offsets it lacks); now measured 0.024 m and 0.029 mm/s. Bound 0.06 m and 0.08 mm/s (the issue asks 1 m). Against
-    the same chain computed here with erfa at each instant, zarya agrees to its own
-    interpolation of the rotation between 6-hourly nodes: measured 7.3 mm and 8e-6 m/s;
-    bound 0.02 m and 2e-5 m/s."""
+    offsets it lacks); now measured 0.024 m and 0.029 mm/s. Bound 0.06 m and 0.08 mm/s
+    (the issue asks 1 m). Against the same chain computed here with erfa at each instant,
+    zarya agrees to its own interpolation of the rotation between 6-hourly nodes: measured
+    7.3 mm and 8e-6 m/s; bound 0.02 m and 2e-5 m/s."""
     d = frame_differences
     node = d["node"]
     print(f"\nEME2000 -> Earth-fixed against Skyfield: epochs {d['dr_sky'][node].min():.3f} to "
