@@ -7,6 +7,8 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,20 @@ def seeded_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("zarya-seed") / "elements.sqlite"
     open_store(path).close()  # closing checkpoints the WAL: the file alone is complete
     return path
+
+
+@pytest.fixture
+def freeze_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], datetime]:
+    """``freeze_clock(when)``: zarya's "now" is ``when`` for the rest of the test, everywhere
+    in this process (see tests/clock.py); returns ``when``."""
+    from zarya.engine import timescale
+
+    def freeze(when: datetime) -> datetime:
+        assert when.tzinfo is not None, "an aware instant, as utc_now returns"
+        monkeypatch.setattr(timescale, "utc_now", lambda: when)
+        return when
+
+    return freeze
 
 
 @pytest.fixture(autouse=True)

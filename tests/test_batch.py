@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
+import sys
 import threading
+import time
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -111,8 +115,10 @@ def test_local_cluster_matches_local_run_even_when_a_worker_dies(sat, places):
     from distributed import LocalCluster
 
     local = _run(sat, places, chunk_size=25)
+    # the scheduler's HTTP server on a free port: 8787 may be another cluster's
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=40) as cluster:
+                      dashboard_address=None, silence_logs=40,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
         pids = sorted(n.process.process.pid for n in cluster.workers.values())
         killed: list[int] = []
         lock = threading.Lock()
@@ -140,10 +146,16 @@ def test_workers_option_starts_a_local_cluster(tmp_path, capsys, places):
     out_dask = tmp_path / "dask.jsonl"
     assert main(["batch", "--places", str(path), "--from", START, "--days", "1",
                  "--out", str(out_local)]) == 0
-    assert main(["batch", "--places", str(path), "--from", START, "--days", "1",
-                 "--out", str(out_dask), "--workers", "2", "--chunk-size", "10"]) == 0
+    with contextlib.ExitStack() as stack:
+        # Dask's usual port 8787 taken (by another cluster, say): no warning, no failure
+        busy = stack.enter_context(socket.socket())
+        with contextlib.suppress(OSError):  # taken already: just as good
+            busy.bind(("127.0.0.1", 8787))
+            busy.listen()
+        assert main(["batch", "--places", str(path), "--from", START, "--days", "1",
+                     "--out", str(out_dask), "--workers", "2", "--chunk-size", "10"]) == 0
     assert out_local.read_text() == out_dask.read_text()
-    capsys.readouterr()
+    assert "8787" not in capsys.readouterr().err
 
 
 def test_outputs_parquet_csv_jsonl(tmp_path, capsys):
@@ -199,10 +211,24 @@ def test_bad_places_file(tmp_path, capsys, content, fragments):
     assert list(tmp_path.iterdir()) == [path]  # no partial file either
 
 
-def test_unreachable_scheduler_writes_nothing(tmp_path, capsys):
+@pytest.fixture
+def refused_port():
+    """A loopback port that refuses connections for the whole test: bound here (nobody else
+    can listen on it) but not listening."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
+
+
+def test_unreachable_scheduler_writes_nothing(tmp_path, capsys, monkeypatch, refused_port):
+    # Dask retries even a refused connection until its timeout (10 s): half a second will do
+    monkeypatch.setattr(sys.modules["zarya.batch.run"], "SCHEDULER_TIMEOUT_S", 0.5)
+    address = f"tcp://127.0.0.1:{refused_port}"
     out = tmp_path / "out.csv"
+    started = time.monotonic()
     _fails(capsys, ["--cities", "5", "--from", START, "--out", str(out),
-                    "--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler")
+                    "--scheduler", address], f"cannot reach the Dask scheduler at {address}")
+    assert time.monotonic() - started < 9  # not Dask's 10 s
     assert list(tmp_path.iterdir()) == []
 
 

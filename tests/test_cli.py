@@ -43,8 +43,11 @@ def assert_one_line_error(code: int, out: str, err: str, *fragments: str) -> Non
 # ------------------------------------------------------------------ the contract
 def test_passes_json_contract(capsys):
     data = run_json(capsys, "passes", *ASTANA, *IN_HISTORY)
-    assert set(data) >= {"satellite", "observer", "min_elevation_deg", "passes"}
-    assert set(data["satellite"]) == {"norad_id", "name", "elements_epoch", "elements_age_days"}
+    assert set(data) >= {"satellite", "observer", "min_elevation_deg", "rules", "passes"}
+    assert set(data["satellite"]) == {"norad_id", "name", "elements_epoch", "elements_age_days",
+                                      "std_magnitude"}
+    assert data["satellite"]["std_magnitude"] == -1.8  # the ISS's built-in one
+    assert data["rules"]["name"] == "zarya" and data["rules"]["shadow_height_km"] == 18.0
     assert data["satellite"]["norad_id"] == 25544
     assert data["satellite"]["name"] == "ISS (ZARYA)"
     assert data["satellite"]["elements_epoch"].endswith("Z")
@@ -54,7 +57,9 @@ def test_passes_json_contract(capsys):
     assert 10 <= len(data["passes"]) <= 20
     point_keys = {"time", "azimuth_deg", "elevation_deg", "range_km", "direction"}
     for p in data["passes"]:
-        assert set(p) >= {"rise", "culmination", "set", "duration_s", "visible"}
+        assert set(p) >= {"rise", "culmination", "set", "duration_s", "visible",
+                          "visible_stretches"}
+        assert p["visible"] == (p["visible_stretches"][0] if p["visible_stretches"] else None)
         for key in ("rise", "culmination", "set"):
             assert set(p[key]) == point_keys
             assert p[key]["time"].endswith("Z")
@@ -225,12 +230,19 @@ def test_bare_command_prints_help_and_version(capsys):
     assert capsys.readouterr().out.startswith("zarya ")
 
 
-def test_piped_tables_are_not_cut(capsys):
-    """Out of a terminal, tables are 160 columns wide: no '…' in the cells."""
+@pytest.mark.parametrize("columns", [None, "40", "80", "200"])
+def test_piped_tables_are_not_cut(capsys, monkeypatch, columns):
+    """Out of a terminal, tables are 160 columns wide, or COLUMNS where that is wider: no '…'
+    in the cells, whatever COLUMNS says (a terminal's width is no pipe's)."""
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
     code, out, _ = run(capsys, "passes", *ASTANA, *IN_HISTORY)
     assert code == 0
     assert "…" not in out
     assert max(len(line) for line in out.splitlines()) > 80
+    assert max(len(line) for line in out.splitlines()) <= max(160, int(columns or 0))
 
 
 def test_days_message_keeps_the_digits(capsys):

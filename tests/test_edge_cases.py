@@ -474,11 +474,12 @@ def test_visible_run_shorter_than_a_sampling_step(skyfield_ts, skyfield_eph) -> 
     Found by test_skyfield_compare (2016-04-16, 27.976 N 33.196 W, 2903 m): an engine
     that sampled the pass every 10 s and counted the rise sample (on the threshold only to
     0.01 s) as below it lost the run, for 9 of these 11 places. Each has it, from the rise
-    to where Skyfield's ``is_sunlit``, sampled every second, turns false."""
+    to where Skyfield's ``is_sunlit``, sampled every second, turns false (the shadow of the
+    bare sphere, as Skyfield's: ``shadow_height_km=0``)."""
     e = iss_elements("2016-04-19T12:18")
     lats = 27.97624927930614 + np.linspace(-0.05, 0.05, 11)
     observers = [(lat, -33.195551439520216, 2903.461916363949) for lat in lats]
-    eph, _, res = search(e, "2016-04-16T22:30:00", 3600.0, observers)
+    eph, _, res = search(e, "2016-04-16T22:30:00", 3600.0, observers, shadow_height_km=0.0)
     sky = SkyfieldAltitudes(skyfield_ts, e.line1, e.line2, eph.window)
     for (lat, lon, alt_m), passes in zip(observers, res, strict=True):
         (p,) = passes

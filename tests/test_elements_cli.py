@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from zarya.cli import main
 
 from .catalog_data import iss_sets, iss_text, synthetic_catalogue, to_json
 from .catalog_server import ElementServer, Route
+from .clock import STALE_NOW
 
 ASTANA = ["--lat", "51.1694", "--lon", "71.4491", "--alt-m", "347"]
 
@@ -50,7 +52,12 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return made
 
 
-def test_import_list_show(capsys, tmp_path: Path, files: dict[str, Path]) -> None:
+def _days(now: datetime, epoch: str) -> float:
+    return (now - datetime.fromisoformat(epoch.replace("Z", "+00:00"))).total_seconds() / 86400
+
+
+def test_import_list_show(capsys, tmp_path: Path, files: dict[str, Path], freeze_clock) -> None:
+    now = freeze_clock(STALE_NOW)  # ages are counted to "now"
     db = ["--db", str(tmp_path / "s.sqlite")]
     report = run_json(capsys, "elements", "import", str(files["synth"]), str(files["iss"]), *db)
     assert [(f["format"], f["read"], f["added"]) for f in report["files"]] == [
@@ -65,19 +72,27 @@ def test_import_list_show(capsys, tmp_path: Path, files: dict[str, Path]) -> Non
     assert len(listing["objects"]) == 31
     iss = next(o for o in listing["objects"] if o["norad_id"] == 25544)
     assert (iss["name"], iss["sets"]) == ("ISS (ZARYA)", 150)
-    assert iss["newest_epoch"].startswith("2025-") and iss["age_days"] > 0
+    assert iss["newest_epoch"].startswith("2025-")
+    assert iss["age_days"] == pytest.approx(_days(now, iss["newest_epoch"]), abs=0.005)
 
     shown = run_json(capsys, "elements", "show", "iss", *db)
     assert (shown["norad_id"], shown["name"], len(shown["sets"])) == (25544, "ISS (ZARYA)", 150)
     first = shown["sets"][0]
     assert first["epoch"] == "2002-09-13T16:48:28.677888Z"
-    assert first["rev_number"] == 21783 and first["age_days"] > 8000
+    assert first["rev_number"] == 21783
+    assert first["age_days"] == pytest.approx(_days(now, first["epoch"]), abs=0.005)
     assert first["original"].splitlines()[1].startswith("1 25544U 98067A   02256.70033192")
 
     code, out, err = run(capsys, "elements", "show", "synth 90002", *db)
     assert code == 0 and "SYNTH 90002 (NORAD 90002): 1 sets" in out
     code, out, err = run(capsys, "elements", "list", *db)
-    assert code == 0 and "31 objects" in out and "SYNTH 90030" in out
+    assert code == 0, err
+    lines = out.splitlines()
+    # the store's path whole on its own line, however long (rich wrapped it as a title)
+    assert f"{tmp_path / 's.sqlite'}: 31 objects" in lines
+    assert any("SYNTH 90030" in line for line in lines)
+    (row,) = [line for line in lines if line.split()[:1] == ["25544"]]
+    assert "ISS (ZARYA)" in row and f"{iss['age_days']:.1f} d" in row
 
 
 def test_import_reads_omm_and_gzip(capsys, tmp_path: Path, files: dict[str, Path]) -> None:

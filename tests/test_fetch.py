@@ -281,8 +281,16 @@ def test_a_redirect_loop_on_the_command_line_is_one_line(
         ({"backoff_s": float("inf")}, "back-off"),
     ],
 )
-def test_options_that_would_fail_or_never_end_are_refused(options: dict, fragment: str) -> None:
+def test_options_that_would_fail_or_never_end_are_refused(
+    options: dict, fragment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Refused before any request, naming the input (as the command line words it)."""
+    import httpx
+
+    def no_request(*args, **kwargs):  # nothing may even be tried (no store to write to, either)
+        raise AssertionError("a request was started")
+
+    monkeypatch.setattr(httpx, "Client", no_request)
     with pytest.raises(CatalogError) as info:
         fetch.update(None, url="http://127.0.0.1:9/", **options)  # type: ignore[arg-type]
     assert fragment in info.value.worded(flag)

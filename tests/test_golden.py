@@ -2,6 +2,11 @@
 wave-two refactor (at commit dee2d01) and compared exactly, so that moving code between
 modules cannot change an answer unnoticed.
 
+``golden/bare/`` keeps the pass snapshots as they were before the Earth's shadow was raised
+for the atmosphere and magnitudes dimmed by extinction (issue 12): with
+``--shadow-height-km 0 --no-extinction`` zarya still gives every field of them exactly
+(the answers have new fields since: ``visible_stretches``, ``rules``, ``std_magnitude``).
+
 These are regression snapshots, not accuracy checks: the numbers in them are checked against
 independent implementations and published predictions elsewhere (test_skyfield_compare.py,
 test_pass_cases.py, test_vallado.py, test_ground.py, test_missions.py). A change that is
@@ -75,6 +80,41 @@ def _check(name: str, value: object) -> None:
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_command_json(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     _check(name, json.loads(_run(capsys, [*COMMANDS[name], "--json"])))
+
+
+BARE = ["--shadow-height-km", "0", "--no-extinction"]
+
+
+def _contains(old: object, new: object, where: str = "") -> None:
+    """Every field of ``old`` is in ``new``, equal (lists element by element)."""
+    if isinstance(old, dict):
+        assert isinstance(new, dict), where
+        for key, value in old.items():
+            assert key in new, f"{where}.{key} missing"
+            _contains(value, new[key], f"{where}.{key}")
+    elif isinstance(old, list):
+        assert isinstance(new, list) and len(old) == len(new), f"{where}: lengths differ"
+        for k, (a, b) in enumerate(zip(old, new, strict=True)):
+            _contains(a, b, f"{where}[{k}]")
+    else:
+        assert old == new, f"{where}: {old!r} then, {new!r} now"
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(COMMANDS) if n.startswith("passes")])
+def test_bare_shadow_reproduces_the_old_answers(name: str, capsys) -> None:
+    old = json.loads((GOLDEN / "bare" / f"{name}.json").read_text())
+    _contains(old, json.loads(_run(capsys, [*COMMANDS[name], *BARE, "--json"])), name)
+
+
+def test_bare_shadow_reproduces_the_old_batch(tmp_path: Path, capsys) -> None:
+    """The batch's rows of then, each the first (and only) stretch of its pass now."""
+    out = tmp_path / "b.jsonl"
+    _run(capsys, ["batch", "--cities", "40", "--from", "2016-04-04", "--days", "2",
+                  "--out", str(out), *BARE])
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    old = json.loads((GOLDEN / "bare" / "batch_cities_40.json").read_text())
+    assert all(r["visible_stretches"] <= 1 for r in rows)
+    _contains(old, rows, "batch")
 
 
 # SL-6 R/B(2), Vallado's set: sgp4 fails (error 1) 29350 s after its epoch (decay warnings)

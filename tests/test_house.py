@@ -138,6 +138,23 @@ def test_every_name_in_each_all_exists():
             assert hasattr(module, name), (dotted, name)
 
 
+def test_the_clock_is_read_through_timescale():
+    """zarya reads the clock in zarya.engine.timescale.utc_now and nowhere binds that function
+    at import time (``from ..engine.timescale import utc_now`` at module level), so a test that
+    replaces it there (the freeze_clock fixture) fixes "now" for every face."""
+    bound = []
+    for path in MODULES:
+        todo: list[ast.AST] = [ast.parse(path.read_text(encoding="utf-8"))]
+        while todo:  # everything but function bodies: an import in a function runs late
+            node = todo.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(node, ast.ImportFrom) and any(a.name == "utc_now" for a in node.names):
+                bound.append(f"{path.relative_to(SRC)}:{node.lineno}")
+            todo.extend(ast.iter_child_nodes(node))
+    assert not bound, bound
+
+
 def test_the_import_contracts_hold():
     """pyproject.toml's contracts: the layers, no element I/O in the engine and the domain,
     nothing imports the command line, no cycles (the same check CI runs)."""

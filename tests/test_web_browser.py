@@ -15,7 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -40,16 +40,19 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+from .clock import STALE_NOW, frozen_zarya  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, seeded_store_file: Path) -> Iterator[str]:
-    """``zarya serve --port 0`` in its own process, its own element store; its base URL."""
+    """``zarya serve --port 0`` in its own process, its own element store, its clock frozen
+    at a "now" past the stored history (tests/clock.py); its base URL."""
     home = tmp_path_factory.mktemp("zarya-serve")
     shutil.copyfile(seeded_store_file, home / "elements.sqlite")
     env = dict(os.environ, ZARYA_HOME=str(home))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "zarya", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--log-level", "info"],
+        frozen_zarya(STALE_NOW, "serve", "--host", "127.0.0.1", "--port", "0",
+                     "--log-level", "info"),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
     )
     lines: queue.Queue[str] = queue.Queue()
@@ -88,10 +91,17 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeded_store_file: Path) ->
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    # Chromium puts its singleton socket under TMPDIR, and a socket's path is at most 107
+    # bytes: under a long TMPDIR (a deep CI workspace, say) it would not start
+    short = tempfile.mkdtemp(prefix="zarya-chromium-", dir="/tmp")
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS,
+                                  env={**os.environ, "TMPDIR": short})
+            yield b
+            b.close()
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
 
 
 @pytest.fixture
@@ -177,6 +187,7 @@ def test_the_browsers_location(server, browser):
 
 
 def test_stale_today_is_said_plainly(server, page):
+    """The server's "today" is STALE_NOW: past the stored history, whatever day it is."""
     page.goto(f"{server}/?place=Astana")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("No predictions for these dates")

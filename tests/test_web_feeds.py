@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from zarya.web import create_app
 
+from .clock import STALE_NOW
+
 FEED = "/feeds/passes.ics?lat=51.17&lon=71.45&visible=1&from=2016-04-04&days=10&place=Astana"
 
 
@@ -132,8 +134,9 @@ def test_passes_cut_by_the_window_are_in_the_feed(client, visible):
 
 def test_a_satellite_that_never_sets_has_its_events(client, zarya_home, tmp_path):
     """A geostationary satellite is up all the window: /api/passes shows one pass with no
-    rise nor set, and its visible stretch; the feed had no event. Now it has: the visible
-    stretch (or the whole window), with a UID that does not move with the window."""
+    rise nor set, and its visible stretches, one a night (XM-3 from 30 N on 26 and 27 June
+    2006: its stretches run from dusk to dawn); the feed has an event per night, with UIDs
+    that do not move with the window."""
     from zarya.cli import main
 
     lines = (Path(__file__).parent / "data/vallado/SGP4-VER.TLE").read_text().splitlines()
@@ -145,13 +148,23 @@ def test_a_satellite_that_never_sets_has_its_events(client, zarya_home, tmp_path
     report = client.get(f"/api/passes?{ask}&from=2006-06-26").json()
     (geo,) = report["passes"]
     assert geo["rise"] is None and geo["set"] is None and geo["visible"]
+    nights = geo["visible_stretches"]
+    assert [z(v["start"]["time"]).day for v in nights] == [26, 27]
+    assert geo["visible"] == nights[0]
+    assert all(v["brightest_magnitude"] is None for v in nights)  # no magnitude known
     vis = events(client.get(f"/feeds/passes.ics?{ask}&from=2006-06-26").content)
-    assert len(vis) == 1
-    assert abs((vis[0].decoded("DTSTART") - z(geo["visible"]["start"]["time"])).total_seconds()) < 1
-    assert abs((vis[0].decoded("DTEND") - z(geo["visible"]["end"]["time"])).total_seconds()) < 1
-    assert str(vis[0]["SUMMARY"]).startswith("XM-3 visible")
-    start = z(geo["visible"]["start"]["time"]).strftime("%Y%m%dT%H%MZ")
-    assert str(vis[0]["UID"]) == f"28626-vis{start}-30.00N085.12W@zarya"
+    assert len(vis) == 2
+    for ev, night in zip(vis, nights, strict=True):
+        assert abs((ev.decoded("DTSTART") - z(night["start"]["time"])).total_seconds()) < 1
+        assert abs((ev.decoded("DTEND") - z(night["end"]["time"])).total_seconds()) < 1
+        assert str(ev["SUMMARY"]).startswith("XM-3 visible, up to 55")
+        assert "magnitude" not in str(ev["SUMMARY"])
+        assert "Brightest magnitude unknown" in str(ev["DESCRIPTION"])
+        start = z(night["start"]["time"]).strftime("%Y%m%dT%H%MZ")
+        assert str(ev["UID"]) == f"28626-vis{start}-30.00N085.12W@zarya"
+    # a window opening a day later keeps the second night's event as it was
+    later = events(client.get(f"/feeds/passes.ics?{ask}&from=2006-06-27").content)
+    assert str(vis[1]["UID"]) in {str(e["UID"]) for e in later}
     every = [events(client.get(f"/feeds/passes.ics?{ask}&from={day}&visible=0").content)
              for day in ("2006-06-26", "2006-06-26T06:00:00Z")]
     for found, day in zip(every, ("2006-06-26", "2006-06-26T06:00:00Z"), strict=True):
@@ -187,7 +200,8 @@ def test_rfc5545_lines(client):
     assert str(ev["LOCATION"]) == "Astana, KZ; home"  # escaped, then read back
 
 
-def test_feed_errors_are_422(client):
+def test_feed_errors_are_422(client, freeze_clock):
+    freeze_clock(STALE_NOW)  # a feed with no from starts now, past the stored history
     r = client.get("/feeds/passes.ics?lat=91&lon=0&from=2016-04-04")
     assert r.status_code == 422
     assert r.json()["detail"].startswith("latitude 91 degrees is impossible")

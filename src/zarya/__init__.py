@@ -25,6 +25,7 @@ _EXPORTS = {
     "StaleElementsError": ".errors",
     "PropagationError": ".errors",
     "ObserverError": ".errors",
+    "OptionError": ".errors",
     "TimeRangeError": ".errors",
     "PlaceError": ".errors",
     "CatalogError": ".errors",

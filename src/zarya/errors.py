@@ -21,6 +21,8 @@ own paths out of what it tells the world.
     +-- ObserverError            impossible coordinates or angles (parameter, value, low, high)
     +-- TimeRangeError           reversed, empty or absurd windows, bad instants (value, limit)
     +-- PlaceError               unknown or ambiguous place names (query, candidates)
+    +-- OptionError              a setting out of range, or a choice that does not exist
+    |                            (parameter, value, choices)
     +-- CatalogError             unknown satellite, unusable element store (path)
     |   +-- UnknownSatelliteError  no elements for the object asked (query, in_store)
     +-- RenderError              a picture that cannot be drawn or written (path)
@@ -45,6 +47,7 @@ __all__ = [
     "OEMError",
     "OMMError",
     "ObserverError",
+    "OptionError",
     "PlaceError",
     "PropagationError",
     "RenderError",
@@ -92,6 +95,12 @@ PLAIN_WORDS = {
     "out": "output file",
     "scheduler": "scheduler",
     "places": "places file",
+    "rules": "rule set",
+    "shadow_height_km": "shadow height",
+    "brighter_than": "magnitude limit",
+    "limiting_magnitude": "limiting magnitude",
+    "magnitudes": "magnitude list",
+    "convention": "magnitude convention",
 }
 
 
@@ -243,6 +252,15 @@ class PlaceError(ZaryaError):
 
     query: str = ""
     candidates: tuple[str, ...] = ()
+
+
+class OptionError(ZaryaError):
+    """A setting out of its range (``value``, ``low`` to ``high``) or a choice that does not
+    exist (``value``, the ``choices``)."""
+
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
 
 
 class CatalogError(ZaryaError):

@@ -3,7 +3,9 @@
 :func:`compute_chunk` is a pure function of (element sets, window, options, places): safe to
 run on any worker and to retry. Its columns are the fields of the ``passes --json`` object,
 flattened (``rise_time``, ``culmination_elevation_deg``, ``visible_peak_magnitude``, ...):
-:data:`COLUMNS` in that order.
+:data:`COLUMNS` in that order. One row per visible stretch (``stretch`` 1 to
+``visible_stretches``; a pass seen twice, out of the shadow or the twilight and back, has
+two rows, its pass columns repeated), one row for a pass with none (``stretch`` 0).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ Columns = dict[str, NDArray]
 
 def compute_chunk(
     sources: Sequence[ElementSet | Trajectory],
-    std_magnitude: float,
+    std_magnitude: float | None,
     window_start_iso: str,
     span_s: float,
     options,
@@ -77,8 +79,18 @@ def _directions(az: np.ndarray) -> np.ndarray:
 
 
 def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
-    """A PassTable as the flat columns of :data:`COLUMNS` (the passes JSON, flattened)."""
-    n = table.observer
+    """A PassTable as the flat columns of :data:`COLUMNS` (the passes JSON, flattened; a
+    row per visible stretch, see the module docstring)."""
+    st = table.stretches
+    per_pass = np.bincount(st.row, minlength=len(table)) if len(table) else np.zeros(0, int)
+    reps = np.maximum(per_pass, 1)
+    row = np.repeat(np.arange(len(table)), reps)  # the pass of each output row
+    first = np.r_[0, np.cumsum(reps)[:-1]] if len(table) else np.zeros(0, int)
+    k = np.arange(len(row)) - np.repeat(first, reps)  # the stretch within its pass
+    has = per_pass[row] > 0
+    offset = np.r_[0, np.cumsum(per_pass)[:-1]] if len(table) else np.zeros(0, int)
+    sk = np.where(has, offset[row] + k, 0)  # the stretch of each row (where it has one)
+    n = table.observer[row]
     cols: dict[str, np.ndarray] = {
         "place_index": (first_index + n).astype(np.int64),
         "name": np.array(places.names, dtype=object)[n] if len(n) else np.zeros(0, object),
@@ -96,18 +108,29 @@ def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
         if mag is not None:
             cols[f"{prefix}_magnitude"] = _round(mag, 1)
 
+    def seen(values: np.ndarray, fill: float = np.nan) -> np.ndarray:
+        """A stretch column on the output rows (``fill`` where the pass has none)."""
+        if not len(values):
+            return np.full((len(row),) + values.shape[1:], fill)
+        taken = values[sk].astype(float)
+        taken[~has] = fill
+        return taken
+
     for j, key in enumerate(("rise", "culmination", "set")):
-        points(key, table.t[:, j], table.az[:, j], table.el[:, j], table.range_km[:, j])
-    cols["duration_s"] = _round(table.duration_s, 1)
-    cols["visible"] = table.visible.copy()
+        points(key, table.t[row, j], table.az[row, j], table.el[row, j],
+               table.range_km[row, j])
+    cols["duration_s"] = _round(table.duration_s[row], 1)
+    cols["visible"] = has.copy()
+    cols["stretch"] = np.where(has, k + 1, 0).astype(np.int64)
+    cols["visible_stretches"] = per_pass[row].astype(np.int64)
     for j, key in enumerate(("start", "peak", "end")):
-        points(f"visible_{key}", table.vis_t[:, j], table.vis_az[:, j], table.vis_el[:, j],
-               table.vis_range_km[:, j], table.vis_mag[:, j])
-    cols["brightest_magnitude"] = _round(table.brightest, 1)
+        points(f"visible_{key}", seen(st.t[:, j]), seen(st.az[:, j]), seen(st.el[:, j]),
+               seen(st.range_km[:, j]), seen(st.mag[:, j]))
+    cols["brightest_magnitude"] = _round(seen(st.brightest), 1)
     starts = np.array(START_REASONS + (None,), dtype=object)
     ends = np.array(END_REASONS + (None,), dtype=object)
-    cols["visible_starts"] = starts[np.where(table.starts < 0, -1, table.starts)]
-    cols["visible_ends"] = ends[np.where(table.ends < 0, -1, table.ends)]
+    cols["visible_starts"] = starts[seen(st.starts, -1).astype(np.int64)]
+    cols["visible_ends"] = ends[seen(st.ends, -1).astype(np.int64)]
     return cols
 
 
@@ -115,7 +138,7 @@ _POINT_FIELDS = ("time", "azimuth_deg", "elevation_deg", "range_km", "direction"
 COLUMNS = (
     ["place_index", "name", "lat_deg", "lon_deg", "alt_m"]
     + [f"{k}_{f}" for k in ("rise", "culmination", "set") for f in _POINT_FIELDS]
-    + ["duration_s", "visible"]
+    + ["duration_s", "visible", "stretch", "visible_stretches"]
     + [
         f"visible_{k}_{f}"
         for k in ("start", "peak", "end")

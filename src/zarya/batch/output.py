@@ -96,8 +96,9 @@ def _report(counts: dict) -> dict:
 
 def _count(counts: dict, cols: dict[str, np.ndarray]) -> None:
     visible = cols["visible"].astype(bool)
-    counts["passes"] += len(visible)
-    counts["visible_passes"] += int(visible.sum())
+    stretch = cols["stretch"]
+    counts["passes"] += int((stretch <= 1).sum())  # a pass's first row
+    counts["visible_passes"] += int((stretch == 1).sum())
     counts["places"].update(np.unique(cols["place_index"]).tolist())
     mags = cols["brightest_magnitude"][visible]
     if len(mags) and np.isfinite(mags).any():

@@ -41,7 +41,7 @@ def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
 
 def iter_chunks(
     elements: Sequence[ElementSet | Trajectory],
-    std_magnitude: float,
+    std_magnitude: float | None,
     window,
     options,
     places: Places,

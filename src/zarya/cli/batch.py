@@ -10,15 +10,22 @@ import typer
 
 from .app import app
 from .options import (
+    BrighterOpt,
+    DarkLimitOpt,
     DaysOpt,
     ElementsOpt,
+    ExtinctionOpt,
     FromOpt,
     JsonOpt,
     MinElevationOpt,
+    RulesOpt,
     SatOpt,
+    ShadowOpt,
+    SkyOpt,
     StaleOpt,
     SunLimitOpt,
     console,
+    visible_options,
     warn,
 )
 
@@ -54,6 +61,12 @@ def batch(
     ] = 2000,
     min_elevation: MinElevationOpt = 10.0,
     sun_limit: SunLimitOpt = -6.0,
+    rules: RulesOpt = "zarya",
+    shadow_height_km: ShadowOpt = None,
+    brighter_than: BrighterOpt = None,
+    against_sky: SkyOpt = False,
+    limiting_magnitude: DarkLimitOpt = None,
+    extinction: ExtinctionOpt = None,
     sat: SatOpt = None,
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,
@@ -63,8 +76,6 @@ def batch(
     from pathlib import Path
 
     from .. import batch as engine
-    from ..domain.pass_table import PassOptions
-    from ..engine.look import check_angle
     from ..engine.timescale import Window, parse_instant
     from ..errors import BatchError
     from ..reports.satellites import load_satellite
@@ -77,8 +88,11 @@ def batch(
         raise BatchError("say where to write: --out FILE.parquet|.csv|.jsonl")
     if chunk_size < 1:
         raise BatchError(f"--chunk-size must be at least 1, got {chunk_size}")
-    check_angle("min_elevation", min_elevation)
-    check_angle("sun_limit", sun_limit, low_included=True, high_included=True)
+    options = visible_options(
+        rules, min_elevation=min_elevation, sun_limit=sun_limit,
+        shadow_height_km=shadow_height_km, brighter_than=brighter_than,
+        against_sky=against_sky, limiting_magnitude=limiting_magnitude, extinction=extinction,
+    )
     if scheduler is not None:
         engine.check_scheduler_address(scheduler)
     out_path = Path(out)
@@ -93,7 +107,6 @@ def batch(
     else:
         assert cities is not None
         where = engine.city_places(cities)
-    options = PassOptions(min_elevation_deg=min_elevation, sun_limit_deg=sun_limit)
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn

@@ -1,8 +1,9 @@
 """``zarya elements``: the element store from the command line.
 
 ``import FILE...`` adds element files (TLE, 3LE, OMM JSON/CSV/XML/KVN, gzipped or not) in
-one transaction; ``update`` fetches a CelesTrak group; ``list`` shows the objects;
-``show ID`` one object's history. Each takes ``--db PATH`` (default: ``$ZARYA_HOME`` or the
+one transaction; ``update`` fetches a CelesTrak group; ``magnitudes FILE`` imports standard
+magnitudes (a qs.mag-style list); ``list`` shows the objects; ``show ID`` one object's
+history. Each takes ``--db PATH`` (default: ``$ZARYA_HOME`` or the
 user data directory) and ``--json``. Errors are :class:`~zarya.errors.ZaryaError`, which
 ``zarya.cli.main`` prints as one line (exit status 2).
 
@@ -23,7 +24,7 @@ __all__ = ["elements_app"]
 
 elements_app = typer.Typer(
     name="elements",
-    help="The element store: import files, update from CelesTrak, list, show a history.",
+    help="The element store: import files, update from CelesTrak, magnitudes, list, show.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -239,6 +240,30 @@ def list_(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 # ------------------------------------------------------------------------- show
 @elements_app.command()
+def magnitudes(
+    file: Annotated[str, typer.Argument(help="A qs.mag-style list: NORAD number, magnitude.")],
+    convention: Annotated[
+        str,
+        typer.Option("--convention", help="What the list gives: standard (1000 km, phase 90 "
+                     "degrees) or intrinsic (1000 km, full phase)."),
+    ] = "standard",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import standard magnitudes per object (all of the list, or on any bad line nothing):
+    passes of those objects then show how bright they are."""
+    from ..elements.store import open_store
+
+    with open_store(db) as store:
+        n = store.import_magnitudes(file, convention)
+        path = str(store.path)
+    if as_json:
+        emit_json({"store": path, "source": file, "convention": convention, "objects": n})
+        return
+    say(f"{file}: {n} standard magnitudes ({convention}) in {path}")
+
+
+@elements_app.command()
 def show(
     sat: Annotated[str, typer.Argument(help="NORAD number or name (case-insensitive prefix).")],
     db: DbOpt = None,
@@ -251,10 +276,18 @@ def show(
     from ..engine.timescale import utc_now
 
     now = utc_now()
+    from ..engine.satellite import BUILTIN_STD_MAGNITUDES
+
     with open_store(db) as store:
         norad_id = store.resolve(sat)
         history, name = store.history(norad_id), store.name(norad_id)
         trajectories = store.trajectory_rows(norad_id)
+        stored = store.std_magnitude(norad_id)
+    builtin = BUILTIN_STD_MAGNITUDES.get(norad_id)
+    brightness = (
+        {"std_magnitude": stored[0], "source": stored[1]} if stored is not None
+        else {"std_magnitude": builtin, "source": "built-in" if builtin is not None else None}
+    )
     rows: list[dict[str, Any]] = [
         {
             "epoch": iso_from_jd(*h.elements.epoch_jd),
@@ -277,12 +310,18 @@ def show(
         for t in trajectories
     ]
     if as_json:
-        emit_json({"norad_id": norad_id, "name": name, "sets": rows, "trajectories": tracks})
+        emit_json({"norad_id": norad_id, "name": name, "magnitude": brightness, "sets": rows,
+                   "trajectories": tracks})
         return
     from rich import box
     from rich.table import Table
 
     out = console(highlight=False)
+    if brightness["std_magnitude"] is None:
+        out.print(f"{name}: standard magnitude unknown (zarya elements magnitudes FILE)")
+    else:
+        out.print(f"{name}: standard magnitude {brightness['std_magnitude']:+.1f} "
+                  f"({brightness['source']})")
     if tracks:
         _print_trajectories(out, name, norad_id, tracks)
     if not rows:

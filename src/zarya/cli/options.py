@@ -16,19 +16,26 @@ import typer
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from ..domain.pass_table import PassOptions
     from ..engine.look import Observer
 
 __all__ = [
     "AltOpt",
+    "BrighterOpt",
+    "DarkLimitOpt",
     "DaysOpt",
     "ElementsOpt",
+    "ExtinctionOpt",
     "FromOpt",
     "JsonOpt",
     "LatOpt",
     "LonOpt",
     "MinElevationOpt",
     "PlaceOpt",
+    "RulesOpt",
     "SatOpt",
+    "ShadowOpt",
+    "SkyOpt",
     "StaleOpt",
     "SunLimitOpt",
     "TzOpt",
@@ -37,6 +44,7 @@ __all__ = [
     "local_time",
     "observer",
     "say",
+    "visible_options",
     "warn",
     "zone",
 ]
@@ -74,6 +82,41 @@ MinElevationOpt = Annotated[
 SunLimitOpt = Annotated[
     float, typer.Option("--sun-limit", help="Visible only while your Sun is at or below this.")
 ]
+RulesOpt = Annotated[
+    str,
+    typer.Option("--rules", help="What 'visible' means: zarya or spot-the-station (README)."),
+]
+ShadowOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--shadow-height-km",
+        help="The Earth's shadow raised this much for the atmosphere (default 18; 0: none).",
+    ),
+]
+BrighterOpt = Annotated[
+    float | None,
+    typer.Option("--brighter-than", help="Only stretches at least this bright (magnitude)."),
+]
+SkyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--against-sky",
+        help="Visible only while brighter than the twilight sky's naked-eye limit.",
+    ),
+]
+DarkLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--limiting-magnitude", help="Your sky's naked-eye limit in full darkness (default 6)."
+    ),
+]
+ExtinctionOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--extinction/--no-extinction",
+        help="Dim magnitudes by the airmass (default: the rules').",
+    ),
+]
 
 
 def observer(
@@ -94,6 +137,27 @@ def observer(
         raise ObserverError("say where you are: --place NAME, or --lat DEG and --lon DEG")
     obs = Observer(lat, lon, alt_m)
     return obs, f"{lat:.4f}, {lon:.4f}", None
+
+
+def visible_options(
+    rules: str = "zarya", *, min_elevation: float = 10.0, sun_limit: float = -6.0,
+    refraction: bool | None = None, shadow_height_km: float | None = None,
+    brighter_than: float | None = None, against_sky: bool = False,
+    limiting_magnitude: float | None = None, extinction: bool | None = None,
+) -> PassOptions:
+    """The options of a visible-pass search from the command's flags: the rule set's,
+    with each flag given taking precedence (angles and magnitudes checked)."""
+    from ..domain.rules import pass_options
+    from ..engine.look import check_angle
+
+    check_angle("min_elevation", min_elevation)
+    check_angle("sun_limit", sun_limit, low_included=True, high_included=True)
+    return pass_options(
+        rules, min_elevation_deg=min_elevation, sun_limit_deg=sun_limit,
+        refraction=refraction, shadow_height_km=shadow_height_km,
+        brighter_than=brighter_than, sky=against_sky or None,
+        dark_limit=limiting_magnitude, extinction=extinction,
+    )
 
 
 def zone(tz: str, place_zone: str | None, obs: Observer) -> ZoneInfo:

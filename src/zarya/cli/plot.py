@@ -25,13 +25,16 @@ from .options import (
     LonOpt,
     MinElevationOpt,
     PlaceOpt,
+    RulesOpt,
     SatOpt,
+    ShadowOpt,
     StaleOpt,
     SunLimitOpt,
     TzOpt,
     console,
     emit_json,
     observer,
+    visible_options,
     warn,
     zone,
 )
@@ -76,6 +79,8 @@ def sky(
     ] = None,
     min_elevation: MinElevationOpt = 10.0,
     sun_limit: SunLimitOpt = -6.0,
+    rules: RulesOpt = "zarya",
+    shadow_height_km: ShadowOpt = None,
     tz: TzOpt = "auto",
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,
@@ -86,13 +91,10 @@ def sky(
 
     path, fmt = check_output(out)
     obs, label, place_zone = observer(place, lat, lon, alt_m)
-    from ..engine.look import check_angle
-
-    check_angle("min_elevation", min_elevation)
-    check_angle("sun_limit", sun_limit, low_included=True, high_included=True)
+    options = visible_options(rules, min_elevation=min_elevation, sun_limit=sun_limit,
+                              shadow_height_km=shadow_height_km)
     shown_in = zone(tz, place_zone, obs)
 
-    from ..domain.pass_table import PassOptions
     from ..domain.passes import find_passes
     from ..engine.ephemeris import Ephemeris
     from ..engine.timescale import parse_instant
@@ -107,7 +109,6 @@ def sky(
     eph.require_some_valid()
     failures = eph.failed_stretches()
     warnings += [f.warning("passes", digits=1) for f in failures]
-    options = PassOptions(min_elevation_deg=min_elevation, sun_limit_deg=sun_limit)
     passes = find_passes(eph, obs, options)[0]
     k, chosen = choose_pass(
         passes, pass_number, where=label, window=(window.start, window.end),
@@ -115,7 +116,8 @@ def sky(
     )
     chart = sky_pass(
         eph, obs, chosen, min_elevation_deg=min_elevation, sun_limit_deg=sun_limit,
-        number=k + 1, total=len(passes),
+        number=k + 1, total=len(passes), shadow_height_km=options.shadow_height_km,
+        extinction=options.extinction,
     )
     written = save_sky_chart(chart, path, place=label, zone=shown_in)
     if as_json:
@@ -128,7 +130,7 @@ def sky(
             "window": contract.window(window),
             "pass_number": k + 1,
             "passes_in_window": len(passes),
-            "pass": contract.pass_(chosen),
+            "pass": contract.pass_(chosen, minute_truncated=options.minute_truncated),
             "warnings": warnings,
         })  # fmt: skip
         return
@@ -137,7 +139,9 @@ def sky(
     when = chosen.culmination.time.astimezone(shown_in)
     seen = "not visible"
     if chosen.visible is not None:
-        seen = f"visible, brightest {chosen.visible.brightest_magnitude:+.1f}"
+        mags = [v.brightest_magnitude for v in chosen.stretches
+                if v.brightest_magnitude is not None]
+        seen = f"visible, brightest {min(mags):+.1f}" if mags else "visible"
     screen.print(
         f"wrote {written}: {satellite.name} over {label}, pass {k + 1} of {len(passes)}, "
         f"highest {chosen.culmination.elevation_deg:.0f}° at {when:%a %d %b %H:%M:%S} "
@@ -163,6 +167,7 @@ def world(
         float,
         typer.Option("--min-elevation", help="Footprint: where it stands above this, degrees."),
     ] = 10.0,
+    shadow_height_km: ShadowOpt = None,
     sat: SatOpt = None,
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,
@@ -180,6 +185,11 @@ def world(
     from ..engine.look import check_angle
 
     check_angle("min_elevation", min_elevation, low=0.0, low_included=True)
+    from ..domain.light import SHADOW_HEIGHT_KM
+    from ..domain.rules import check_shadow_height
+
+    height = check_shadow_height(
+        SHADOW_HEIGHT_KM if shadow_height_km is None else shadow_height_km)
     if not (math.isfinite(hours) and 0.0 < hours <= MAX_MAP_HOURS):
         raise TimeRangeError(
             f"--hours {hours:g} is impossible: expected more than 0 and at most "
@@ -197,7 +207,8 @@ def world(
     warnings = satellite.check_age(window, allow_stale=allow_stale)
     eph = Ephemeris(satellite, window)
     eph.require_some_valid()
-    picture = world_map(eph, observer=obs, observer_label=label, min_elevation_deg=min_elevation)
+    picture = world_map(eph, observer=obs, observer_label=label, min_elevation_deg=min_elevation,
+                        shadow_height_km=height)
     written = save_world_map(picture, path)
     if as_json:
         report = {

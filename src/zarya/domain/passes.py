@@ -35,8 +35,8 @@ from ..engine.look import (
     pressure_at_height_hpa,
     refraction_deg,
 )
-from .pass_table import Pass, PassOptions, PassTable
-from .visibility import magnitudes, visible_segments
+from .pass_table import END_REASONS, START_REASONS, Pass, PassOptions, PassTable, StretchTable
+from .visibility import SKY_SEARCH_SUN_LIMIT_DEG, fades, magnitudes, sky_cut, visible_segments
 
 __all__ = ["TIME_TOL_S", "find_pass_table", "find_passes"]
 
@@ -45,6 +45,8 @@ FloatArray = NDArray[np.float64]
 TIME_TOL_S = 0.01
 _CHUNK_ELEMENTS = 4_000_000  # observer-time samples held at once (~32 MB per array)
 _SPARSE_MIN_OBSERVERS = 64  # from this many observers on, sample only inside footprints
+
+
 class _Geometry:
     """Evaluation helpers over one ephemeris and one set of observers."""
 
@@ -96,11 +98,11 @@ def find_passes(
 
     Returns a list per observer (in the order given), each a list of :class:`Pass` in time
     order: ``rise``, ``culmination`` and ``set`` (:class:`LookPoint`: time, azimuth,
-    elevation, range), the ``duration_s`` above the threshold, and ``visible``, the part seen
-    with the naked eye (a :class:`VisibleSegment`, or None). Rise and set are where the
-    elevation crosses ``options.min_elevation_deg`` (geometric, or apparent with
-    ``options.refraction``), the culmination is the highest point; times are refined to
-    0.01 s on the interpolated ephemeris.
+    elevation, range), the ``duration_s`` above the threshold, and ``stretches``, the parts
+    seen with the naked eye (:class:`VisibleSegment`; ``visible`` is the first, or None).
+    Rise and set are where the elevation crosses ``options.min_elevation_deg`` (geometric,
+    or apparent with ``options.refraction``), the culmination is the highest point; times
+    are refined to 0.01 s on the interpolated ephemeris.
 
     >>> from zarya import Ephemeris, Observer, Window, load_satellite, parse_instant
     >>> eph = Ephemeris(load_satellite(), Window.days(parse_instant("2016-04-04"), 1))
@@ -125,8 +127,14 @@ def find_passes(
       seconds of event time), not of the search: against Skyfield with the same elements,
       events agree within 1 s, elevations within 0.05 degree (UT1 taken as UTC; see the
       README's accuracy table).
-    - ``visible`` is the longest visible stretch of the pass; a pass with several (in and
-      out of the Earth's shadow) reports only that one.
+    - ``visible`` is the first visible stretch of the pass, ``stretches`` all of them (a
+      satellite that never sets, or one that crosses the Earth's shadow, can have
+      several); a stretch shorter than about 1 s between two samples 30 s apart can be
+      missed (see :mod:`zarya.domain.visibility`).
+    - "Visible" follows ``options`` (zarya's rule set by default: the Sun at or below -6
+      degrees, the shadow raised 18 km for the atmosphere); the shadow's edge is where
+      the Sun's centre crosses the raised limb, and the fade around it (``fades``,
+      ``brightens``) takes seconds.
     """
     obs = Observers.of(observers)
     return find_pass_table(eph, obs, options).passes(len(obs))
@@ -373,25 +381,58 @@ def _find_chunk(
     return table
 
 
-def _fill_visible(geo, options, table: PassTable, start, end, start_code, end_code) -> None:
-    """The visible segment of each pass (see :mod:`zarya.domain.visibility`) into the table."""
+def _fill_visible(geo, options: PassOptions, table: PassTable, start, end, start_code,
+                  end_code) -> None:
+    """Every visible stretch of each pass (see :mod:`zarya.domain.visibility`) into the
+    table's stretches, the first one into its ``vis_*`` columns, as ``options`` say:
+    against the sky, twilight dropping a stretch, only bright ones."""
     eph, obs = geo.eph, geo.obs
-    seg = visible_segments(eph, obs, table.observer, start, end, start_code, end_code,
-                           options.sun_limit_deg)
+    sky = options.sky and eph.satellite.std_magnitude is not None
+    lim = SKY_SEARCH_SUN_LIMIT_DEG if sky else options.sun_limit_deg
+    seg = visible_segments(eph, obs, table.observer, start, end, start_code, end_code, lim,
+                           options.shadow_height_km, options.extinction)
+    if sky:
+        seg = sky_cut(eph, obs, seg, table.observer, options.dark_limit, options.extinction)
+    if options.dark_throughout:  # twilight drops a stretch, it does not shorten it
+        twilight = START_REASONS.index("twilight")
+        seg = seg.subset((seg.starts != twilight) & (seg.ends != twilight))
+    if options.brighter_than is not None:
+        with np.errstate(invalid="ignore"):
+            seg = seg.subset(seg.brightest <= options.brighter_than)
     rows = seg.rows
     if not len(rows):
         return
+    st = StretchTable.empty(len(rows))
+    st.row = rows.astype(np.int64)
     obs_idx = table.observer[rows]
-    t_peak = np.clip(table.t[rows, 1], seg.t_start, seg.t_end)  # highest point inside
-    table.visible[rows] = True
+    # the highest point inside a stretch: the culmination, or the stretch's edge nearer to
+    # it (the elevation rises to the culmination and falls after it)
+    t_peak = np.clip(table.t[rows, 1], seg.t_start, seg.t_end)
     for j, tt in enumerate((seg.t_start, t_peak, seg.t_end)):
-        table.vis_t[rows, j] = tt
+        st.t[:, j] = tt
         az, el, rng, r = _look_columns(geo, options, tt, obs_idx)
-        table.vis_az[rows, j], table.vis_el[rows, j], table.vis_range_km[rows, j] = az, el, rng
-        table.vis_mag[rows, j] = magnitudes(eph, obs, tt, obs_idx, r)
-    table.brightest[rows] = np.fmin(seg.brightest, np.nanmin(table.vis_mag[rows], axis=1))
-    table.starts[rows] = seg.starts
-    table.ends[rows] = seg.ends
+        st.az[:, j], st.el[:, j], st.range_km[:, j] = az, el, rng
+        st.mag[:, j] = magnitudes(eph, obs, tt, obs_idx, r, extinction=options.extinction)
+    with np.errstate(invalid="ignore"):
+        st.brightest = np.fmin(seg.brightest, np.min(st.mag, axis=1))
+    st.starts, st.ends = seg.starts.astype(np.int8), seg.ends.astype(np.int8)
+    for edge, code, column in ((seg.t_start, START_REASONS.index("leaves_shadow"),
+                                st.brighten_t),
+                               (seg.t_end, END_REASONS.index("enters_shadow"), st.fade_t)):
+        at = np.flatnonzero((st.starts if column is st.brighten_t else st.ends) == code)
+        if len(at):
+            entering = np.full(len(at), column is st.fade_t)
+            column[at, 0], column[at, 1] = fades(eph, edge[at], entering,
+                                                 options.shadow_height_km)
+    table.stretches = st
+    first = np.r_[True, rows[1:] != rows[:-1]]  # the first stretch of each pass
+    r0 = rows[first]
+    table.visible[r0] = True
+    table.vis_t[r0], table.vis_az[r0], table.vis_el[r0] = st.t[first], st.az[first], st.el[first]
+    table.vis_range_km[r0], table.vis_mag[r0] = st.range_km[first], st.mag[first]
+    table.starts[r0], table.ends[r0] = st.starts[first], st.ends[first]
+    starts_at = np.flatnonzero(first)
+    table.brightest[r0] = np.fmin.reduceat(st.brightest, starts_at)
 
 
 def _look_columns(geo: _Geometry, options: PassOptions, t_s: np.ndarray, idx: np.ndarray):

@@ -363,7 +363,7 @@ def count_orbits(sat: Satellite, window: Window, *, step_s: float | None = None)
             f"{worst / 360.0 * typical_min:.1f} minutes): the count holds while they "
             "disagree by less than half a turn"
         )
-    if rev_modulus != NORAD_REV_MODULUS:
+    if rev_modulus != NORAD_REV_MODULUS and anchor is not None:
         warnings.append(
             f"no standard element set within reach: revolution numbers are those of the "
             f"NASA-format set of {iso_z(sat.elements[anchor].epoch, 0)}, modulo "

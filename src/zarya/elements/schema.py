@@ -35,7 +35,7 @@ __all__ = [
     "set_key",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BATCH = 1000  # rows per insert batch (and per progress report)
 _UNIX_EPOCH_JD = 2440587.5
 _J2000_JD = 2451545.0
@@ -138,6 +138,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             import_id INTEGER NOT NULL REFERENCES imports (id)
         )""",
         "CREATE INDEX trajectories_by_object ON trajectories (norad_id, creation_jd)",
+    ),
+    (  # version 3 -> 4: standard magnitudes per object
+        """CREATE TABLE magnitudes (
+            norad_id INTEGER PRIMARY KEY,
+            std_magnitude REAL NOT NULL,    -- at 1000 km, phase angle 90 degrees
+            given REAL NOT NULL,            -- as the list gave it
+            convention TEXT NOT NULL,       -- standard or intrinsic (full phase)
+            source TEXT NOT NULL,
+            import_id INTEGER NOT NULL REFERENCES imports (id)
+        )""",
     ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -43,7 +43,7 @@ from typing import IO, BinaryIO
 
 from ..errors import CatalogError, UnknownSatelliteError, param
 from ..errors import path as mark_path
-from . import trajectory_store
+from . import magnitudes, trajectory_store
 from .elset import ElementSet
 from .files import bundled_sets, read_records, read_stream
 from .oem import Trajectory, designator
@@ -330,6 +330,23 @@ class Store:
             self._conn.execute("DELETE FROM imports WHERE id = ?", (batch.import_id,))
         return ImportSummary(source, "oem", 0, 0, len(objects), [],
                              trajectories=len(result.trajectories), new_trajectories=new)
+
+    def import_magnitudes(self, path: str | Path, convention: str = "standard") -> int:
+        """Import a list of standard (or intrinsic) magnitudes (see
+        :mod:`.magnitudes`), all of it or nothing; returns how many objects."""
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise CatalogError(f"{mark_path(path, 'the magnitude list')}: {exc.strerror}",
+                               path=str(path)) from None
+        entries = magnitudes.read_magnitudes(text, str(path), convention)
+        with self._transaction():
+            return magnitudes.save_magnitudes(self._conn, entries, str(path))
+
+    def std_magnitude(self, norad_id: int) -> tuple[float, str] | None:
+        """The standard magnitude the store knows for an object, and its source."""
+        with self._errors():
+            return magnitudes.load_magnitude(self._conn, norad_id)
 
     def _norad_of(self, t: Trajectory) -> int:
         """The catalogue number of the object an OEM is about, from its international

@@ -43,6 +43,7 @@ __all__ = [
     "MANOEUVRE_MAX_GAP_DAYS",
     "STALE_REFUSE_DAYS",
     "STALE_WARN_DAYS",
+    "BUILTIN_STD_MAGNITUDES",
     "Satellite",
     "Switch",
 ]
@@ -51,6 +52,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 STALE_WARN_DAYS = 14.0
+BUILTIN_STD_MAGNITUDES = {25544: -1.8}  # the ISS: the standard magnitude in common use
 STALE_REFUSE_DAYS = 30.0
 _DECAY_SCAN_DAYS = 10.0 / 1440.0
 _GM_KM3_S2 = 398600.4418
@@ -73,8 +75,9 @@ class Switch:
 class Satellite:
     """One object: its element sets (sorted by epoch) and its trajectories.
 
-    ``std_magnitude`` is the brightness at 1000 km, half lit (phase angle 90 degrees);
-    -1.8 is the value in common use for the ISS.
+    ``std_magnitude`` is the brightness at 1000 km, half lit (phase angle 90 degrees), or
+    None where it is unknown; left out, it is the built-in one of the object if there is
+    one (:data:`BUILTIN_STD_MAGNITUDES`: the ISS's -1.8, the value in common use).
 
     >>> iss = Satellite.from_tle(
     ...     "1 25544U 98067A   16103.90629446  .00006076  00000-0  97790-4 0  9996",
@@ -84,7 +87,7 @@ class Satellite:
     """
 
     elements: list[ElementSet]
-    std_magnitude: float = -1.8
+    std_magnitude: float | None = None
     trajectories: list[Trajectory] = field(default_factory=list)
     _satrecs: list[Any] | None = field(default=None, repr=False, compare=False)
     _decay: dict[int, tuple[float, float | None]] = field(
@@ -104,6 +107,8 @@ class Satellite:
             )
         self.elements = sorted(self.elements, key=lambda e: e.epoch_jd_total)
         self.trajectories = sorted(self.trajectories, key=lambda t: t.creation_jd)
+        if self.std_magnitude is None:
+            self.std_magnitude = BUILTIN_STD_MAGNITUDES.get(self.norad_id)
 
     @classmethod
     def from_tle(cls, line1: str, line2: str, name: str = "", **kw: Any) -> Satellite:
@@ -367,7 +372,7 @@ class Satellite:
         return self.teme_of_sources(jd1, jd2, self.select(jd1 + jd2))
 
 
-def _jd(when: Any) -> float:
-    from datetime import UTC, datetime, timedelta
+def _jd(when: datetime) -> float:
+    from datetime import UTC, timedelta
 
-    return 2440587.5 + (when - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(days=1)
+    return 2440587.5 + float((when - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(days=1))

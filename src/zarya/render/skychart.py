@@ -40,8 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..domain.light import magnitude, phase_angle_rad, sun_elevation_deg, sunlit_margin_deg
+from ..domain.light import SHADOW_HEIGHT_KM, sun_elevation_deg, sunlit_margin_deg
 from ..domain.pass_table import LookPoint, Pass
+from ..domain.visibility import magnitudes
 from ..engine.ephemeris import Ephemeris
 from ..engine.failures import FailedStretch, reason
 from ..engine.look import Observer, Observers, compass
@@ -213,6 +214,8 @@ def sky_pass(
     step_s: float = SAMPLE_STEP_S,
     number: int | None = None,
     total: int | None = None,
+    shadow_height_km: float = SHADOW_HEIGHT_KM,
+    extinction: bool = True,
 ) -> SkyPass:
     """Sample ``passage`` (found on ``eph`` for ``observer``) for a sky chart.
 
@@ -229,8 +232,8 @@ def sky_pass(
     t1 = (passage.set.time - window.start).total_seconds() if passage.set else float(hi[0])
     start, end = window.instant(t0), window.instant(t1)
     events = [t0, t1, (passage.culmination.time - window.start).total_seconds()]
-    vis = passage.visible
-    if vis is not None:
+    stretches = passage.stretches or ((passage.visible,) if passage.visible else ())
+    for vis in stretches:
         events += [(p.time - window.start).total_seconds() for p in (vis.start, vis.peak, vis.end)]
     grid = np.arange(t0, t1, step_s)
     t = np.unique(np.clip(np.concatenate((grid, events)), t0, t1))
@@ -240,11 +243,11 @@ def sky_pass(
     r = eph.position(t)
     sun = eph.sun(t)
     az, el, rng, _ = obs.look(r, idx)
-    mag = magnitude(eph.satellite.std_magnitude, rng, phase_angle_rad(r, obs.r_km[idx], sun))
-    lit = sunlit_margin_deg(r, sun) >= 0.0
+    mag = magnitudes(eph, obs, t, idx, r, extinction=extinction)
+    lit = sunlit_margin_deg(r, sun, shadow_height_km) >= 0.0
     dark_sky = sun_elevation_deg(sun, obs.r_km[idx], obs.up[idx]) <= sun_limit_deg
     light = np.where(~lit, SHADOW, np.where(dark_sky, VISIBLE, DAYLIGHT)).astype(object)
-    if vis is not None:
+    for vis in stretches:
         a = (vis.start.time - window.start).total_seconds()
         b = (vis.end.time - window.start).total_seconds()
         light[(t >= a) & (t <= b)] = VISIBLE
@@ -305,24 +308,26 @@ class _Event:
 
 
 def _events(sky: SkyPass) -> tuple[list[_Event], list[tuple[str, LookPoint, float | None]]]:
-    """Events to mark on the chart, and the rows of the table (name, point, magnitude)."""
+    """Events to mark on the chart, and the rows of the table (name, point, magnitude):
+    each visible stretch appears and disappears (numbered when there are several)."""
     p = sky.passage
-    vis = p.visible
+    stretches = p.stretches or ((p.visible,) if p.visible is not None else ())
     culm = p.culmination
-    culm_mag = None
-    if vis is not None and vis.start.time <= culm.time <= vis.end.time:
-        culm_mag = vis.peak.magnitude
+    culm_mag = next((v.peak.magnitude for v in stretches
+                     if v.start.time <= culm.time <= v.end.time), None)
+    seen = any(v.start.time <= culm.time <= v.end.time for v in stretches)
     marks = [_Event("Highest", culm, culm_mag, "o", LIGHT_STYLES[VISIBLE]["color"]
-                    if culm_mag is not None else "white")]
+                    if seen else "white")]
     rows: list[tuple[str, LookPoint, float | None]] = []
     if p.rise is not None:
         rows.append(("Rises", p.rise, None))
-    if vis is not None:
-        marks.insert(0, _Event("Appears", vis.start, vis.start.magnitude, "o", "#2f9e44"))
-        marks.append(_Event("Disappears", vis.end, vis.end.magnitude, "o", "#c92a2a"))
-        rows += [("Appears", vis.start, vis.start.magnitude),
-                 ("Disappears", vis.end, vis.end.magnitude)]
-    else:
+    for k, vis in enumerate(stretches, start=1):
+        tag = f" {k}" if len(stretches) > 1 else ""
+        marks.insert(0, _Event("Appears" + tag, vis.start, vis.start.magnitude, "o", "#2f9e44"))
+        marks.append(_Event("Disappears" + tag, vis.end, vis.end.magnitude, "o", "#c92a2a"))
+        rows += [("Appears" + tag, vis.start, vis.start.magnitude),
+                 ("Disappears" + tag, vis.end, vis.end.magnitude)]
+    if not stretches:
         if p.rise is not None:
             marks.insert(0, _Event("Rises", p.rise, None, "o", "white"))
         if p.set is not None:
@@ -546,13 +551,17 @@ def _panel(
             f"{pt.direction:>5}{_mag(mag):>7}"
         )
     add("\n".join(lines), gap=18.0, fontsize=11, family="monospace", linespacing=1.45)
-    vis = p.visible
-    if vis is not None:
+    stretches = p.stretches or ((p.visible,) if p.visible is not None else ())
+    if stretches:
+        first, last = stretches[0], stretches[-1]
+        mags = [v.brightest_magnitude for v in stretches if v.brightest_magnitude is not None]
+        bright = f"brightest mag {_mag(min(mags))}" if mags else "brightness unknown"
+        spans = " and ".join(_minutes(v.duration_s) for v in stretches)
+        times = "" if len(stretches) == 1 else f" {len(stretches)} times"
         summary = [
-            f"Visible for {_minutes(vis.duration_s)}, brightest mag "
-            f"{_mag(vis.brightest_magnitude)}",
-            f"Appears as {_STARTS.get(vis.starts, vis.starts)},",
-            f"disappears as {_ENDS.get(vis.ends, vis.ends)}.",
+            f"Visible{times} for {spans}, {bright}",
+            f"Appears as {_STARTS.get(first.starts, first.starts)},",
+            f"disappears as {_ENDS.get(last.ends, last.ends)}.",
         ]
     else:
         shadow_share = float(np.mean(sky.light == SHADOW))

@@ -53,7 +53,24 @@ def _header(console: Console, report: dict, label: str, zone: tzinfo) -> None:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
 
 
+def _mag(value: float | None) -> str:
+    """A magnitude, or a dash where the object's brightness is unknown."""
+    return "-" if value is None else f"{value:+.1f}"
+
+
+def _appears(vis: dict, zone: tzinfo) -> str:
+    """Where a stretch appears; under rules that show times to the minute, truncated."""
+    listed = vis.get("listed")
+    if listed is None:
+        return _point(vis["start"], zone)
+    hm = _local(listed["appears"].replace("Z", ":00Z"), zone).strftime("%H:%M")
+    return f"{hm}     {vis['start']['elevation_deg']:4.0f}°  {vis['start']['direction']}"
+
+
 def print_passes(report: dict, *, label: str, zone: tzinfo, visible_only: bool) -> None:
+    """The passes as a table: with ``visible_only`` one row per visible stretch (a pass
+    that comes out of the shadow or the twilight twice has two), else one row per pass
+    with its visible stretches listed."""
     console = make_console()
     _header(console, report, label, zone)
     passes = report["passes"]
@@ -83,24 +100,24 @@ def print_passes(report: dict, *, label: str, zone: tzinfo, visible_only: bool) 
         if p.get("source_switches"):
             day += " *"
             switched += p["source_switches"]
-        vis = p["visible"]
-        if visible_only and vis:
-            table.add_row(
-                day,
-                _point(vis["start"], zone),
-                _point(vis["peak"], zone),
-                _point(vis["end"], zone),
-                _duration(vis["duration_s"]),
-                f"{vis['brightest_magnitude']:+.1f}",
-                vis["ends"].replace("_", " "),
-            )
-        else:
-            seen = "-"
-            if vis:
-                seen = (
-                    f"{_hm(vis['start']['time'], zone)}-{_hm(vis['end']['time'], zone)} "
-                    f"({vis['brightest_magnitude']:+.1f})"
+        stretches = p.get("visible_stretches") or ([p["visible"]] if p["visible"] else [])
+        if visible_only:
+            for k, vis in enumerate(stretches):
+                table.add_row(
+                    day if k == 0 else "  and again",
+                    _appears(vis, zone),
+                    _point(vis["peak"], zone),
+                    _point(vis["end"], zone),
+                    _duration(vis["duration_s"]),
+                    _mag(vis["brightest_magnitude"]),
+                    vis["ends"].replace("_", " "),
                 )
+        else:
+            seen = ", ".join(
+                f"{_hm(v['start']['time'], zone)}-{_hm(v['end']['time'], zone)} "
+                f"({_mag(v['brightest_magnitude'])})"
+                for v in stretches
+            ) or "-"
             table.add_row(
                 day,
                 _point(p["rise"], zone),

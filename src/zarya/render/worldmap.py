@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..domain.geodesy import EARTH_MEAN_RADIUS_KM, destination, footprint_radius_km, subpoints
-from ..domain.light import sun_elevation_deg, sunlit_margin_deg
+from ..domain.light import SHADOW_HEIGHT_KM, sun_elevation_deg, sunlit_margin_deg
 from ..domain.tracks import split_antimeridian
 from ..engine import search
 from ..engine.ephemeris import Ephemeris
@@ -212,8 +212,10 @@ def world_map(
     observer_label: str | None = None,
     min_elevation_deg: float = 10.0,
     step_s: float = TRACK_STEP_S,
+    shadow_height_km: float = SHADOW_HEIGHT_KM,
 ) -> WorldMap:
-    """Compute a world map over ``eph``'s window: the track over the whole window, the
+    """Compute a world map over ``eph``'s window: the track over the whole window (sunlit
+    or in the Earth's shadow, raised ``shadow_height_km`` for the atmosphere), the
     station, its footprint and day and night at ``at_s`` seconds from the start."""
     window = eph.window
     t = np.unique(np.append(np.arange(0.0, window.span_s, step_s), window.span_s))
@@ -221,7 +223,7 @@ def world_map(
     r = np.where(ok[:, None], eph.position(t), np.nan)
     lat, lon, _ = subpoints(r)
     with np.errstate(invalid="ignore"):
-        sunlit = sunlit_margin_deg(r, eph.sun(t)) >= 0.0
+        sunlit = sunlit_margin_deg(r, eph.sun(t), shadow_height_km) >= 0.0
 
     at = np.array([float(at_s)])
     if not eph.valid(at)[0]:
@@ -265,7 +267,8 @@ def world_map(
     return WorldMap(
         eph.satellite.name, window.start, window.span_s, float(at_s),
         t, lat, lon, np.asarray(sunlit, dtype=bool),
-        float(s_lat), float(s_lon), float(s_alt), r_at, bool(sunlit_margin_deg(r_at, sun) >= 0),
+        float(s_lat), float(s_lon), float(s_alt), r_at,
+        bool(sunlit_margin_deg(r_at, sun, shadow_height_km) >= 0),
         min_elevation_deg, f_lat, f_lon, sun, t_lat, t_lon, g_lon, g_lat, alt_grid,
         tick_t, np.asarray(tk_lat), np.asarray(tk_lon), observer, observer_label, look,
     )

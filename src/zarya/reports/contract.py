@@ -8,6 +8,7 @@ command line's ``--json``, the web API and the batch is made of these pieces.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from ..domain.launch import LaunchWindow
@@ -52,8 +53,10 @@ def observer(o: Observer) -> JSON:
     return {"lat_deg": o.lat_deg, "lon_deg": o.lon_deg, "alt_m": o.alt_m}
 
 
-def point(p: LookPoint) -> JSON:
-    """Time, azimuth, elevation, range, 16-point direction (and magnitude, where known)."""
+def point(p: LookPoint, *, magnitude: bool = False) -> JSON:
+    """Time, azimuth, elevation, range, 16-point direction, and with ``magnitude`` (the
+    points of a visible stretch) the magnitude, ``null`` where the object's brightness is
+    unknown."""
     out: JSON = {
         "time": iso_z(p.time),
         "azimuth_deg": round(p.azimuth_deg, 2),
@@ -61,32 +64,61 @@ def point(p: LookPoint) -> JSON:
         "range_km": round(p.range_km, 1),
         "direction": p.direction,
     }
-    if p.magnitude is not None:
-        out["magnitude"] = round(p.magnitude, 1)
+    if magnitude or p.magnitude is not None:
+        out["magnitude"] = None if p.magnitude is None else round(p.magnitude, 1)
     return out
 
 
-def visible_segment(v: VisibleSegment) -> JSON:
-    return {
-        "start": point(v.start),
-        "peak": point(v.peak),
-        "end": point(v.end),
-        "brightest_magnitude": round(v.brightest_magnitude, 1),
+def _crossing(c: tuple[datetime | None, datetime | None]) -> JSON:
+    return {"from": iso_z(c[0]) if c[0] else None, "to": iso_z(c[1]) if c[1] else None}
+
+
+def visible_segment(v: VisibleSegment, *, minute_truncated: bool = False) -> JSON:
+    """One visible stretch: where it appears, its highest point, where it disappears (with
+    magnitudes), the brightest magnitude (``null``: unknown), why it starts and ends, the
+    crossing of the penumbra where it meets the shadow (``brightens``, ``fades``: from,
+    to), and with ``minute_truncated`` the ``listed`` line as NASA's sighting lists show
+    it (appear time to the minute, truncated; whole degrees; whole minutes, truncated)."""
+    out: JSON = {
+        "start": point(v.start, magnitude=True),
+        "peak": point(v.peak, magnitude=True),
+        "end": point(v.end, magnitude=True),
+        "brightest_magnitude": (None if v.brightest_magnitude is None
+                                else round(v.brightest_magnitude, 1)),
         "duration_s": round(v.duration_s, 1),
         "starts": v.starts,
         "ends": v.ends,
     }
+    if v.brightens is not None:
+        out["brightens"] = _crossing(v.brightens)
+    if v.fades is not None:
+        out["fades"] = _crossing(v.fades)
+    if minute_truncated:
+        out["listed"] = {
+            "appears": v.start.time.strftime("%Y-%m-%dT%H:%MZ"),
+            "visible_min": int(v.duration_s // 60),
+            "max_elevation_deg": round(v.peak.elevation_deg),
+            "appears_elevation_deg": round(v.start.elevation_deg),
+            "appears_direction": v.start.direction,
+            "disappears_elevation_deg": round(v.end.elevation_deg),
+            "disappears_direction": v.end.direction,
+        }
+    return out
 
 
-def pass_(p: Pass) -> JSON:
-    """One pass: rise, culmination and set (``null`` where the window cuts it), duration and
-    the visible segment (``null`` when there is none)."""
+def pass_(p: Pass, *, minute_truncated: bool = False) -> JSON:
+    """One pass: rise, culmination and set (``null`` where the window cuts it), duration,
+    every visible stretch (``visible_stretches``, in time order) and the first of them as
+    ``visible`` (``null`` when there is none)."""
+    stretches = [visible_segment(v, minute_truncated=minute_truncated)
+                 for v in (p.stretches or ((p.visible,) if p.visible else ()))]
     return {
         "rise": point(p.rise) if p.rise else None,
         "culmination": point(p.culmination),
         "set": point(p.set) if p.set else None,
         "duration_s": round(p.duration_s, 1),
-        "visible": visible_segment(p.visible) if p.visible else None,
+        "visible": stretches[0] if stretches else None,
+        "visible_stretches": stretches,
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..domain.geography import beneath
-from ..domain.light import shadow, sun_elevation_deg
+from ..domain.light import SHADOW_HEIGHT_KM, shadow, sun_elevation_deg
 from ..domain.pass_table import Pass, PassOptions
 from ..domain.passes import find_passes
 from ..engine.ephemeris import Ephemeris
@@ -26,7 +26,7 @@ from ..errors import PropagationError
 from . import contract
 from .satellites import planned, satellite_info, source_switches
 
-__all__ = ["now_report", "passes_report"]
+__all__ = ["brightness_warnings", "now_report", "passes_report", "rules_info"]
 
 _OMEGA = np.array([0.0, 0.0, EARTH_ROTATION_RAD_S])
 
@@ -48,7 +48,7 @@ def passes_report(
     ...                        Window.days(parse_instant("2016-04-04"), 1), visible_only=True)
     >>> [(p["visible"]["start"]["direction"], p["visible"]["brightest_magnitude"])
     ...  for p in report["passes"]]
-    [('SW', -4.0), ('W', -3.8)]
+    [('SW', -3.5), ('W', -3.1)]
     """
     options = options or PassOptions()
     warnings = sat.check_age(window, allow_stale=allow_stale)
@@ -58,13 +58,15 @@ def passes_report(
     if visible_only:
         passes = [p for p in passes if p.visible is not None]
     warnings += [f.warning("passes", digits=1) for f in eph.failed_stretches()]
+    warnings += brightness_warnings(sat, options)
     events, event_warnings = planned(sat, window)
     report: dict[str, Any] = {
         "satellite": satellite_info(sat, window.start),
         "observer": contract.observer(observer),
         "min_elevation_deg": options.min_elevation_deg,
+        "rules": rules_info(options),
         "window": contract.window(window),
-        "passes": [_with_switches(sat, window, p) for p in passes],
+        "passes": [_with_switches(sat, window, p, options) for p in passes],
         "warnings": warnings + event_warnings,
     }
     if events:
@@ -72,9 +74,38 @@ def passes_report(
     return report
 
 
-def _with_switches(sat: Satellite, window: Window, p: Pass) -> dict[str, Any]:
+def rules_info(options: PassOptions) -> dict[str, Any]:
+    """What "visible" meant for an answer: the rule set and its settings."""
+    return {
+        "name": options.rules,
+        "sun_limit_deg": options.sun_limit_deg,
+        "shadow_height_km": options.shadow_height_km,
+        "refraction": options.refraction,
+        "extinction": options.extinction,
+        "against_sky": options.sky,
+        "dark_sky_limit": options.dark_limit if options.sky else None,
+        "twilight": "drops" if options.dark_throughout else "shortens",
+        "brighter_than": options.brighter_than,
+    }
+
+
+def brightness_warnings(sat: Satellite, options: PassOptions) -> list[str]:
+    """What the answer cannot say for want of the object's standard magnitude."""
+    if sat.std_magnitude is not None or not options.visibility:
+        return []
+    out = [f"the standard magnitude of {sat.name} is unknown: no magnitude is given"]
+    if options.sky:
+        out.append("judging against the sky needs a magnitude: the Sun's limit "
+                   f"({options.sun_limit_deg:g} degrees) is used instead")
+    if options.brighter_than is not None:
+        out.append(f"no stretch of unknown brightness is brighter than {options.brighter_than:g}")
+    return out
+
+
+def _with_switches(sat: Satellite, window: Window, p: Pass,
+                   options: PassOptions) -> dict[str, Any]:
     """A pass as the contract writes it, with the changes of source inside it, if any."""
-    out = contract.pass_(p)
+    out = contract.pass_(p, minute_truncated=options.minute_truncated)
     start = p.rise.time if p.rise else window.start
     end = p.set.time if p.set else window.end
     switches = source_switches(sat, start, end)
@@ -84,10 +115,12 @@ def _with_switches(sat: Satellite, window: Window, p: Pass) -> dict[str, Any]:
 
 
 def now_report(
-    sat: Satellite, when: datetime, *, observer: Observer | None = None, allow_stale: bool = False
+    sat: Satellite, when: datetime, *, observer: Observer | None = None,
+    allow_stale: bool = False, shadow_height_km: float = SHADOW_HEIGHT_KM,
 ) -> dict[str, Any]:
     """``zarya now --json``: the sub-satellite point, height, speed and sunlight at an
-    instant, and where to look from ``observer`` if one is given.
+    instant (sunlit, penumbra or umbra of the Earth's shadow raised ``shadow_height_km``),
+    and where to look from ``observer`` if one is given.
 
     >>> from zarya.engine.timescale import parse_instant
     >>> from zarya.reports.satellites import load_satellite
@@ -117,7 +150,7 @@ def now_report(
         "lon_deg": round(float(lon[0]), 4),
         "alt_km": round(float(height[0]), 2),
         "speed_km_s": round(float(np.linalg.norm(v[0] + np.cross(_OMEGA, r[0]))), 3),
-        "sunlight": str(shadow(r, eph.sun_km[:1])[0]),
+        "sunlight": str(shadow(r, eph.sun_km[:1], shadow_height_km)[0]),
         "over": str(beneath([float(lat[0])], [float(lon[0])])[0]),
         "warnings": warnings,
     }

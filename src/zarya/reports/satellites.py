@@ -44,7 +44,9 @@ def load_satellite(
 
     The store is ``$ZARYA_HOME/elements.sqlite`` or the one in the user data directory,
     seeded with the bundled ISS history when it is first created. A trajectory read from a
-    file is given the NORAD number the store knows for its international designator.
+    file is given the NORAD number the store knows for its international designator. The
+    standard magnitude is ``std_magnitude``, else the store's (``zarya elements
+    magnitudes``), else the built-in one (the ISS's -1.8), else unknown (None).
 
     >>> load_satellite().name
     'ISS (ZARYA)'
@@ -63,8 +65,14 @@ def load_satellite(
     else:
         with open_store() as store:
             chosen, trajectories = store.sources(store.resolve(sat))
-    kw: dict[str, Any] = {} if std_magnitude is None else {"std_magnitude": std_magnitude}
-    return Satellite(list(chosen), trajectories=trajectories, **kw)
+    satellite = Satellite(list(chosen), trajectories=trajectories,
+                          std_magnitude=std_magnitude)
+    if std_magnitude is None:
+        with open_store() as store:
+            known = store.std_magnitude(satellite.norad_id)
+        if known is not None:  # the store's list, over the built-in value
+            satellite.std_magnitude = known[0]
+    return satellite
 
 
 def _numbered(t: Trajectory) -> Trajectory:
@@ -82,8 +90,9 @@ def _numbered(t: Trajectory) -> Trajectory:
 
 
 def satellite_info(sat: Satellite, when: datetime) -> dict[str, Any]:
-    """NORAD number, name, and the epoch and age (days, signed) of the source serving
-    ``when``: a set's epoch, or a trajectory's creation (then ``source`` says which)."""
+    """NORAD number, name, the epoch and age (days, signed) of the source serving
+    ``when`` (a set's epoch, or a trajectory's creation: then ``source`` says which), and
+    the standard magnitude (``null``: unknown)."""
     jd = sum(jd_of(when))
     k = int(sat.select(np.array([jd]))[0])
     out: dict[str, Any] = {
@@ -91,6 +100,7 @@ def satellite_info(sat: Satellite, when: datetime) -> dict[str, Any]:
         "name": sat.name,
         "elements_epoch": iso_z(sat.reference_time(k), 0),
         "elements_age_days": round(float(jd - sat.reference_jd(k)), 2),
+        "std_magnitude": sat.std_magnitude,
     }
     if sat.is_trajectory(k):
         t = sat.trajectory(k)

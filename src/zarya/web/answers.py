@@ -61,24 +61,28 @@ class WebService:
         self, *, place: str | None = None, lat: float | None = None, lon: float | None = None,
         alt_m: float | None = 0.0, start: str | None = None, days: float = 10.0,
         min_elevation: float = 10.0, visible: bool = False, sat: str | None = None,
-        allow_stale: bool = False,
+        allow_stale: bool = False, rules: str = "zarya", shadow_height_km: float | None = None,
+        brighter_than: float | None = None, against_sky: bool = False,
     ) -> tuple[Where, Answer]:
         """``zarya passes --json`` for a place: (the place, the answer)."""
-        from ..domain.pass_table import PassOptions
+        from ..domain.rules import pass_options
         from ..reports.passes import passes_report
 
         w = where(place, lat, lon, alt_m)
         check_elevation("min_elevation", min_elevation)
+        options = pass_options(
+            rules, min_elevation_deg=min_elevation, shadow_height_km=shadow_height_km,
+            brighter_than=brighter_than, sky=against_sky or None,
+        )
         begin, given = start_of(start)
         window = window_days(begin, days)
         satellite, version = self.sats.get(sat)
-        key = ("passes", version, _obs_key(w), window_key(window), min_elevation, visible,
+        key = ("passes", version, _obs_key(w), window_key(window), options, visible,
                allow_stale)
 
         def make() -> Answer:
             report = passes_report(
-                satellite, w.observer, window,
-                options=PassOptions(min_elevation_deg=min_elevation),
+                satellite, w.observer, window, options=options,
                 visible_only=visible, allow_stale=allow_stale,
             )
             return Answer.of(to_json(report), JSON, 300 if given else 60)
@@ -89,7 +93,8 @@ class WebService:
         self, *, place: str | None = None, lat: float | None = None, lon: float | None = None,
         alt_m: float | None = 0.0, start: str | None = None, days: float = 10.0,
         min_elevation: float = 10.0, visible: bool = True, sat: str | None = None,
-        allow_stale: bool = False,
+        allow_stale: bool = False, rules: str = "zarya", shadow_height_km: float | None = None,
+        brighter_than: float | None = None, against_sky: bool = False,
     ) -> Answer:
         """The passes as an iCalendar feed (see :mod:`.feeds`)."""
         from .feeds import passes_calendar
@@ -97,6 +102,8 @@ class WebService:
         w, answer = self.passes(
             place=place, lat=lat, lon=lon, alt_m=alt_m, start=start, days=days,
             min_elevation=min_elevation, visible=visible, sat=sat, allow_stale=allow_stale,
+            rules=rules, shadow_height_km=shadow_height_km, brighter_than=brighter_than,
+            against_sky=against_sky,
         )
         zone = w.zone_name()
         key = ("ics", answer.etag, w.label, zone, visible)

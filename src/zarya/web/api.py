@@ -66,6 +66,23 @@ Stale = Annotated[
 ]
 AT_NOW = "Instant, ISO 8601; absent, empty or 'now': now."
 MinElevation = Annotated[float, Query(description="Elevation threshold, degrees.")]
+Rules = Annotated[
+    str,
+    Query(max_length=40, description="What 'visible' means: zarya (the default) or "
+          "spot-the-station (NASA's sighting lists); see the README's table."),
+]
+ShadowHeight = Annotated[
+    float | None,
+    Query(description="The Earth's shadow raised this much for the atmosphere, km (0 to "
+          "100; default 18, 0: the bare sphere)."),
+]
+BrighterThan = Annotated[
+    float | None, Query(description="Only visible stretches at least this bright (magnitude).")
+]
+AgainstSky = Annotated[
+    bool,
+    Query(description="Visible only while brighter than the twilight sky's naked-eye limit."),
+]
 
 
 class TrackFormat(StrEnum):
@@ -106,6 +123,10 @@ def api_passes(
     days: Days = 10.0,
     min_elevation: MinElevation = 10.0,
     visible: Annotated[bool, Query(description="Only passes visible to the naked eye.")] = False,
+    rules: Rules = "zarya",
+    shadow_height_km: ShadowHeight = None,
+    brighter_than: BrighterThan = None,
+    against_sky: AgainstSky = False,
     sat: Sat = None,
     allow_stale: Stale = False,
 ) -> Response:
@@ -113,6 +134,8 @@ def api_passes(
     _, answer = service(request).passes(
         place=place, lat=lat, lon=lon, alt_m=alt_m, start=start, days=days,
         min_elevation=min_elevation, visible=visible, sat=sat, allow_stale=allow_stale,
+        rules=rules, shadow_height_km=shadow_height_km, brighter_than=brighter_than,
+        against_sky=against_sky,
     )
     return respond(request, answer)
 
@@ -226,8 +249,13 @@ def feed_passes(
     days: Days = 10.0,
     min_elevation: MinElevation = 10.0,
     visible: Annotated[
-        bool, Query(description="Only visible passes (events from appearing to disappearing).")
+        bool, Query(description="Only visible passes: an event per visible stretch, from "
+                    "appearing to disappearing.")
     ] = True,
+    rules: Rules = "zarya",
+    shadow_height_km: ShadowHeight = None,
+    brighter_than: BrighterThan = None,
+    against_sky: AgainstSky = False,
     sat: Sat = None,
     allow_stale: Stale = False,
 ) -> Response:
@@ -235,6 +263,8 @@ def feed_passes(
     answer = service(request).calendar(
         place=place, lat=lat, lon=lon, alt_m=alt_m, start=start, days=days,
         min_elevation=min_elevation, visible=visible, sat=sat, allow_stale=allow_stale,
+        rules=rules, shadow_height_km=shadow_height_km, brighter_than=brighter_than,
+        against_sky=against_sky,
     )
     return respond(request, answer)
 

@@ -1,7 +1,9 @@
 """Calendar feeds: the coming passes as an RFC 5545 iCalendar text a calendar can subscribe to.
 
-One ``VEVENT`` per pass: from when it appears to when it disappears (the visible segment) for
-a feed of visible passes, from rise to set otherwise; times in UTC (``...Z``). A pass cut by
+One ``VEVENT`` per visible stretch, from when it appears to when it disappears, for a feed of
+visible passes (a pass that leaves the shadow or the twilight and comes back, or a satellite
+that never sets seen night after night, has several); one per pass, from rise to set, with
+every stretch described, otherwise; times in UTC (``...Z``). A pass cut by
 the window's edge is there too, from the edge (a satellite that never sets, such as a
 geostationary one, fills the window): a feed that left it to the next refresh would show a
 geostationary satellite never, and a pass under way at the start not at all. ``DTSTAMP`` is
@@ -12,7 +14,8 @@ the first moment of the pass that does not depend on the window: its rise to the
 (``25544-20160404T2126Z-51.17N071.45E@zarya``); for a pass already up when the window opens,
 its set (``25544-set...``); for one neither rising nor setting in the window, when its
 visible segment begins (``...-vis...``), else nothing (``25544-up-...``: one such pass a
-window). So a refreshed feed updates its events instead of duplicating them.
+window). A pass's later stretches are anchored on their own start (``...-vis...``). So a
+refreshed feed updates its events instead of duplicating them.
 """
 
 from __future__ import annotations
@@ -105,12 +108,18 @@ def _duration(seconds: float) -> str:
     return f"{m} min {s:02d} s"
 
 
+def _mag(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.1f}"
+
+
 def describe(
-    p: dict, zone: ZoneInfo, zone_name: str, *, visible: bool, window: dict
+    p: dict, zone: ZoneInfo, zone_name: str, *, visible: bool, window: dict,
+    stretch: dict | None = None,
 ) -> tuple[str, str]:
     """(summary, description) of one pass, in words; local times in the description.
 
-    ``visible``: the event is the visible segment (else the whole pass, rise to set).
+    ``visible``: the event is one visible stretch, ``stretch`` (the pass's first unless
+    given), else the whole pass, rise to set, with every visible stretch described.
     ``window``: the report's window, for a pass it cuts (``rise`` or ``set`` null).
     """
 
@@ -120,16 +129,22 @@ def describe(
             f"({point['azimuth_deg']:.0f}°) at {point['elevation_deg']:.0f}° elevation"
         )
 
-    vis = p.get("visible")
-    if vis:
-        summary = (
-            f"visible, magnitude {vis['brightest_magnitude']:.1f}, "
-            f"up to {vis['peak']['elevation_deg']:.0f}°"
-        )
-        seen = (
+    def seen_text(vis: dict) -> str:
+        return (
             f"Appears {at(vis['start'])}; highest {at(vis['peak'])}; disappears "
-            f"{at(vis['end'])}. Brightest magnitude {vis['brightest_magnitude']:.1f}; "
+            f"{at(vis['end'])}. Brightest magnitude {_mag(vis['brightest_magnitude'])}; "
             f"visible for {_duration(vis['duration_s'])}."
+        )
+
+    stretches = p.get("visible_stretches") or ([p["visible"]] if p.get("visible") else [])
+    vis = stretch if stretch is not None else (stretches[0] if stretches else None)
+    if vis:
+        bright = ("" if vis["brightest_magnitude"] is None
+                  else f", magnitude {vis['brightest_magnitude']:.1f}")
+        summary = f"visible{bright}, up to {vis['peak']['elevation_deg']:.0f}°"
+        seen = seen_text(vis) if visible else " ".join(
+            (f"Visible stretch {k} of {len(stretches)}: " if len(stretches) > 1 else "")
+            + seen_text(v) for k, v in enumerate(stretches, start=1)
         )
     else:
         summary = f"pass, not visible, up to {p['culmination']['elevation_deg']:.0f}°"
@@ -168,30 +183,35 @@ def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool) 
     ]
     window = report["window"]
     for p in report["passes"]:
-        vis = p.get("visible")
-        if visible and not vis:
-            continue
-        begin, end = (vis["start"]["time"], vis["end"]["time"]) if visible else pass_span(
-            p, window
-        )
-        summary, text = describe(p, zone, zone_name, visible=visible, window=window)
-        summary = f"{sat['name']} {summary}"
-        kind, instant = _anchor(p, vis if visible else None)
-        uid = pass_uid(sat["norad_id"], instant, obs["lat_deg"], obs["lon_deg"], kind=kind)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{uid}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(begin)}",
-            f"DTEND:{_utc(end)}",
-            f"SUMMARY:{escape_text(summary)}",
-            f"DESCRIPTION:{escape_text(text)}",
-            f"LOCATION:{escape_text(label)}",
-            f"GEO:{obs['lat_deg']:.6f};{obs['lon_deg']:.6f}",
-            "TRANSP:TRANSPARENT",
-            "CATEGORIES:ASTRONOMY",
-            "END:VEVENT",
-        ]
+        stretches = p.get("visible_stretches") or ([p["visible"]] if p.get("visible") else [])
+        # visible: an event per stretch; else one per pass
+        events = list(enumerate(stretches)) if visible else [(0, None)]
+        for k, vis in events:
+            begin, end = ((vis["start"]["time"], vis["end"]["time"]) if vis is not None
+                          else pass_span(p, window))
+            summary, text = describe(p, zone, zone_name, visible=visible, window=window,
+                                     stretch=vis)
+            summary = f"{sat['name']} {summary}"
+            if k == 0:  # a pass's first event is anchored on the pass
+                kind, instant = _anchor(p, vis)
+            else:  # a later stretch on its own start (never the window's)
+                assert vis is not None
+                kind, instant = "vis", vis["start"]["time"]
+            uid = pass_uid(sat["norad_id"], instant, obs["lat_deg"], obs["lon_deg"], kind=kind)
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:{uid}",
+                f"DTSTAMP:{stamp}",
+                f"DTSTART:{_utc(begin)}",
+                f"DTEND:{_utc(end)}",
+                f"SUMMARY:{escape_text(summary)}",
+                f"DESCRIPTION:{escape_text(text)}",
+                f"LOCATION:{escape_text(label)}",
+                f"GEO:{obs['lat_deg']:.6f};{obs['lon_deg']:.6f}",
+                "TRANSP:TRANSPARENT",
+                "CATEGORIES:ASTRONOMY",
+                "END:VEVENT",
+            ]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
 

@@ -64,8 +64,11 @@ def direction_words(point: str) -> str:
     return "-".join(_WORDS[c] for c in point)
 
 
-def brightness_words(magnitude: float) -> str:
-    """How a magnitude looks to the naked eye (Venus is about -4, Sirius -1.5)."""
+def brightness_words(magnitude: float | None) -> str:
+    """How a magnitude looks to the naked eye (Venus is about -4, Sirius -1.5); unknown
+    where the object's standard magnitude is."""
+    if magnitude is None:
+        return "brightness unknown"
     if magnitude <= -3.0:
         return "very bright"
     if magnitude <= -1.5:
@@ -81,52 +84,58 @@ def _duration(seconds: float) -> str:
 
 
 def pass_rows(report: dict, zone: ZoneInfo, zone_name: str, label: str) -> list[dict]:
-    """The table's rows: one per visible pass, in local time."""
+    """The table's rows: one per visible stretch (a pass seen twice has two), in local
+    time."""
     obs = report["observer"]
     rows = []
     for p in report["passes"]:
-        vis = p.get("visible")
-        if not vis:
-            continue
-        a, peak, b = vis["start"], vis["peak"], vis["end"]
-        t_a = parse_z(a["time"]).astimezone(zone)
-        chart = "/charts/sky.svg?" + urlencode(
-            {"lat": obs["lat_deg"], "lon": obs["lon_deg"], "alt_m": obs["alt_m"],
-             "at": peak["time"], "tz": zone_name, "place": label}
-        )
-        rows.append(
-            {
-                "date": f"{t_a:%a} {t_a.day} {t_a:%b %Y}",
-                "appears": f"{t_a:%H:%M:%S}",
-                "appears_dir": a["direction"],
-                "appears_el": f"{a['elevation_deg']:.0f}",
-                "peak": f"{parse_z(peak['time']).astimezone(zone):%H:%M:%S}",
-                "peak_dir": peak["direction"],
-                "peak_el": f"{peak['elevation_deg']:.0f}",
-                "ends": f"{parse_z(b['time']).astimezone(zone):%H:%M:%S}",
-                "ends_dir": b["direction"],
-                "ends_el": f"{b['elevation_deg']:.0f}",
-                "ends_why": {"enters_shadow": "into the Earth's shadow", "set": "sets",
-                             "twilight": "in the dawn", "window_end": "after this window"}.get(
-                    vis["ends"], ""),
-                "duration": _duration(vis["duration_s"]),
-                "magnitude": f"{vis['brightest_magnitude']:.1f}".replace("-", "\u2212"),
-                "brightness": brightness_words(vis["brightest_magnitude"]),
-                "chart": chart,
-                "switch": "; ".join(
-                    f"at {parse_z(s['time']).astimezone(zone):%H:%M:%S} the prediction "
-                    f"switches from {s['from']} to {s['to']}, which disagree by "
-                    f"{s['distance_km']:.1f} km"
-                    for s in p.get("source_switches", [])
-                ),
-                "chart_alt": (
-                    f"Sky chart: appears {t_a:%H:%M:%S} in the {a['direction']}, highest "
-                    f"{peak['elevation_deg']:.0f} degrees in the {peak['direction']}, "
-                    f"disappears in the {b['direction']}"
-                ),
-            }
-        )
+        for vis in p.get("visible_stretches") or ([p["visible"]] if p.get("visible") else []):
+            rows.append(_stretch_row(p, vis, obs, zone, zone_name, label))
     return rows
+
+
+_WHY_ENDS = {"enters_shadow": "into the Earth's shadow", "set": "sets", "twilight": "in the dawn",
+             "window_end": "after this window", "sky": "fades against the sky"}
+
+
+def _stretch_row(p: dict, vis: dict, obs: dict, zone: ZoneInfo, zone_name: str,
+                 label: str) -> dict:
+    """One row of the table: one visible stretch of pass ``p``."""
+    a, peak, b = vis["start"], vis["peak"], vis["end"]
+    t_a = parse_z(a["time"]).astimezone(zone)
+    chart = "/charts/sky.svg?" + urlencode(
+        {"lat": obs["lat_deg"], "lon": obs["lon_deg"], "alt_m": obs["alt_m"],
+         "at": peak["time"], "tz": zone_name, "place": label}
+    )
+    mag = vis["brightest_magnitude"]
+    return {
+        "date": f"{t_a:%a} {t_a.day} {t_a:%b %Y}",
+        "appears": f"{t_a:%H:%M:%S}",
+        "appears_dir": a["direction"],
+        "appears_el": f"{a['elevation_deg']:.0f}",
+        "peak": f"{parse_z(peak['time']).astimezone(zone):%H:%M:%S}",
+        "peak_dir": peak["direction"],
+        "peak_el": f"{peak['elevation_deg']:.0f}",
+        "ends": f"{parse_z(b['time']).astimezone(zone):%H:%M:%S}",
+        "ends_dir": b["direction"],
+        "ends_el": f"{b['elevation_deg']:.0f}",
+        "ends_why": _WHY_ENDS.get(vis["ends"], ""),
+        "duration": _duration(vis["duration_s"]),
+        "magnitude": "\u2013" if mag is None else f"{mag:.1f}".replace("-", "\u2212"),
+        "brightness": brightness_words(mag),
+        "chart": chart,
+        "switch": "; ".join(
+            f"at {parse_z(s['time']).astimezone(zone):%H:%M:%S} the prediction "
+            f"switches from {s['from']} to {s['to']}, which disagree by "
+            f"{s['distance_km']:.1f} km"
+            for s in p.get("source_switches", [])
+        ),
+        "chart_alt": (
+            f"Sky chart: appears {t_a:%H:%M:%S} in the {a['direction']}, highest "
+            f"{peak['elevation_deg']:.0f} degrees in the {peak['direction']}, "
+            f"disappears in the {b['direction']}"
+        ),
+    }
 
 
 def _when(text: str) -> str:
