@@ -244,3 +244,19 @@ def test_tz_auto_is_case_blind_on_the_command_line_and_the_web(capsys):
     assert bad.status_code == 422 and "unknown time zone 'Mars/Olympus'" in bad.json()["detail"]
     assert main([*base, "--tz", "Mars/Olympus"]) == 2
     assert "unknown time zone 'Mars/Olympus'" in capsys.readouterr().err
+
+
+def test_the_readme_table_of_rule_sets_is_the_code_s() -> None:
+    """The README's table of rule sets is the one zarya.domain.rules describes (each
+    setting, each rule set): the documentation cannot drift from the code."""
+    from zarya.domain.rules import rules_table
+
+    lines = (Path(__file__).resolve().parents[1] / "README.md").read_text().splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith("| | zarya |"))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append([cell.strip() for cell in line.strip("|").split("|")])
+    expected = rules_table()
+    assert table[0] == expected[0] and table[2:] == expected[1:]

@@ -147,7 +147,7 @@ def rules_table() -> list[list[str]]:
     def row(label: str, show: Any) -> None:
         rows.append([label, *(show(r) for r in RULES.values())])
 
-    row("lowest pass (culmination at least)", lambda r: f"{r.min_elevation_deg:g} deg")
+    row("visible part above", lambda r: f"{r.min_elevation_deg:g} deg")
     row("elevations", lambda r: "apparent" if r.refraction else "geometric")
     row("Sun at or below", lambda r: f"{r.sun_limit_deg:g} deg")
     row("twilight", lambda r: "drops the pass" if r.dark_throughout else "shortens it")
