@@ -135,6 +135,7 @@ def check_not_input(out: Path, places: Path) -> None:
 
 def _schema(pa):
     types = {"place_index": pa.int64(), "name": pa.string(), "visible": pa.bool_(),
+             "stretch": pa.int64(), "visible_stretches": pa.int64(),
              "visible_starts": pa.string(), "visible_ends": pa.string()}
     fields = []
     for c in COLUMNS:

@@ -102,6 +102,9 @@ def batch(
     window = Window.days(parse_instant(start), days, max_days=MAX_BATCH_DAYS)
     satellite = load_satellite(sat, elements_file=elements)
     warnings = satellite.check_age(window, allow_stale=allow_stale)
+    from ..reports.passes import brightness_warnings
+
+    warnings += brightness_warnings(satellite, options)
     if places is not None:
         where = engine.read_places(places)
     else:

@@ -58,13 +58,19 @@ def _mag(value: float | None) -> str:
     return "-" if value is None else f"{value:+.1f}"
 
 
-def _appears(vis: dict, zone: tzinfo) -> str:
-    """Where a stretch appears; under rules that show times to the minute, truncated."""
+def _appears_hm(vis: dict, zone: tzinfo) -> str:
+    """When a stretch appears: to the second, or under rules that show it so, to the
+    minute, truncated."""
     listed = vis.get("listed")
     if listed is None:
-        return _point(vis["start"], zone)
-    hm = _local(listed["appears"].replace("Z", ":00Z"), zone).strftime("%H:%M")
-    return f"{hm}     {vis['start']['elevation_deg']:4.0f}°  {vis['start']['direction']}"
+        return _hm(vis["start"]["time"], zone)
+    return _local(listed["appears"].replace("Z", ":00Z"), zone).strftime("%H:%M")
+
+
+def _appears(vis: dict, zone: tzinfo) -> str:
+    """Where a stretch appears (time, elevation, direction)."""
+    start = vis["start"]
+    return f"{_appears_hm(vis, zone):<8}  {start['elevation_deg']:4.0f}°  {start['direction']}"
 
 
 def print_passes(report: dict, *, label: str, zone: tzinfo, visible_only: bool) -> None:
@@ -114,7 +120,7 @@ def print_passes(report: dict, *, label: str, zone: tzinfo, visible_only: bool) 
                 )
         else:
             seen = ", ".join(
-                f"{_hm(v['start']['time'], zone)}-{_hm(v['end']['time'], zone)} "
+                f"{_appears_hm(v, zone)}-{_hm(v['end']['time'], zone)} "
                 f"({_mag(v['brightest_magnitude'])})"
                 for v in stretches
             ) or "-"

@@ -108,9 +108,10 @@ def _stretch_row(p: dict, vis: dict, obs: dict, zone: ZoneInfo, zone_name: str,
          "at": peak["time"], "tz": zone_name, "place": label}
     )
     mag = vis["brightest_magnitude"]
+    listed = vis.get("listed")  # rules that show appear times to the minute, truncated
     return {
         "date": f"{t_a:%a} {t_a.day} {t_a:%b %Y}",
-        "appears": f"{t_a:%H:%M:%S}",
+        "appears": f"{t_a:%H:%M}" if listed else f"{t_a:%H:%M:%S}",
         "appears_dir": a["direction"],
         "appears_el": f"{a['elevation_deg']:.0f}",
         "peak": f"{parse_z(peak['time']).astimezone(zone):%H:%M:%S}",
@@ -150,8 +151,9 @@ def index(
     lon: Annotated[str | None, Query(max_length=40)] = None,
     start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
     days: Annotated[str | None, Query(max_length=10)] = None,
+    rules: Annotated[str, Query(max_length=40)] = "zarya",
 ) -> HTMLResponse:
-    """The sightings page."""
+    """The sightings page (``rules=spot-the-station`` lists passes as NASA does)."""
     svc: WebService = request.app.state.service
     form = {"place": place or "", "lat": lat or "", "lon": lon or "", "from": start or "",
             "days": 10}
@@ -167,7 +169,8 @@ def index(
             ctx["day_choices"] = sorted({*DAY_CHOICES, form["days"]})
         if check_text("place", place) or lat_v is not None or lon_v is not None:
             where, answer = svc.passes(
-                place=place, lat=lat_v, lon=lon_v, start=start, days=days_v, visible=True
+                place=place, lat=lat_v, lon=lon_v, start=start, days=days_v, visible=True,
+                rules=rules,
             )
             report = json.loads(answer.body)
             zone_name = where.zone_name()
@@ -184,7 +187,8 @@ def index(
                 age=sat["elements_age_days"],
                 feed="/feeds/passes.ics?" + urlencode(
                     {"lat": where.observer.lat_deg, "lon": where.observer.lon_deg,
-                     "place": where.label, "visible": 1}
+                     "place": where.label, "visible": 1,
+                     **({"rules": rules} if rules != "zarya" else {})}
                 ),
             )
             if not form["place"]:
