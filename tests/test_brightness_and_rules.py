@@ -65,7 +65,8 @@ import numpy as np
 import pytest
 
 from zarya import Ephemeris, Observer, PassOptions, Satellite, Window, find_passes
-from zarya.cli import main
+
+from .cli_harness import assert_one_line_error, run, run_json
 
 DATA = Path(__file__).parent / "data"
 ISS_HISTORY = DATA / "iss" / "iss_tle_history.txt"
@@ -93,29 +94,6 @@ METOP_DAYS = ["--from", "2025-10-03", "--days", "2"]
 
 
 # ------------------------------------------------------------------------ helpers
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args: str) -> dict:
-    code, out, err = run(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def assert_one_line_error(code: int, out: str, err: str, *fragments: str) -> None:
-    assert code == 2, (code, out, err)
-    assert out == ""
-    assert err.startswith("zarya: error: ")
-    assert err.count("\n") == 1 and err.endswith("\n"), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in err, (fragment, err)
-
-
 def iss_set(epoch: str) -> tuple[str, str, str]:
     """The three lines of the bundled ISS element set of this epoch (columns 19-32)."""
     lines = ISS_HISTORY.read_text().splitlines()

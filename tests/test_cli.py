@@ -12,32 +12,12 @@ import pytest
 from zarya.cli import main
 from zarya.elements.files import bundled_sets
 
+from .cli_harness import assert_one_line_error, run, run_json
 from .conftest import shared_or_local
 
 ASTANA = ["--lat", "51.1694", "--lon", "71.4491", "--alt-m", "347"]
 # the bundled history is dense from 2015-12 to 2016-06: use instants there
 IN_HISTORY = ["--from", "2016-03-31", "--days", "3"]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args: str) -> dict:
-    code, out, err = run(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def assert_one_line_error(code: int, out: str, err: str, *fragments: str) -> None:
-    assert code == 2
-    assert err.startswith("zarya: error: ")
-    assert err.count("\n") == 1, err  # exactly one line
-    assert "Traceback" not in err + out
-    for fragment in fragments:
-        assert fragment in err, (fragment, err)
 
 
 # ------------------------------------------------------------------ the contract

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from datetime import datetime
@@ -11,25 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from zarya.cli import main
-
 from .catalog_data import iss_sets, iss_text, synthetic_catalogue, to_json
 from .catalog_server import ElementServer, Route
+from .cli_harness import run, run_json
 from .clock import STALE_NOW
 
 ASTANA = ["--lat", "51.1694", "--lon", "71.4491", "--alt-m", "347"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
-    code, out, err = run(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def one_line_error(code: int, err: str, *fragments: str) -> None:

@@ -8,18 +8,11 @@ import json
 
 import pytest
 
-from zarya.cli import main
-
+from .cli_harness import run
 from .conftest import shared_or_local
 
 ASTANA = ["--lat", "51.1694", "--lon", "71.4491", "--alt-m", "347"]
 IN_HISTORY = ["--from", "2016-03-31", "--days", "1"]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def strict_json(text: str):

@@ -13,17 +13,10 @@ import struct
 
 import pytest
 
-from zarya.cli import main
-
+from .cli_harness import run
 from .conftest import shared_or_local
 
 ASTANA = ["--lat", "51.1694", "--lon", "71.4491", "--alt-m", "347"]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_refused(capsys, folder, *args: str, fragments: tuple[str, ...] = ()) -> str:

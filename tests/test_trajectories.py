@@ -39,7 +39,6 @@ import numpy as np
 import pytest
 
 from zarya import Ephemeris, Observer, PassOptions, Satellite, Window, find_passes
-from zarya.cli import main
 from zarya.elements.oem import OEMSegment, Trajectory
 from zarya.elements.readers import read_oem
 from zarya.elements.store import open_store
@@ -48,6 +47,7 @@ from zarya.engine.trajectory import OUTSIDE_CODE, TrajectoryStates
 from zarya.errors import OEMError, StaleElementsError
 
 from .catalog_server import ElementServer, Route
+from .cli_harness import run, run_json
 
 DATA = Path(__file__).parent / "data" / "iss"
 OEM_XML_GZ = DATA / "ISS.OEM_J2K_EPH_2025-02-26.xml.gz"
@@ -256,18 +256,6 @@ def assert_same_trajectory(got: Trajectory, want: Trajectory) -> None:
         assert (a.a_km_s2 is None) == (b.a_km_s2 is None)
         if a.a_km_s2 is not None:
             assert np.array_equal(a.a_km_s2, b.a_km_s2)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
-    code, out, err = run(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def store_state() -> tuple[int, int]:
