@@ -17,26 +17,35 @@ the run exactly. Two cases:
   3 days around its epoch: 30 observers uniform on the sphere, both poles (where it passes
   every orbit) and two under the track at the window's edges.
 
-Skyfield propagates, at each instant, the element set zarya uses there: ``EarthSatellite``
-for each set (built from the same two lines), switched where ``Satellite.boundaries_jd``
-says; passes are found by ``find_events`` piece by piece (the window cut at the switch)
-and a pass cut by the switch on both sides is joined into one. So every difference below
-is a difference of method, not of elements, with one exception. zarya propagates on a 60 s
-grid and interpolates (cubic Hermite) between the grid points: in the one grid step holding
-a switch it blends the two sets smoothly, where the selection rule (and Skyfield here) jumps
-at the switch instant (by 0.1 to 220 km between consecutive bundled ISS sets). An event
-(rise, culmination, set, visible edge) that either side places inside that grid step
-(1 s margin) is therefore not compared with the tolerances: it is counted and printed as
-"at a switch", and a pass straddling a switch has its other events compared as usual,
-each against the set serving it. zarya computes a window's observers in one ``find_passes``
+Skyfield propagates, at each instant, the element set zarya uses there: an
+``EarthSatellite`` for each set (built from the same two lines), the one
+``Satellite.select`` says serves the instant; passes are found by ``find_events`` piece
+by piece (the window cut at ``Satellite.boundaries_jd``) and a pass cut by the switch on
+both sides is joined into one. So every difference below
+is a difference of method, not of elements. zarya propagates on a 60 s grid and
+interpolates (cubic Hermite) between the grid points; the grid step that holds a switch is
+cut there, each side from its own set (it used to blend the two: 17 s on event times, found
+by this comparison), so both jump at the switch instant (by 0.1 to 220 km between
+consecutive bundled ISS sets). An event (rise, culmination, set, visible edge) that either
+side places inside that grid step (1 s margin) is counted and printed as "at a switch" and
+held to the default tolerances only (an elevation that jumps across the threshold at the
+switch makes a rise there in both, found by different searches); a pass straddling a
+switch has its other events compared as usual, each against the set serving it. zarya computes a window's observers in one ``find_passes``
 call.
 
 Checked for every pass: that both find the same passes (including those cut by the window
-edges), rise, culmination and set times, the maximum elevation, the visible segment (against
-Skyfield sampled every second) and the magnitudes (the DESIGN formula on Skyfield's geometry,
-with the ISS's standard magnitude for both satellites: a check of geometry, not of METOP's
-brightness). Azimuths are not compared (at the poles they are undefined). Run with ``-s``
-to see the measured statistics.
+edges), rise, culmination and set times (a rise or set too slow for a time tolerance, on a
+grazing pass, in elevation instead: see SLOW_RATE_DEG_S), the maximum elevation, the visible
+stretches (against Skyfield sampled every second; every stretch where zarya gives them all,
+else its one segment) and the magnitudes (the DESIGN formula on Skyfield's geometry, with
+the ISS's standard magnitude for both satellites: a check of geometry, not of METOP-B's
+brightness). Visibility is Skyfield's: the bare sphere's shadow, no extinction (GEOMETRIC).
+Azimuths are not compared (at the poles they are undefined). Run with ``-s`` to see the
+measured statistics.
+
+The tolerances are the same for both satellites, the poles included; the measured worst
+cases quoted below are over 40 seeds (each 226 ISS and 34 METOP-B observers) unless said
+otherwise.
 
 Two zarya runs per window:
 
@@ -114,18 +123,22 @@ MODES = ("default", "iers")
 CASES = ("iss", "metop")
 # --- tolerances, and where they come from ---------------------------------------------
 # Skyfield's find_events locates maxima and crossings to half a second (its epsilon); UT1 =
-# UTC (zarya's default) against Skyfield's real UT1 moves events by up to ~0.7 s measured
-# here (|UT1 - UTC| up to 0.6 s: the Earth-fixed track shifts by up to 0.3 km sideways,
-# and a low, slow crossing of the 10 degree cone turns that into most of a second). 1 s.
+# UTC (zarya's default) against Skyfield's real UT1 moves events too (|UT1 - UTC| up to
+# 0.6 s: the Earth-fixed track shifts by up to 0.3 km sideways; a slow crossing of the 10
+# degree cone turns that into most of a second). Measured: 0.19 s against Skyfield's
+# altitude, 0.37 s against find_events (ISS; METOP-B 0.03 s and 0.34 s). 1 s.
 EVENT_TOL_S = 1.0
 # The same Earth orientation (``iers`` mode), against Skyfield's altitude located to ~1 ms:
-# zarya refines to 0.01 s, and the two frame chains differ by metres (measured: 0.008 s at
-# most, median 0.0004 s). 0.05 s.
+# zarya refines to 0.01 s, and the two frame chains differ by metres (measured: 0.0057 s
+# at most for the ISS, 0.0050 s for METOP-B and at the poles; median 0.0002 s). 0.05 s.
 EVENT_FINE_TOL_S = 0.05
 # The elevation error of UT1 = UTC: 0.6 s of rotation moves the observer by up to 0.28 km,
 # which seen from the nearest pass (~400 km) is up to 0.04 deg; the DESIGN allows 0.05.
+# (Measured: 0.040 deg for the ISS; 0.0033 deg for METOP-B, UT1 - UTC +0.09 s; nothing at
+# the poles, which the Earth's rotation does not move.)
 ELEVATION_TOL_DEG = 0.05
-# ``iers`` mode: metres at >= 400 km; measured ~0.001 deg, 0.005 leaves room.
+# ``iers`` mode: metres at >= 400 km; measured 0.0007 deg (ISS), 0.0001 (METOP-B), 0.005
+# leaves room.
 ELEVATION_FINE_TOL_DEG = 0.005
 # The visibility truth is sampled every second: the true edge lies within 1 s of the first
 # (last) visible sample; 1 s more for event-time differences as above.
@@ -137,8 +150,9 @@ SHORT_RUN_S = 2.0
 # to a fraction of a km, so the real differences are ~1e-3 mag.
 MAGNITUDE_TOL = 0.05
 # zarya's brightest magnitude is the minimum over its own samples (10 to 30 s apart) and
-# the segment's three points, Skyfield's over 1-s samples: near the brightest instant the
-# magnitude changes by under 0.1 in the half-step between samples (measured: 0.04).
+# the segment's three points, Skyfield's over 1-s samples and those three points: near the
+# brightest instant the magnitude changes by under 0.1 in the half-step between samples
+# (measured: 0.04).
 BRIGHTEST_TOL = 0.1
 # Rigorous pruning of daylight passes: the Sun's altitude changes at most at the Earth's
 # rotation rate plus its own motion, 15.04 + 0.04 deg/h, i.e. 0.00419 deg/s. Sun altitudes
@@ -155,9 +169,13 @@ ZOOM_ABOVE_DEG = 85.0
 # A rise or set where Skyfield's altitude crosses the threshold slowly is ill-conditioned in
 # time: for a grazing pass, whose peak is just above the threshold, a hundredth of a degree
 # moves the rise and set by seconds (measured: 1.86 s in ``default`` for an ISS pass peaking
-# at 10.005 deg, 9 s long, with the peaks 0.003 deg apart; seed 102). Crossings slower than
-# SLOW_RATE_DEG_S are compared in elevation instead, with the mode's elevation tolerance:
-# Skyfield's altitude at zarya's time against the threshold.
+# at 10.005 deg, 9 s long, with the peaks 0.003 deg apart; seed 102; 2.5 s worst). At
+# zarya's rises and sets Skyfield's altitude is the threshold to 0.0045 deg in ``default``
+# and 0.0005 deg in ``iers`` (measured); crossing at 0.02 deg/s or faster, that is at most
+# 0.23 s and 0.025 s, inside the time tolerances. Slower crossings (up to 2 % of the ISS's,
+# 4 % of METOP-B's) are compared in elevation instead, with the mode's elevation
+# tolerance: Skyfield's altitude at zarya's time against the threshold; so are the visible
+# edges at such a rise or set.
 SLOW_RATE_DEG_S = 0.02
 # An event either side places inside the grid step that holds a switch, or within this
 # margin of it (find_events' half second, and some), is "at a switch" (module docstring).
@@ -567,6 +585,8 @@ class Stats:
     # events at a switch (not compared with the tolerances): time and peak differences
     switch_dt: Measured = field(default_factory=Measured)
     switch_del: Measured = field(default_factory=Measured)
+    # a culmination at a switch: its time (printed, not compared: the peak may be the jump)
+    switch_culm_dt: Measured = field(default_factory=Measured)
     switch_notes: list[str] = field(default_factory=list)
     # rises and sets too slow for the time tolerance: time (reported) and elevation misfits
     slow_dt: Measured = field(default_factory=Measured)
@@ -588,6 +608,7 @@ class Visibility:
     dmag: Measured = field(default_factory=Measured)
     dbrightest: Measured = field(default_factory=Measured)
     switch_edge: Measured = field(default_factory=Measured)  # edges at a switch
+    slow_edge: Measured = field(default_factory=Measured)  # at a slow rise or set
     switch_points: int = 0  # segment points at a switch: magnitude not compared
     switch_notes: list[str] = field(default_factory=list)
 
@@ -713,7 +734,7 @@ def _compare_events(st: Stats, view, passes, sky, window, switches: Switches, ta
         c = seconds_of(p.culmination.time, start)
         sky_c = float(next(at_sky))
         if switches.near(c) or switches.near(sp.culm_fine) or switches.near(sp.culm):
-            st.switch_dt.add(c - sp.culm_fine, f"{who} (culmination)")
+            st.switch_culm_dt.add(c - sp.culm_fine, f"{who} (culmination)")
             st.switch_del.add(sp.peak_fine - peak, who)
             continue
         st.dt["culmination"].add(c - sp.culm, who)
@@ -740,7 +761,7 @@ def _compare_visibility(vs: Visibility, view: SkyView, pairs, window, switches: 
             continue
         a, b = _zarya_span(p, window)
         sa, sb = sp.span()
-        intervals.append((p, min(a, sa), max(b, sb)))
+        intervals.append((p, sp, min(a, sa), max(b, sb)))
     # a grazing pass only one side reports is checked as unpaired (test_same_passes): the
     # other side has no pass to compare its visible segment with
     if not intervals:
@@ -748,13 +769,13 @@ def _compare_visibility(vs: Visibility, view: SkyView, pairs, window, switches: 
 
     # 1. Sun altitude on 30-s nodes: passes in daylight throughout cannot be visible
     node_lists = [
-        np.linspace(a, b, max(2, math.ceil((b - a) / SUN_NODE_S) + 1)) for _, a, b in intervals
+        np.linspace(a, b, max(2, math.ceil((b - a) / SUN_NODE_S) + 1)) for _, _, a, b in intervals
     ]
     sun_nodes = view.at(np.concatenate(node_lists))["sun_alt"]
     bound = SUN_RATE_DEG_S * SUN_NODE_S / 2.0 + 1e-3
     k = 0
     sampled = []
-    for (p, a, b), nodes in zip(intervals, node_lists, strict=True):
+    for (p, sp, a, b), nodes in zip(intervals, node_lists, strict=True):
         lowest = float(np.min(sun_nodes[k : k + len(nodes)]))
         k += len(nodes)
         if lowest > SUN_LIMIT_DEG + bound:
@@ -764,19 +785,20 @@ def _compare_visibility(vs: Visibility, view: SkyView, pairs, window, switches: 
                     f"{tag} {p.culmination.time}: visible in zarya, Sun >= {lowest:.2f} deg"
                 )
             continue
-        sampled.append((p, np.arange(math.ceil(a), math.floor(b) + 1, dtype=float)))
+        sampled.append((p, sp, np.arange(math.ceil(a), math.floor(b) + 1, dtype=float)))
     if not sampled:
         return
 
     # 2. every second of the remaining passes, in one Skyfield call
-    secs = np.concatenate([s for _, s in sampled])
+    secs = np.concatenate([s for _, _, s in sampled])
     vs.seconds_sampled += len(secs)
     sv = view.at(secs)
     visible = sv["sunlit"] & (sv["sun_alt"] <= SUN_LIMIT_DEG) & (sv["alt"] >= THRESHOLD_DEG)
     mags = design_magnitude(sv["range_km"], sv["phase_rad"])
     k = 0
     segments = []
-    for p, s in sampled:
+    brightest: dict[int, float] = {}  # Skyfield's brightest 1-s sample of each stretch
+    for p, sp, s in sampled:
         vis, mag = visible[k : k + len(s)], mags[k : k + len(s)]
         k += len(s)
         vs.checked += 1
@@ -804,14 +826,19 @@ def _compare_visibility(vs: Visibility, view: SkyView, pairs, window, switches: 
             used[best] = r1 - r0
             at_switch = switches.overlaps(z0, z1) or switches.overlaps(r0 - 1, r1 + 1)
             vs.segments += 1
-            for z, r in ((z0, r0), (z1, r1)):
+            for z, r, crossing, rate in (
+                (z0, r0, zv.starts == "rise" or abs(r0 - sp.rise_fine) <= 1.0, sp.rise_rate),
+                (z1, r1, zv.ends == "set" or abs(r1 - sp.set_fine) <= 1.0, sp.set_rate),
+            ):
                 if switches.near(z) or switches.near(r):
                     vs.switch_edge.add(z - r, who)
+                elif crossing and rate < SLOW_RATE_DEG_S:  # compared in elevation
+                    vs.slow_edge.add(z - r, who)
                 else:
                     vs.edge.add(z - r, who)
             if not at_switch:
                 inside = (s >= r0) & (s <= r1)
-                vs.dbrightest.add(zv.brightest_magnitude - float(np.min(mag[inside])), who)
+                brightest[id(zv)] = float(np.min(mag[inside]))
             segments.append((zv, who))
         for i, (a, b) in enumerate(runs):
             if i in used:
@@ -829,15 +856,23 @@ def _compare_visibility(vs: Visibility, view: SkyView, pairs, window, switches: 
             else:
                 vs.missing.append(msg)
 
-    # 3. magnitudes at zarya's segment points, on Skyfield's geometry
-    points = [(q, who) for v, who in segments for q in (v.start, v.peak, v.end)]
-    kept = [(q, who) for q, who in points if not switches.near(seconds_of(q.time, start))]
+    # 3. magnitudes at zarya's segment points, on Skyfield's geometry; Skyfield's brightest
+    # of a stretch is the brightest of its 1-s samples and of those points (a stretch can
+    # be brightest at its edge, e.g. leaving the shadow high up, up to 1 s before the first
+    # sample: 0.04 mag measured)
+    points = [(v, q, who) for v, who in segments for q in (v.start, v.peak, v.end)]
+    kept = [(v, q, who) for v, q, who in points if not switches.near(seconds_of(q.time, start))]
     vs.switch_points += len(points) - len(kept)
     if kept:
-        g = view.at(np.array([seconds_of(q.time, start) for q, _ in kept]))
+        g = view.at(np.array([seconds_of(q.time, start) for _, q, _ in kept]))
         sky_mag = design_magnitude(g["range_km"], g["phase_rad"])
-        for (q, who), m in zip(kept, sky_mag, strict=True):
+        for (v, q, who), m in zip(kept, sky_mag, strict=True):
             vs.dmag.add(q.magnitude - m, who)
+            if id(v) in brightest:
+                brightest[id(v)] = min(brightest[id(v)], float(m))
+    for v, who in segments:
+        if id(v) in brightest:
+            vs.dbrightest.add(v.brightest_magnitude - brightest[id(v)], who)
 
 
 def _observe(case: Case, label: str, window: Window, sat: Satellite, observers, ts, eph):
@@ -970,10 +1005,13 @@ def _report(c: Case) -> None:
             f"{len(s.slow_dt)} slower than {SLOW_RATE_DEG_S:g} deg/s, compared in elevation "
             f"(max |dt| {_maxabs(s.slow_dt):.3f} s)"
         )
-        if s.switch_dt or s.switch_notes:
+        if s.switch_dt or s.switch_culm_dt or s.switch_notes:
             print(
-                f"    at a switch (not compared): {len(s.switch_dt)} events, max |dt| "
-                f"{_maxabs(s.switch_dt):.3f} s, max |d peak| {_maxabs(s.switch_del):.4f} deg"
+                f"    at a switch (default tolerances): {len(s.switch_dt)} rises and sets, "
+                f"{len(s.switch_culm_dt)} culminations, max |dt| "
+                f"{_maxabs(s.switch_dt):.3f} s (rise, set), max |d peak| "
+                f"{_maxabs(s.switch_del):.4f} deg, culmination |dt| "
+                f"{_maxabs(s.switch_culm_dt):.3f} s"
             )
         for note in s.switch_notes:
             print(f"    at a switch: {note}")
@@ -985,7 +1023,10 @@ def _report(c: Case) -> None:
         f" {v.pruned_daylight} in daylight throughout, {v.segments} segments compared, "
         f"{v.short_ignored} runs under {SHORT_RUN_S:g} s ignored, {len(v.missing)} missed"
     )
-    print(f"    max |d visible edge|: {_maxabs(v.edge):.3f} s")
+    print(
+        f"    max |d visible edge|: {_maxabs(v.edge):.3f} s ({len(v.slow_edge)} at a slow rise "
+        f"or set, compared in elevation: max {_maxabs(v.slow_edge):.3f} s)"
+    )
     print(f"    max |d magnitude| at start/peak/end: {_maxabs(v.dmag):.4f}")
     print(f"    max |d brightest magnitude| (zarya's samples vs 1-s): {_maxabs(v.dbrightest):.4f}")
     if v.switch_edge or v.switch_notes or v.switch_points:
@@ -1000,7 +1041,9 @@ def _report(c: Case) -> None:
 
 
 # --------------------------------------------------------------------------- tests
-# What each case must cover at least (the smallest of 40 seeds measured, halved or so):
+# What each case must cover at least, against the smallest of 120 seeds measured: ISS
+# 6743 passes paired, 5 cut, 20 across a switch (one per window by construction), 936
+# segments; METOP-B 469 passes, 2 cut (by construction), 48 segments, 85 at the poles.
 COVERAGE = {
     "iss": {
         "observers": 200,
@@ -1015,7 +1058,7 @@ COVERAGE = {
         "paired": 300,
         "cut": 2,
         "straddling": 0,
-        "segments": 30,
+        "segments": 20,
         "pole_passes": 50,
     },
 }
@@ -1071,7 +1114,8 @@ def test_same_passes(comparison: dict[str, Case], case: str, mode: str) -> None:
     s = comparison[case].modes[mode]
     for who, peak in s.unpaired:
         assert abs(peak - THRESHOLD_DEG) <= ELEVATION_TOL_DEG, why(f"{who}: peak {peak:.3f}")
-    assert len(s.unpaired) <= 0.002 * s.passes, why(str(s.unpaired))
+    # (measured: at most 2 in a run, all ISS, within 0.0032 deg of the threshold)
+    assert len(s.unpaired) <= max(2, 0.002 * s.passes), why(str(s.unpaired))
     assert len(s.edge_ambiguous) <= 2, why(str(s.edge_ambiguous))
 
 
@@ -1110,6 +1154,20 @@ def test_maximum_elevation(comparison: dict[str, Case], case: str, mode: str) ->
     assert max(s.del_at_sky_culm) <= tol, why(f"{s.del_at_sky_culm.at_top} deg")
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_events_at_a_switch(comparison: dict[str, Case], mode: str) -> None:
+    """Rises and sets inside the grid step that holds a switch, and the peak elevation of
+    a culmination there, are within the default tolerances in either mode (measured over
+    seeds 1-3 and one drawn: 0.38 s and 0.037 deg, with zarya cutting the step at the
+    switch; 17.4 s and 0.98 deg when it blended the two sets across the 224 km jump of June
+    2016). A culmination's time there is printed, not compared: where the peak is the jump
+    itself the two searches may stop on either side of it (2.8 s measured, its elevation
+    within 0.03 deg)."""
+    s = comparison["iss"].modes[mode]
+    assert _maxabs(s.switch_dt) <= EVENT_TOL_S, why(f"{s.switch_dt.at_max} s")
+    assert _maxabs(s.switch_del) <= ELEVATION_TOL_DEG, why(f"{s.switch_del.at_max} deg")
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_visible_segment_edges(comparison: dict[str, Case], case: str) -> None:
     """zarya's segment starts and ends where Skyfield's 1-s samples do; no pass zarya
@@ -1134,6 +1192,7 @@ def test_magnitudes(comparison: dict[str, Case], case: str) -> None:
     assert len(v.dmag) + v.switch_points == 3 * v.segments, why()
     assert np.all(np.isfinite(v.dmag)), why()
     assert _maxabs(v.dmag) <= MAGNITUDE_TOL, why(f"{v.dmag.at_max}")
-    # zarya's brightest cannot be brighter than the 1-s truth, nor much fainter
+    # zarya's brightest cannot be brighter than Skyfield's (its 1-s samples and zarya's three
+    # points), nor much fainter (measured: -0.002 and +0.015)
     assert min(v.dbrightest) >= -MAGNITUDE_TOL, why(f"{v.dbrightest.at_max}")
     assert max(v.dbrightest) <= BRIGHTEST_TOL, why(f"{v.dbrightest.at_top}")

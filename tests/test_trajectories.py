@@ -43,6 +43,7 @@ from zarya.elements.oem import OEMSegment, Trajectory
 from zarya.elements.readers import read_oem
 from zarya.elements.store import open_store
 from zarya.elements.tle import parse_tle, read_tle
+from zarya.engine.timescale import datetime_of
 from zarya.engine.trajectory import OUTSIDE_CODE, TrajectoryStates
 from zarya.errors import OEMError, StaleElementsError
 
@@ -1142,3 +1143,43 @@ def test_passes_agree_with_skyfield_on_the_same_states(iss_oem: Trajectory, skyf
               f" culmination {worst[mode][1]:.4f} s, elevation {worst[mode][2]:.5f} deg")
         assert all(w < tol for w, tol in zip(worst[mode], PASS_TOL[mode], strict=True)), mode
     assert sum(map(len, truth)) > 30
+
+
+def test_no_instant_is_a_blend_of_two_sources() -> None:
+    """Inside the grid step that holds a switch, the ephemeris follows the source serving
+    each instant (found by a helper's review: it used to interpolate across the switch,
+    223 km off one set or the other inside that step, 17 s on event times). The bundled
+    sets of 2016-06-08 20:46 and 06-13 12:57 are 224 km apart at their switch
+    (2016-06-11 04:52:02.1). Against sgp4 itself (the serving set at that instant, turned
+    Earth-fixed by GMST-82 as the ephemeris does): measured 0.27 m and 0.028 m/s, the cubic
+    Hermite's own error over a piece of the step (under 1 m at 60 s, see Ephemeris); bound
+    0.7 m and 0.07 m/s; and 224 km from the other set."""
+    from zarya import bundled_sets
+    from zarya.engine.frames import gmst82_rad, teme_to_itrs
+
+    a, b = [e for e in bundled_sets()
+            if e.epoch.strftime("%Y-%m-%d %H:%M") in ("2016-06-08 20:46", "2016-06-13 12:57")]
+    both = Satellite([a, b])
+    (switch_jd,) = both.boundaries_jd()[(both.boundaries_jd() > a.epoch_jd_total)
+                                        & (both.boundaries_jd() < b.epoch_jd_total)]
+    switch = datetime_of(float(switch_jd), 0.0)
+    window = Window((switch - timedelta(hours=1)).replace(second=0, microsecond=0), 7200.0)
+    at = (switch - window.start).total_seconds()
+    eph = Ephemeris(both, window)
+    t = at + np.array([-30.0, -1.0, -0.01, 0.01, 1.0, 30.0])
+    t = t[(t > np.floor(at / 60.0) * 60.0) & (t < np.ceil(at / 60.0) * 60.0)]  # that step
+    jd1, jd2 = window.jd(t)
+    dr, dv, apart = [], [], []
+    for serving, other in ((a, b), (b, a)):
+        side = (t < at) if serving is a else (t >= at)
+        gmst = gmst82_rad(jd1[side], jd2[side], 0.0)
+        truth = teme_to_itrs(*Satellite([serving]).teme(jd1[side], jd2[side])[:2], gmst)
+        wrong = teme_to_itrs(*Satellite([other]).teme(jd1[side], jd2[side])[:2], gmst)[0]
+        r, v = eph.state(t[side])
+        dr += list(np.linalg.norm(r - truth[0], axis=1) * 1e3)
+        dv += list(np.linalg.norm(v - truth[1], axis=1) * 1e3)
+        apart += list(np.linalg.norm(r - wrong, axis=1))
+    print(f"\nat a switch: {max(dr):.3f} m and {max(dv):.4f} m/s from the serving set, "
+          f"{min(apart):.0f} km from the other")
+    assert len(dr) == len(t) >= 4
+    assert max(dr) < 0.7 and max(dv) < 0.07 and min(apart) > 200.0

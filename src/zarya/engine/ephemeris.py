@@ -8,6 +8,11 @@ At the default 60 s step the interpolation error for a low orbit is below 1 m (e
 w^4 r / 384), far below the accuracy of SGP4 itself, so event refinement never calls sgp4
 again.
 
+Where the serving source changes inside a grid step (a switch of element set, or between a
+trajectory and a set: :mod:`.selection`), the step is cut there: each side is its own
+Hermite piece from the source that serves it, evaluated at both ends of the piece, so that
+no instant is a blend of two sources (two sets can be hundreds of km apart at a switch).
+
 SGP4 failures (decay, eccentricity out of range) come back as NaN, with sgp4's error
 code per grid time in :attr:`Ephemeris.error`.
 """
@@ -62,6 +67,7 @@ class Ephemeris:
         self.sun_km = rotate_z(self._sun_teme, self.gmst_rad)
         self.ok = self.error == 0
         self._coef: FloatArray | None = None
+        self._pieces = _Pieces.at_switches(self)
 
     # -------------------------------------------------------------- errors
     def require_some_valid(self) -> None:
@@ -120,27 +126,18 @@ class Ephemeris:
 
     def position(self, t_s: ArrayLike) -> FloatArray:
         """Earth-fixed position (km) at any times in the window, ``(..., 3)``."""
-        k, u, _ = self._locate(t_s)
-        c = self._coefficients()[k]
-        u = u[..., None]
-        r: FloatArray = c[..., 0:3] + u * (c[..., 3:6] + u * (c[..., 6:9] + u * c[..., 9:12]))
-        return r
+        return self.state(t_s)[0]
 
     def velocity(self, t_s: ArrayLike) -> FloatArray:
         """Earth-fixed velocity (km/s), the derivative of the Hermite interpolant."""
-        k, u, h = self._locate(t_s)
-        c = self._coefficients()[k]
-        u = u[..., None]
-        v: FloatArray = (c[..., 3:6] + u * (2.0 * c[..., 6:9] + 3.0 * u * c[..., 9:12])) / h
-        return v
+        return self.state(t_s)[1]
 
     def state(self, t_s: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Position (km) and velocity (km/s) together: one look-up of the coefficients."""
         k, u, h = self._locate(t_s)
-        c = self._coefficients()[k]
-        u = u[..., None]
-        r = c[..., 0:3] + u * (c[..., 3:6] + u * (c[..., 6:9] + u * c[..., 9:12]))
-        v = (c[..., 3:6] + u * (2.0 * c[..., 6:9] + 3.0 * u * c[..., 9:12])) / h
+        r, v = _hermite(self._coefficients()[k], u, h)
+        if self._pieces is not None:
+            self._pieces.patch(np.asarray(t_s, dtype=float), k, r, v)
         return r, v
 
     def sun(self, t_s: ArrayLike) -> FloatArray:
@@ -170,3 +167,70 @@ class Ephemeris:
         tangential = np.linalg.norm(np.cross(r, v), axis=1) / rn
         return float(np.max(tangential / rn))
 
+
+
+def _hermite(c: FloatArray, u: FloatArray, h: FloatArray | float
+             ) -> tuple[FloatArray, FloatArray]:
+    """Position and velocity of cubic Hermite coefficients ``c`` (..., 12) at fractions
+    ``u`` of steps ``h`` (seconds)."""
+    u = np.asarray(u)[..., None]
+    hh = np.asarray(h, dtype=float)[..., None] if np.ndim(h) else h
+    r = c[..., 0:3] + u * (c[..., 3:6] + u * (c[..., 6:9] + u * c[..., 9:12]))
+    v = (c[..., 3:6] + u * (2.0 * c[..., 6:9] + 3.0 * u * c[..., 9:12])) / hh
+    return r, v
+
+
+def _coefficients(r0: FloatArray, v0: FloatArray, r1: FloatArray, v1: FloatArray,
+                  h: FloatArray) -> FloatArray:
+    """Cubic Hermite coefficients (N, 12) of N intervals of lengths ``h`` (s)."""
+    v0, v1 = v0 * h[:, None], v1 * h[:, None]
+    c2 = 3.0 * (r1 - r0) - 2.0 * v0 - v1
+    c3 = 2.0 * (r0 - r1) + v0 + v1
+    return np.concatenate((r0, v0, c2, c3), axis=1)
+
+
+class _Pieces:
+    """The grid steps cut at switches of source: pieces ``[a, b]`` (seconds), each with the
+    Hermite coefficients of the source serving it."""
+
+    def __init__(self, k: NDArray[np.int64], a: FloatArray, b: FloatArray,
+                 coef: FloatArray) -> None:
+        self.k, self.a, self.b, self.coef = k, a, b, coef
+
+    @classmethod
+    def at_switches(cls, eph: Ephemeris) -> _Pieces | None:
+        sat, window, t = eph.satellite, eph.window, eph.t_s
+        whole, frac = window.base_jd
+        jd = (sat.boundaries_jd() - whole - frac) * 86400.0  # seconds from the start
+        cuts = np.unique(jd[(jd > t[0]) & (jd < t[-1])])
+        if not len(cuts):
+            return None
+        k = np.clip(np.searchsorted(t, cuts, side="left") - 1, 0, len(t) - 2)
+        ks, a, b = [], [], []
+        for step in np.unique(k):
+            edges = [float(t[step]), *cuts[k == step].tolist(), float(t[step + 1])]
+            for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+                if hi > lo:
+                    ks.append(int(step))
+                    a.append(lo)
+                    b.append(hi)
+        ka, aa, ba = np.array(ks, dtype=np.int64), np.array(a), np.array(b)
+        src = sat.select(sum(window.jd((aa + ba) / 2.0)))  # a piece's own source
+        ends = np.concatenate((aa, ba))
+        jd1, jd2 = window.jd(ends)
+        r, v, _ = sat.teme_of_sources(jd1, jd2, np.concatenate((src, src)))
+        r, v = teme_to_itrs(r, v, gmst82_rad(jd1, jd2, eph.dut1_s))
+        n = len(aa)
+        coef = _coefficients(r[:n], v[:n], r[n:], v[n:], ba - aa)
+        return cls(ka, aa, ba, coef)
+
+    def patch(self, t: FloatArray, k: NDArray[np.int64], r: FloatArray,
+              v: FloatArray) -> None:
+        """Replace, in ``r`` and ``v``, the states of the times that fall in a cut step."""
+        p = np.clip(np.searchsorted(self.a, t, side="right") - 1, 0, len(self.a) - 1)
+        inside = (self.k[p] == k) & (t >= self.a[p]) & (t <= self.b[p])
+        if not inside.any():
+            return
+        q = p[inside]
+        h = self.b[q] - self.a[q]
+        r[inside], v[inside] = _hermite(self.coef[q], (t[inside] - self.a[q]) / h, h)
