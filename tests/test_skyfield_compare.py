@@ -30,8 +30,8 @@ consecutive bundled ISS sets). An event (rise, culmination, set, visible edge) t
 side places inside that grid step (1 s margin) is counted and printed as "at a switch" and
 held to the default tolerances only (an elevation that jumps across the threshold at the
 switch makes a rise there in both, found by different searches); a pass straddling a
-switch has its other events compared as usual, each against the set serving it. zarya computes a window's observers in one ``find_passes``
-call.
+switch has its other events compared as usual, each against the set serving it. zarya
+computes a window's observers in one ``find_passes`` call.
 
 Checked for every pass: that both find the same passes (including those cut by the window
 edges), rise, culmination and set times (a rise or set too slow for a time tolerance, on a
