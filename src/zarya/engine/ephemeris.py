@@ -126,7 +126,13 @@ class Ephemeris:
 
     def position(self, t_s: ArrayLike) -> FloatArray:
         """Earth-fixed position (km) at any times in the window, ``(..., 3)``."""
-        return self.state(t_s)[0]
+        k, u, _ = self._locate(t_s)
+        c = self._coefficients()[k]
+        uu = u[..., None]
+        r: FloatArray = c[..., 0:3] + uu * (c[..., 3:6] + uu * (c[..., 6:9] + uu * c[..., 9:12]))
+        if self._pieces is not None:
+            self._pieces.patch(np.asarray(t_s, dtype=float), k, r, None)
+        return r
 
     def velocity(self, t_s: ArrayLike) -> FloatArray:
         """Earth-fixed velocity (km/s), the derivative of the Hermite interpolant."""
@@ -194,8 +200,10 @@ class _Pieces:
     Hermite coefficients of the source serving it."""
 
     def __init__(self, k: NDArray[np.int64], a: FloatArray, b: FloatArray,
-                 coef: FloatArray) -> None:
+                 coef: FloatArray, steps: int) -> None:
         self.k, self.a, self.b, self.coef = k, a, b, coef
+        self.cut = np.zeros(steps, dtype=bool)  # which grid steps are cut
+        self.cut[k] = True
 
     @classmethod
     def at_switches(cls, eph: Ephemeris) -> _Pieces | None:
@@ -222,15 +230,18 @@ class _Pieces:
         r, v = teme_to_itrs(r, v, gmst82_rad(jd1, jd2, eph.dut1_s))
         n = len(aa)
         coef = _coefficients(r[:n], v[:n], r[n:], v[n:], ba - aa)
-        return cls(ka, aa, ba, coef)
+        return cls(ka, aa, ba, coef, len(t) - 1)
 
     def patch(self, t: FloatArray, k: NDArray[np.int64], r: FloatArray,
-              v: FloatArray) -> None:
+              v: FloatArray | None) -> None:
         """Replace, in ``r`` and ``v``, the states of the times that fall in a cut step."""
-        p = np.clip(np.searchsorted(self.a, t, side="right") - 1, 0, len(self.a) - 1)
-        inside = (self.k[p] == k) & (t >= self.a[p]) & (t <= self.b[p])
+        inside = self.cut[k]
         if not inside.any():
             return
-        q = p[inside]
+        tt = np.broadcast_to(t, inside.shape)[inside]
+        q = np.clip(np.searchsorted(self.a, tt, side="right") - 1, 0, len(self.a) - 1)
         h = self.b[q] - self.a[q]
-        r[inside], v[inside] = _hermite(self.coef[q], (t[inside] - self.a[q]) / h, h)
+        r_cut, v_cut = _hermite(self.coef[q], (tt - self.a[q]) / h, h)
+        r[inside] = r_cut
+        if v is not None:
+            v[inside] = v_cut
