@@ -61,6 +61,7 @@ __all__ = [
     "path",
     "plain_name",
     "plain_path",
+    "shown",
 ]
 
 _PARAM_MARK = re.compile("\x1e([^\x1e\x1f]*)\x1f")
@@ -102,6 +103,19 @@ PLAIN_WORDS = {
     "magnitudes": "magnitude list",
     "convention": "magnitude convention",
 }
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value as a sentence quotes it: a number to 12 significant digits (90.0000001 stays
+    itself, 1e+308 too), text cut to ``limit`` characters.
+
+    >>> shown(90.0000001), shown(1e308), shown("x" * 50)
+    ('90.0000001', '1e+308', "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'")
+    """
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    text = str(value)
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def param(name: str) -> str:

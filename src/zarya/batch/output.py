@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,7 +34,11 @@ def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
     path = Path(path)
     kind = path.suffix.lower()
     check_output_path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                        dir=path.parent)
+    except OSError as exc:
+        raise BatchError(f"cannot write {path}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(tmp_name)
     counts = _new_counts()
@@ -72,6 +77,7 @@ def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
                 writer.close()
             if fh is not None:
                 fh.close()
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except OSError as exc:
         raise BatchError(f"cannot write {path}: {exc.strerror or exc}") from None
@@ -79,6 +85,17 @@ def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
         if tmp.exists():
             tmp.unlink()
     return _report(counts)
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions of the file written: those of the file it replaces, else what the
+    umask leaves of rw-rw-rw- (a temporary file is made rw------- whatever the umask)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def _new_counts() -> dict:

@@ -11,17 +11,22 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..domain.places import most_populous
+from ..elements.elset import clean_name
 from ..engine.look import check_coordinates
 from ..errors import BatchError, ObserverError, param
 
-__all__ = ["MAX_PLACES", "Places", "city_places", "read_places"]
+__all__ = ["MAX_PLACES", "MAX_PLACES_FILE_BYTES", "MAX_PLACE_NAME_CHARS", "Places",
+           "city_places", "read_places"]
 
 MAX_PLACES = 2_000_000
+MAX_PLACES_FILE_BYTES = 512 * 1024 * 1024
+MAX_PLACE_NAME_CHARS = 200  # after control characters are taken out
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,13 @@ def read_places(path: str | Path) -> Places:
     duplicate name (with the line of its first use).
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, a FIFO, a device: never read
+        raise BatchError(f"{path} is not a regular file: give a places file (CSV)")
     try:
+        size = path.stat().st_size
+        if size > MAX_PLACES_FILE_BYTES:
+            raise BatchError(f"{path}: {size} bytes, more than a places file holds "
+                             f"({MAX_PLACES_FILE_BYTES} at most)")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise BatchError(f"no such places file: {path}") from None
@@ -60,12 +71,27 @@ def read_places(path: str | Path) -> Places:
         raise BatchError(f"cannot read the places file {path}: {exc}") from None
     reader = csv.reader(io.StringIO(text))
     try:
+        return _read_rows(path, reader)
+    except csv.Error as exc:
+        raise BatchError(f"{path}, line {reader.line_num}: not CSV ({exc})") from None
+
+
+def _read_rows(path: Path, reader: Any) -> Places:
+    """The places of a CSV reader (see :func:`read_places`)."""
+    try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise BatchError(f"{path}: the places file is empty") from None
     aliases = {"latitude": "lat", "lat_deg": "lat", "longitude": "lon", "lon_deg": "lon",
                "lng": "lon", "alt": "alt_m", "elevation_m": "alt_m"}
     header = [aliases.get(h, h) for h in header]
+    unknown = [h for h in header if h not in ("name", "lat", "lon", "alt_m")]
+    if unknown:
+        shown = ", ".join(repr(clean_name(h)[:40]) for h in unknown[:3])
+        raise BatchError(
+            f"{path}, line 1: unknown column {shown}: a places file has the columns name, "
+            "lat, lon and optionally alt_m"
+        )
     missing = [c for c in ("name", "lat", "lon") if c not in header]
     if missing:
         raise BatchError(
@@ -82,13 +108,16 @@ def read_places(path: str | Path) -> Places:
         line = reader.line_num
         if not row or all(not c.strip() for c in row):
             continue
-        if len(row) < len(header):
+        if len(row) != len(header):
             raise BatchError(
                 f"{path}, line {line}: expected {len(header)} fields, found {len(row)}"
             )
-        name = row[col["name"]].strip()
+        name = clean_name(row[col["name"]])
         if not name:
             raise BatchError(f"{path}, line {line}: the name is empty")
+        if len(name) > MAX_PLACE_NAME_CHARS:
+            raise BatchError(f"{path}, line {line}: a name of {len(name)} characters (at "
+                             f"most {MAX_PLACE_NAME_CHARS})")
         if name in first_line:
             raise BatchError(
                 f"{path}, line {line}: duplicate name {name!r} (first on line {first_line[name]})"
@@ -128,6 +157,11 @@ def city_places(n: int) -> Places:
             f"{param('cities')} must be at least 1, got {n}", parameter="cities", value=n
         )
     cities = most_populous(n)
+    if len(cities) < n:
+        raise BatchError(
+            f"{param('cities')} {n} is more than the {len(cities)} cities of the gazetteer: "
+            f"expected 1 to {len(cities)}", parameter="cities", value=n,
+        )
     labels = [c.label for c in cities]
     seen: dict[str, int] = {}
     for i, label in enumerate(labels):  # same name and country twice: add the position

@@ -26,6 +26,7 @@ __all__ = [
     "chunk_bounds",
     "check_scheduler_address",
     "iter_chunks",
+    "local_workers",
     "run",
 ]
 
@@ -88,6 +89,18 @@ def run(*args, **kw) -> dict[str, np.ndarray]:
     return {c: np.concatenate([p[c] for p in parts]) for c in COLUMNS}
 
 
+def local_workers(asked: int | None, chunks: int) -> int:
+    """The processes a local cluster starts: as many as asked, but no more than there are
+    chunks to compute, nor than twice the machine's CPUs (a thousand processes on two cores
+    would only fight for them).
+
+    >>> local_workers(1000, 3)
+    3
+    """
+    cpus = os.cpu_count() or 1
+    return max(1, min(asked or cpus, chunks, 2 * cpus))
+
+
 def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) -> Iterable:
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -105,7 +118,8 @@ def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) ->
                     value=workers,
                 )
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
+                n_workers=local_workers(workers, len(bounds)), threads_per_worker=1,
+                processes=True,
                 dashboard_address=None, silence_logs=40,
                 # no dashboard, but the scheduler's own HTTP server (health, metrics) would
                 # take port 8787, and warn and move where another cluster holds it already

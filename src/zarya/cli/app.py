@@ -1,25 +1,36 @@
 """The ``zarya`` command: the Typer application, its entry point and how errors are said.
 
 Bad input never ends in a traceback: every :class:`~zarya.errors.ZaryaError` and every
-usage error prints one line on stderr and exits with status 2. The library's sentences name
-inputs neutrally (:func:`~zarya.errors.param`); here they are worded with the command
-line's flags (``--days``), with the command line's advice where there is some (how to go on
-with stale elements, how to add elements to the store).
+usage error prints one line on stderr and exits with status 2. Ctrl-C (SIGINT) exits 130
+and SIGTERM 143, after the work in hand is undone (an import rolled back, a batch's
+temporary file removed: the commands' ``finally`` clauses run), with one line saying so.
+The library's sentences name inputs neutrally (:func:`~zarya.errors.param`); here they
+are worded with the command line's flags (``--days``), with the command line's advice where
+there is some (how to go on with stale elements, how to add elements to the store).
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from types import FrameType
 from typing import Annotated
 
 import typer
 
 from ..errors import StaleElementsError, UnknownSatelliteError, ZaryaError
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "app", "flag", "main", "sentence"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Terminated", "app",
+           "flag", "main", "sentence"]
 
 EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process stands so that cleanup runs on the way out."""
 
 app = typer.Typer(
     name="zarya",
@@ -71,17 +82,38 @@ def sentence(exc: ZaryaError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and ``python -m zarya``."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("zarya: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Terminated:
+        sys.stderr.write("zarya: terminated\n")
+        return EXIT_TERMINATED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def _main(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
     try:
-        command.main(args=args, prog_name="zarya", standalone_mode=False)
+        result = command.main(args=args, prog_name="zarya", standalone_mode=False)
     except ZaryaError as exc:
         _fail(sentence(exc))
         return EXIT_BAD_INPUT
     except Exception as exc:  # usage errors of the (vendored) click parser
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             if type(exc).__name__ == "Abort":
-                return EXIT_INTERRUPTED
+                raise KeyboardInterrupt from None
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `zarya`: the help, as asked
                 sys.stdout.write(exc.ctx.get_help() + "\n")  # type: ignore[attr-defined]
                 return 0
@@ -91,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             _fail(exc.format_message())
             return EXIT_BAD_INPUT
         raise
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130) and returns it
+        raise KeyboardInterrupt
     return 0
 
 

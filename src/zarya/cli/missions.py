@@ -302,7 +302,7 @@ def radio(
     from ..reports.satellites import load_satellite, pass_window
 
     obs, label, place_zone = observer(place, lat, lon, alt_m)
-    check_frequency(freq_mhz * 1e6)
+    check_frequency(freq_mhz)
     check_angle("min_elevation", min_elevation)
     window = pass_window(parse_instant(start), days)
     shown_in = None if as_json else zone(tz, place_zone, obs)

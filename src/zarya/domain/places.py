@@ -29,9 +29,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ObserverError, PlaceError, param
+from ..errors import ObserverError, PlaceError, param, shown
 
 __all__ = [
+    "MAX_PLACE_CHARS",
     "Place",
     "NAMED_SITES",
     "resolve_place",
@@ -42,6 +43,7 @@ __all__ = [
     "resolve_zone",
 ]
 
+MAX_PLACE_CHARS = 200  # a place name asked for
 DOMINANCE = 5  # the most populous namesake wins outright at this many times the next one
 
 
@@ -237,12 +239,20 @@ def resolve_place(query: str) -> Place:
     (``"Springfield, IL, US"``). Raises :class:`PlaceError`, one line, for an empty, unknown
     or ambiguous name, naming the candidates or close matches."""
     text = " ".join(str(query).split())
+    text = "".join(c for c in text if c.isprintable())
     if not text:
         raise PlaceError(
             "empty place name: expected a city such as 'Astana' or 'Paris, FR', "
             f"or a named site ({', '.join(NAMED_SITES)})",
             parameter="place",
             query=text,
+        )
+    if len(text) > MAX_PLACE_CHARS:
+        raise PlaceError(
+            f"unknown place {shown(text)}: a place name of {len(text)} characters (at most "
+            f"{MAX_PLACE_CHARS})",
+            parameter="place",
+            query=text[:MAX_PLACE_CHARS],
         )
     site = NAMED_SITES.get(_site_key(text))
     if site is not None:

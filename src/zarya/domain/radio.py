@@ -20,7 +20,7 @@ from ..engine import search
 from ..engine.ephemeris import Ephemeris
 from ..engine.look import Observer, Observers
 from ..engine.timescale import Window
-from ..errors import ObserverError, param
+from ..errors import ObserverError, param, shown
 from .pass_table import LookPoint, PassOptions
 from .passes import find_pass_table
 
@@ -49,16 +49,23 @@ def doppler_shift_hz(range_rate_km_s, freq_hz) -> np.ndarray:
     )
 
 
-def check_frequency(freq_hz: float) -> None:
-    """Refuse a frequency that is not a positive number of Hz (named as ``freq_mhz``)."""
-    if not (math.isfinite(freq_hz) and freq_hz > 0.0):
+MAX_FREQ_MHZ = 3e6  # 3 THz: far above any radio
+
+
+def check_frequency(freq_mhz: float) -> float:
+    """Refuse a frequency that is not a number of MHz above 0 and at most 3,000,000
+    (named as ``freq_mhz``); returns it in Hz."""
+    if not (math.isfinite(freq_mhz) and 0.0 < freq_mhz <= MAX_FREQ_MHZ):
         raise ObserverError(
-            f"{param('freq_mhz')} {freq_hz / 1e6:g} is impossible: expected a frequency above "
-            "0 MHz (145.800 is the ISS's amateur radio downlink)",
+            f"{param('freq_mhz')} {shown(freq_mhz)} is impossible: expected a frequency above "
+            f"0 and at most {MAX_FREQ_MHZ:g} MHz (145.800 is the ISS's amateur radio "
+            "downlink)",
             parameter="freq_mhz",
-            value=freq_hz / 1e6,
+            value=freq_mhz,
             low=0.0,
+            high=MAX_FREQ_MHZ,
         )
+    return freq_mhz * 1e6
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ def radio_passes(
     >>> f"{p.aos.time:%H:%M}", round(p.shift_aos_hz), round(p.shift_los_hz)
     ('12:56', 2736, -2751)
     """
-    check_frequency(freq_hz)
+    check_frequency(freq_hz / 1e6)
     obs = Observers.of(observers)
     table = find_pass_table(
         eph, obs, PassOptions(min_elevation_deg=min_elevation_deg, visibility=False)

@@ -9,14 +9,30 @@ results are bit-for-bit those of the reference code), through ``sgp4init`` other
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["ElementSet", "epoch_from_datetime", "epoch_from_tle"]
+__all__ = ["MAX_NAME_CHARS", "ElementSet", "clean_name", "epoch_from_datetime",
+           "epoch_from_tle"]
+
+MAX_NAME_CHARS = 60  # an object's name, after control characters are taken out
 
 _SGP4_EPOCH_JD = 2433281.5  # 1949 December 31 00:00 UT, sgp4init's epoch origin
 _UNIX_EPOCH_JD = 2440587.5
+
+
+def clean_name(text: str) -> str:
+    r"""An object's name as zarya keeps it: control and format characters (CR, NUL, ESC,
+    bidirectional marks) taken out, runs of white space made one space.
+
+    >>> clean_name("ISS\r (ZARYA)\x00\x1b[2J")
+    'ISS (ZARYA)[2J'
+    """
+    kept = "".join(" " if c.isspace() else c for c in text
+                   if c.isspace() or unicodedata.category(c)[0] != "C")
+    return " ".join(kept.split())
 
 
 @dataclass(frozen=True)

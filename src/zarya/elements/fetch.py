@@ -62,6 +62,7 @@ DEFAULT_BACKOFF_S = 1.0  # the first wait; then 2, 4, ... times this, s
 MAX_WAIT_S = 60.0  # the longest wait between tries, s (also caps Retry-After)
 MAX_TIMEOUT_S = 300.0  # the longest timeout, s
 MAX_RETRIES = 10  # the most retries (with back-off capped at MAX_WAIT_S: minutes, not days)
+FETCH_DEADLINE_S = 900.0  # a whole fetch, every try and wait included, s
 _GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _SPOOL_BYTES = 32 * 1024 * 1024  # bodies above this go to a temporary file
 _UNIX_EPOCH_JD = 2440587.5
@@ -133,6 +134,7 @@ def update(
     backoff_s: float = DEFAULT_BACKOFF_S,
     max_bytes: int = MAX_FILE_BYTES,
     source: str = "celestrak",
+    deadline_s: float = FETCH_DEADLINE_S,
 ) -> UpdateResult:
     """Fetch a CelesTrak group (or ``url``) and add its element sets to ``store``; with
     ``source="nasa-iss"``, NASA's current ISS trajectory (an OEM; ``url`` a mirror of it),
@@ -140,7 +142,8 @@ def update(
 
     Raises :class:`~zarya.errors.CatalogError` when the server cannot be reached or keeps
     failing, and :class:`~zarya.errors.ElementsError` when the body is not a complete
-    element file; the store is unchanged in both cases.
+    element file; the store is unchanged in both cases. The whole fetch (tries, waits and
+    transfers) takes at most ``deadline_s``: a server that trickles is given up then.
     """
     import httpx
 
@@ -171,6 +174,7 @@ def update(
 
     attempts = 0
     failure: _Retry | None = None
+    deadline = time.monotonic() + deadline_s
     with httpx.Client(
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=True,
@@ -179,7 +183,14 @@ def update(
         for attempt in range(retries + 1):
             if failure is not None:
                 wait = backoff_s * 2 ** (attempt - 1)
-                time.sleep(min(MAX_WAIT_S, failure.wait_s if failure.wait_s else wait))
+                wait = min(MAX_WAIT_S, failure.wait_s if failure.wait_s else wait)
+                if time.monotonic() + wait > deadline:
+                    raise CatalogError(
+                        f"{failure} after {attempts} tries, and the fetch's deadline "
+                        f"({deadline_s:g} s) leaves no time for another; the element store is "
+                        "unchanged"
+                    )
+                time.sleep(wait)
             attempts += 1
             try:
                 with client.stream("GET", url, headers=conditional) as response:
@@ -212,7 +223,7 @@ def update(
                             f"{host} answered HTTP {code} {response.reason_phrase} for {url}; "
                             "nothing imported"
                         )
-                    body = _read_body(response, max_bytes, host)
+                    body = _read_body(response, max_bytes, host, deadline)
                     validators = (
                         response.headers.get("etag"),
                         response.headers.get("last-modified"),
@@ -356,12 +367,18 @@ def check_options(
         )
 
 
-def _read_body(response, max_bytes: int, host: str) -> IO[bytes]:
-    """The (decoded) body in a spooled temporary file, checked against Content-Length."""
+def _read_body(response, max_bytes: int, host: str, deadline: float) -> IO[bytes]:
+    """The (decoded) body in a spooled temporary file, checked against Content-Length and
+    read before the ``deadline`` (``time.monotonic()``)."""
     body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
     try:
         size = 0
         for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                raise CatalogError(
+                    f"the answer from {host} was still coming after the fetch's deadline "
+                    f"({size} bytes in): too slow; nothing imported"
+                )
             size += len(chunk)
             if size > max_bytes:
                 raise CatalogError(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import select
 import stat
 import zlib
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from .records import CHUNK_BYTES, ReadResult
 from .tle import read_tle
 
 __all__ = [
+    "PIPE_WAIT_S",
     "ByteSource",
     "bundled_sets",
     "open_element_file",
@@ -40,6 +42,7 @@ __all__ = [
 ]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+PIPE_WAIT_S = 30.0  # how long a named pipe may stay without a writer, s
 
 
 class ByteSource:
@@ -96,9 +99,12 @@ class _Prefixed:
         return self._stream.read(n)
 
 
-def open_element_file(where: str | Path) -> BinaryIO:
+def open_element_file(where: str | Path, *, wait_s: float | None = None) -> BinaryIO:
     """The file at ``where`` opened for reading: a regular file or a pipe (a shell's
-    ``<(...)``); a missing file, a directory or a device is refused unread."""
+    ``<(...)``); a missing file, a directory or a device is refused unread, and so is a
+    named pipe nobody writes to within ``wait_s`` seconds (default :data:`PIPE_WAIT_S`:
+    never a wait without end)."""
+    wait_s = PIPE_WAIT_S if wait_s is None else wait_s
     where = Path(where)
     try:
         info = where.stat()
@@ -119,6 +125,19 @@ def open_element_file(where: str | Path) -> BinaryIO:
             path=str(where),
         )
     try:
+        if stat.S_ISFIFO(info.st_mode):
+            # opened without blocking (a pipe nobody writes to would block forever), then
+            # waiting a bounded time for its first bytes (or its writer's end)
+            fd = os.open(where, os.O_RDONLY | os.O_NONBLOCK)
+            ready, _, _ = select.select([fd], [], [], wait_s)
+            if not ready:
+                os.close(fd)
+                raise ElementsError(
+                    f"{path(where)}: a named pipe nobody wrote to within {wait_s:g} s",
+                    path=str(where),
+                )
+            os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
         return where.open("rb")
     except OSError as exc:
         raise ElementsError(
@@ -167,9 +186,10 @@ def read_records(
     skip_bad: bool = False,
     max_bytes: int | None = None,
     into: SinkFactory | None = None,
+    source: str | None = None,
 ) -> ReadResult:
     """Every record of an element file, with its original text and place in the file (see
-    :func:`read_stream`)."""
+    :func:`read_stream`); ``source`` names it (default: the path)."""
     with open_element_file(where) as handle:
         cap = records.MAX_FILE_BYTES if max_bytes is None else max_bytes
         size = os.fstat(handle.fileno()).st_size
@@ -182,8 +202,8 @@ def read_records(
                     limit=cap,
                 )
         return read_stream(
-            handle, source=str(where), skip_bad=skip_bad, max_bytes=max_bytes, into=into,
-            source_is_path=True,
+            handle, source=str(where) if source is None else source, skip_bad=skip_bad,
+            max_bytes=max_bytes, into=into, source_is_path=True,
         )
 
 

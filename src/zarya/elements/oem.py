@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import OEMError
+from .elset import MAX_NAME_CHARS, clean_name
 
 __all__ = [
     "FRAMES",
@@ -356,7 +357,7 @@ def _segment(meta: dict[str, tuple[str, str]], rows: list[tuple[str, str, list[s
         return float(uw[0] + uf[0])
 
     return OEMSegment(
-        object_name=name[0].strip(),
+        object_name=clean_name(name[0])[:MAX_NAME_CHARS],
         object_id=oid[0].strip(),
         frame=frame,
         frame_as_given=frame_as_given,

@@ -97,6 +97,8 @@ def read_oem_xml(
             f"refused XML: {exc}; entity declarations and external references are not "
             "allowed in OEM files (an XML bomb?)"
         ) from None
+    except (LookupError, ValueError, RecursionError) as exc:  # an unknown encoding, ...
+        raise OEMError(f"not XML zarya can read: {exc}") from None
     except ParseError as exc:
         raise OEMError(f"not XML, or cut short: {exc}") from None
     if not saw_oem:

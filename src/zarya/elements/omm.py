@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
 from ..errors import OMMError
-from .elset import ElementSet, epoch_from_datetime
+from .elset import MAX_NAME_CHARS, ElementSet, clean_name, epoch_from_datetime
 from .records import (
     MAX_RECORD_CHARS,
     BadHook,
@@ -61,7 +62,12 @@ _RANGES = {
     "BSTAR": (-1.0, 1.0),
     "MEAN_MOTION_DOT": (-1.0, 1.0),
     "MEAN_MOTION_DDOT": (-1.0, 1.0),
+    "REV_AT_EPOCH": (0.0, 999_999_999.0),
+    "ELEMENT_SET_NO": (0.0, 999_999.0),
+    "EPHEMERIS_TYPE": (0.0, 9.0),
+    "NORAD_CAT_ID": (1.0, 999_999_999.0),
 }
+EPOCH_YEARS = (1957, 2100)  # Sputnik to the end of the century: sgp4's practical range
 
 
 def parse_epoch(text: str) -> datetime:
@@ -74,6 +80,10 @@ def parse_epoch(text: str) -> datetime:
             f"expected an ISO 8601 UTC time like 2016-02-07T04:55:11.681, got {text!r}"
         )
     y, mo, d, h, mi, s, frac = m.groups()
+    if not EPOCH_YEARS[0] <= int(y) <= EPOCH_YEARS[1]:
+        raise ValueError(
+            f"year {y} is outside {EPOCH_YEARS[0]} to {EPOCH_YEARS[1]}, got {text.strip()!r}"
+        )
     micro = int((frac or "0")[:6].ljust(6, "0"))
     return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro, tzinfo=UTC)
 
@@ -89,13 +99,16 @@ def from_record(record: Mapping[str, object], *, where: str, source: str = "") -
         value = rec.get(key)
         if value in (None, "") and default is not None:
             return default
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
         try:
-            x = float(str(value))
-        except ValueError:
-            raise OMMError(f"{where}: {key} should be a number, found {value!r}") from None
+            x = float(str(value)) if not isinstance(value, bool) else math.nan
+        except (ValueError, OverflowError):
+            raise OMMError(f"{where}: {key} should be a number, found {shown}") from None
+        if not math.isfinite(x):
+            raise OMMError(f"{where}: {key} should be a finite number, found {shown}")
         low, high = _RANGES.get(key, (-1e300, 1e300))
         if not low <= x <= high:
-            raise OMMError(f"{where}: {key} = {value!r} is outside {low:.10g} to {high:.10g}")
+            raise OMMError(f"{where}: {key} = {shown} is outside {low:.10g} to {high:.10g}")
         return x
 
     try:
@@ -103,14 +116,18 @@ def from_record(record: Mapping[str, object], *, where: str, source: str = "") -
     except ValueError as exc:
         raise OMMError(f"{where}: EPOCH {exc}") from None
     norad = number("NORAD_CAT_ID")
-    if norad != int(norad) or not 0 < norad < 1e9:
-        raise OMMError(f"{where}: NORAD_CAT_ID should be a whole number below 10^9, found {norad}")
+    if norad != int(norad):
+        raise OMMError(f"{where}: NORAD_CAT_ID should be a whole number, found {norad}")
+    name = clean_name(str(rec.get("OBJECT_NAME") or ""))
+    if len(name) > MAX_NAME_CHARS:
+        raise OMMError(f"{where}: OBJECT_NAME of {len(name)} characters (at most "
+                       f"{MAX_NAME_CHARS})")
     ephemeris_type = int(number("EPHEMERIS_TYPE", 0.0))
     if ephemeris_type not in (0, 2):
         raise OMMError(f"{where}: EPHEMERIS_TYPE {ephemeris_type} is not SGP4 (0 or 2)")
     return ElementSet(
         norad_id=int(norad),
-        name=str(rec.get("OBJECT_NAME") or "").strip(),
+        name=name,
         epoch_jd=epoch_from_datetime(epoch),
         inclination_deg=number("INCLINATION"),
         raan_deg=number("RA_OF_ASC_NODE"),
@@ -122,8 +139,8 @@ def from_record(record: Mapping[str, object], *, where: str, source: str = "") -
         ndot=number("MEAN_MOTION_DOT", 0.0),
         nddot=number("MEAN_MOTION_DDOT", 0.0),
         rev_number=int(number("REV_AT_EPOCH", 0.0)),
-        classification=str(rec.get("CLASSIFICATION_TYPE") or "U")[:1],
-        intl_designator=str(rec.get("OBJECT_ID") or ""),
+        classification=clean_name(str(rec.get("CLASSIFICATION_TYPE") or "U"))[:1] or "U",
+        intl_designator=clean_name(str(rec.get("OBJECT_ID") or ""))[:MAX_NAME_CHARS],
         element_set_no=int(number("ELEMENT_SET_NO", 0.0)),
         ephemeris_type=ephemeris_type,
         source=source,
@@ -189,10 +206,22 @@ def read_json(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHoo
         if ch == "":
             raise truncated(number)
         number += 1
+        if ch != "{":
+            kind = {"[": "array", '"': "string", "n": "null", "t": "boolean",
+                    "f": "boolean"}.get(ch, "number" if ch in "-0123456789" else "")
+            raise OMMError(
+                f"{record_at(number, line_of(pos))} is "
+                + (f"a JSON {kind}" if kind else f"{ch!r}")
+                + ", not an object with OMM keys: not OMM JSON"
+            )
         while True:
             try:
                 value, end = decoder.raw_decode(buf, pos)
                 break
+            except RecursionError:
+                raise OMMError(
+                    f"{record_at(number, line_of(pos))} is nested too deeply: not an OMM record"
+                ) from None
             except json.JSONDecodeError as exc:
                 if len(buf) - pos > MAX_RECORD_CHARS:
                     raise OMMError(
@@ -209,11 +238,8 @@ def read_json(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHoo
                 )
                 raise OMMError(f"{record_at(number, line_of(pos))}: {why}") from None
         line = line_of(pos)
-        if not isinstance(value, dict):
-            raise OMMError(
-                f"{record_at(number, line)} is a JSON {type(value).__name__}, not an object with "
-                "OMM keys: not OMM JSON"
-            )
+        if not isinstance(value, dict):  # (cannot happen: it starts with "{")
+            raise OMMError(f"{record_at(number, line)} is not an object with OMM keys")
         try:
             es = from_record(value, where=record_at(number, line), source=source)
         except OMMError as exc:

@@ -135,6 +135,8 @@ def read_xml(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHook
             f"refused XML: {exc}; entity declarations and external references are not "
             "allowed in OMM files (an XML bomb?)"
         ) from None
+    except (LookupError, ValueError, RecursionError) as exc:  # an unknown encoding, ...
+        raise OMMError(f"not XML zarya can read: {exc}") from None
     except ParseError as exc:
         raise OMMError(f"not XML: {exc}") from None
     if number == 0 and target.loose:

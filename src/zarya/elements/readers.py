@@ -21,6 +21,7 @@ from .records import FORMATS, BadHook, BadRecord, ReadResult, Record, RecordSink
 from .tle import read_tle_chunks
 
 __all__ = [
+    "MAX_BAD_RECORDS",
     "SinkFactory",
     "read_chunks",
     "read_elements_text",
@@ -43,6 +44,7 @@ _READERS: dict[str, Reader] = {
 }
 assert tuple(_READERS) == FORMATS[:-1]  # and "oem": a trajectory, read whole
 _SNIFF_BYTES = 64 * 1024
+MAX_BAD_RECORDS = 10_000  # skipped and listed; beyond, the file is not an element file
 
 
 class _Counted:
@@ -103,6 +105,11 @@ def read_chunks(
     def bad(number: int, line: int, exc: ElementsError) -> None:
         if not skip_bad:
             raise exc
+        if len(result.bad) >= MAX_BAD_RECORDS:
+            raise ElementsError(
+                f"more than {MAX_BAD_RECORDS} bad records (the last: record {number}, line "
+                f"{line}): not an element file", limit=MAX_BAD_RECORDS,
+            )
         result.bad.append(BadRecord(number, line, str(exc)))
 
     _READERS[kind](chunks, source, out, bad)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..errors import ElementsError, UnknownSatelliteError
+from ..errors import ElementsError, UnknownSatelliteError, param
 from .elset import ElementSet
 from .oem import Trajectory
 
@@ -29,6 +29,7 @@ __all__ = [
     "CHUNK_BYTES",
     "DEFAULT_NORAD_ID",
     "FORMATS",
+    "MAX_BLANK_LINES",
     "MAX_FILE_BYTES",
     "MAX_LINE_CHARS",
     "MAX_RECORD_CHARS",
@@ -38,6 +39,7 @@ __all__ = [
     "Record",
     "RecordSink",
     "decode_chunks",
+    "satellite_query",
     "record_at",
     "select_object",
     "sniff",
@@ -45,6 +47,7 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_BLANK_LINES = 10_000
 MAX_LINE_CHARS = 64 * 1024
 MAX_RECORD_CHARS = 1024 * 1024
 CHUNK_BYTES = 256 * 1024
@@ -122,9 +125,12 @@ def decode_chunks(chunks: Iterable[bytes]) -> Iterator[str]:
 
 
 def split_lines(chunks: Iterable[str]) -> Iterator[str]:
-    """Lines with their endings, each at most :data:`MAX_LINE_CHARS` characters long."""
+    """Lines with their endings, each at most :data:`MAX_LINE_CHARS` characters long, and
+    at most :data:`MAX_BLANK_LINES` empty lines in a row (a decompression bomb of newlines
+    is refused at once, not read line by line)."""
     buffer = ""
     number = 0
+    blank = 0
     for chunk in chunks:
         buffer += chunk
         start = 0
@@ -135,6 +141,15 @@ def split_lines(chunks: Iterable[str]) -> Iterator[str]:
             number += 1
             if end - start > MAX_LINE_CHARS:
                 raise _line_too_long(number)
+            if end - start <= 1:  # "\n" or "\r\n"
+                blank += 1
+                if blank > MAX_BLANK_LINES:
+                    raise ElementsError(
+                        f"line {number}: more than {MAX_BLANK_LINES} empty lines in a row: "
+                        "not an element file", line=number, limit=MAX_BLANK_LINES,
+                    )
+            else:
+                blank = 0
             yield buffer[start : end + 1]
             start = end + 1
         buffer = buffer[start:]
@@ -172,6 +187,34 @@ def sniff(head: bytes) -> str:
 
 
 # ----------------------------------------------------------------------- selection
+MAX_NORAD_ID = 999_999_999  # OMM's nine digits
+MAX_QUERY_CHARS = 100
+
+
+def satellite_query(sat: str | int) -> str:
+    """A satellite asked for (a NORAD number or a name), checked: control characters out;
+    a number (ASCII digits only) of at most nine digits; a name of at most 100 characters.
+
+    >>> satellite_query(" 25544 "), satellite_query("iss")
+    ('25544', 'iss')
+    """
+    text = " ".join(str(sat).split())
+    text = "".join(c for c in text if c.isprintable())
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if text.isdigit() and not (text.isascii() and int(text) <= MAX_NORAD_ID):
+        raise UnknownSatelliteError(
+            f"{param('sat')} {shown!r} is not a NORAD number: expected 1 to {MAX_NORAD_ID}",
+            parameter="sat", query=shown,
+        )
+    if len(text) > MAX_QUERY_CHARS:
+        raise UnknownSatelliteError(
+            f"{param('sat')} {shown!r} is {len(text)} characters long: a NORAD number or a "
+            f"name of at most {MAX_QUERY_CHARS}",
+            parameter="sat", query=shown,
+        )
+    return text
+
+
 def select_object(sets: Sequence[ElementSet], sat: str | int | None) -> list[ElementSet]:
     """The sets of one object: by NORAD number, or by name (case-insensitive, prefix).
 
@@ -185,7 +228,7 @@ def select_object(sets: Sequence[ElementSet], sat: str | int | None) -> list[Ele
             sat = DEFAULT_NORAD_ID
         else:
             return next(iter(by_id.values()))
-    text = str(sat).strip()
+    text = satellite_query(sat)
     if text.isdigit():
         found = by_id.get(int(text))
         if found:

@@ -47,7 +47,7 @@ from . import magnitudes, trajectory_store
 from .elset import ElementSet
 from .files import bundled_sets, read_records, read_stream
 from .oem import Trajectory, designator
-from .records import DEFAULT_NORAD_ID, ReadResult, Record
+from .records import DEFAULT_NORAD_ID, ReadResult, Record, satellite_query
 from .schema import (
     ELEMENT_COLUMNS,
     MIGRATIONS,
@@ -60,6 +60,7 @@ from .schema import (
     iso_from_jd,
     prefixed,
 )
+from .staging import WriterNote, staged, validate
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -171,14 +172,30 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (taken at once, so two writers queue rather than fail)."""
+        """One write transaction (taken at once, so two writers queue rather than fail; one
+        kept waiting past the busy timeout says which process writes)."""
+        note = WriterNote(self.path)
         with self._errors():
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                who = note.read()
+                raise CatalogError(
+                    f"{mark_path(self.path, _STORE)} is busy: another zarya is writing to it "
+                    f"({who or 'an import or an update'}) and has for over "
+                    f"{BUSY_TIMEOUT_S:g} s; try again when it is done",
+                    path=str(self.path),
+                ) from None
+            note.write()
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+            finally:
+                note.clear()
             self._conn.execute("COMMIT")
 
     def _prepare(self, seed: bool) -> None:
@@ -251,20 +268,21 @@ class Store:
         progress: Callable[[int], None] | None = None,
         norad_id: int | None = None,
     ) -> list[ImportSummary]:
-        """Read element files and trajectories (OEM) and add them as they are read, in one
-        transaction.
+        """Read element files and trajectories (OEM) and add them, in one transaction.
 
-        Memory holds one batch, not the files: a bad record (without ``skip_bad``) or any
-        other error rolls everything back. See :func:`~.files.read_records` for formats.
-        ``norad_id``: the catalogue number of the object a trajectory is about, where the
-        store cannot tell it from the OEM's international designator.
+        Every file is first read and validated without the store's lock (a pipe through a
+        temporary copy: :mod:`.staging`), then read again and written a batch at a time:
+        memory holds one batch, not the files; a bad record (without ``skip_bad``) or any
+        other error leaves the store as it was. See :func:`~.files.read_records` for
+        formats. ``norad_id``: the catalogue number of the object a trajectory is about,
+        where the store cannot tell it from the OEM's international designator.
         """
-        with self._transaction():
+        with staged(paths, skip_bad=skip_bad) as files, self._transaction():
             counter = Progress(progress)
             return [
-                self._stream(partial(read_records, p, skip_bad=skip_bad), str(p), counter,
-                             norad_id)
-                for p in paths
+                self._stream(partial(read_records, p, skip_bad=skip_bad, source=name), name,
+                             counter, norad_id)
+                for p, name in files
             ]
 
     def import_stream(
@@ -277,7 +295,10 @@ class Store:
         norad_id: int | None = None,
     ) -> ImportSummary:
         """Like :meth:`import_files` for one open binary stream (a downloaded body), saving
-        ``http`` in the same transaction."""
+        ``http`` in the same transaction; a seekable stream is validated before the lock."""
+        if stream.seekable():
+            validate(stream, source=source, skip_bad=skip_bad)
+            stream.seek(0)
         with self._transaction():
             read = partial(read_stream, stream, source=source, skip_bad=skip_bad)
             summary = self._stream(read, source, Progress(None), norad_id)
@@ -386,7 +407,7 @@ class Store:
         Names match case-insensitively, any name the object ever had, exactly or else as a
         prefix; an ambiguous name lists the candidates. ``None`` means the ISS (25544).
         """
-        text = str(DEFAULT_NORAD_ID if sat is None else sat).strip() or str(DEFAULT_NORAD_ID)
+        text = satellite_query(DEFAULT_NORAD_ID if sat is None else sat) or str(DEFAULT_NORAD_ID)
         with self._errors():
             if text.isdigit():
                 number = int(text)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from ..errors import ElementsError, TLEFormatError
-from .elset import ElementSet, epoch_from_tle
+from .elset import MAX_NAME_CHARS, ElementSet, clean_name, epoch_from_tle
 from .records import BadHook, Record, RecordSink, decode_chunks, split_lines
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "read_tle_chunks",
 ]
 
-MAX_NAME_CHARS = 60
 
 _ALPHA5 = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # I and O are skipped
 _DECIMAL = re.compile(r"^ *[+-]? *\d*\.\d+ *$|^ *[+-]? *\d+\.\d* *$")
@@ -319,7 +318,7 @@ def read_tle_chunks(
                     expected="'1 '", found=stripped[:20],
                 ),
             )
-        name = stripped[2:].strip() if stripped.startswith("0 ") else stripped
+        name = clean_name(stripped[2:] if stripped.startswith("0 ") else stripped)
         name_line = line_no
         if len(name) > MAX_NAME_CHARS:
             number += 1

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import ObserverError, param
+from ..errors import ObserverError, param, shown
 from .frames import enu_basis, geodetic_to_itrs
 
 __all__ = [
@@ -52,7 +52,7 @@ def check_coordinates(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike) 
         if bad.any():
             value = float(values[np.flatnonzero(bad)[0]])
             raise ObserverError(
-                f"{name} {value:g}{unit.rstrip()} is impossible: expected {low:g} to "
+                f"{name} {shown(value)}{unit.rstrip()} is impossible: expected {low:g} to "
                 f"{high:g}{unit}",
                 parameter=key,
                 value=value,
@@ -91,7 +91,7 @@ def check_angle(
             hi = f"at most {high:g}" if high_included else f"less than {high:g}"
             expected = f"{lo} and {hi} degrees"
         raise ObserverError(
-            f"{param(parameter)} {value:g} is impossible: expected {expected}",
+            f"{param(parameter)} {shown(value)} is impossible: expected {expected}",
             parameter=parameter,
             value=value,
             low=low,

@@ -189,7 +189,7 @@ def radio_report(
     min_elevation_deg: float = 0.0, step_s: float = 30.0, allow_stale: bool = False,
 ) -> JSON:
     """``zarya radio --json``: AOS, LOS and the Doppler shift along each pass."""
-    check_frequency(freq_mhz * 1e6)
+    check_frequency(freq_mhz)
     if not (math.isfinite(step_s) and 0.1 <= step_s <= 3600.0):
         raise TimeRangeError(
             f"{param('step_s')} {step_s:g} is impossible: expected 0.1 to 3600 s",
