@@ -32,6 +32,7 @@ class Route:
     fail_status: int = 500
     delay_s: float = 0.0
     short_by: int = 0
+    trickle_s: float = 0.0  # send the body a byte at a time, this long apart
     requests: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -65,6 +66,17 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if etag_match or date_match:
             self._send(304, b"", None, validators)
+            return
+        if route.trickle_s:
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            for k in range(len(route.body)):
+                if self.server.stopping.wait(route.trickle_s):
+                    return
+                self.wfile.write(route.body[k : k + 1])
+                self.wfile.flush()
             return
         if route.short_by:
             self.send_response(route.status)
