@@ -207,3 +207,30 @@ def test_feed_errors_are_422(client, freeze_clock):
     assert r.json()["detail"].startswith("latitude 91 degrees is impossible")
     stale = client.get("/feeds/passes.ics?lat=51&lon=71")
     assert stale.status_code == 422 and "allow_stale=1" in stale.json()["detail"]
+
+
+def test_reminders_and_the_high_passes_filter(client):
+    """Each event carries a VALARM with the trigger asked (15 minutes by default, none for
+    alarm=0); min_peak keeps the events whose highest point reaches it (the stretch's for
+    visible events, the culmination's for whole passes), against the JSON of the passes."""
+    ask = "place=Astana&from=2016-04-04&days=3"
+    report = client.get(f"/api/passes?{ask}").json()
+    for alarm, trigger in ((None, timedelta(minutes=-15)), (30, timedelta(minutes=-30))):
+        extra = "" if alarm is None else f"&alarm={alarm}"
+        evs = events(client.get(f"/feeds/passes.ics?{ask}&visible=0{extra}").content)
+        assert len(evs) == len(report["passes"])
+        for ev in evs:
+            (alarm_,) = ev.walk("VALARM")
+            assert alarm_["ACTION"] == "DISPLAY"
+            assert alarm_.decoded("TRIGGER") == trigger
+    none = events(client.get(f"/feeds/passes.ics?{ask}&visible=0&alarm=0").content)
+    assert none and not any(ev.walk("VALARM") for ev in none)
+    high = events(client.get(f"/feeds/passes.ics?{ask}&visible=0&min_peak=40").content)
+    expected = [p for p in report["passes"] if p["culmination"]["elevation_deg"] >= 40]
+    assert 0 < len(high) == len(expected) < len(report["passes"])
+    stretches = [v for p in report["passes"] for v in p["visible_stretches"]]
+    high_vis = events(client.get(f"/feeds/passes.ics?{ask}&min_peak=40").content)
+    assert len(high_vis) == sum(v["peak"]["elevation_deg"] >= 40 for v in stretches)
+    for bad in ("alarm=-5", "alarm=100000", "min_peak=95", "min_peak=nan"):
+        r = client.get(f"/feeds/passes.ics?{ask}&{bad}")
+        assert r.status_code == 422 and r.json()["detail"].startswith(bad.split("=")[0]), r.text

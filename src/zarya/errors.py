@@ -102,6 +102,8 @@ PLAIN_WORDS = {
     "limiting_magnitude": "limiting magnitude",
     "magnitudes": "magnitude list",
     "convention": "magnitude convention",
+    "alarm": "reminder",
+    "min_peak": "lowest peak",
 }
 
 

@@ -95,9 +95,22 @@ class WebService:
         min_elevation: float = 10.0, visible: bool = True, sat: str | None = None,
         allow_stale: bool = False, rules: str = "zarya", shadow_height_km: float | None = None,
         brighter_than: float | None = None, against_sky: bool = False,
+        alarm: int = 15, min_peak: float | None = None,
     ) -> Answer:
-        """The passes as an iCalendar feed (see :mod:`.feeds`)."""
-        from .feeds import passes_calendar
+        """The passes as an iCalendar feed (see :mod:`.feeds`): reminders ``alarm`` minutes
+        before (0: none), only passes reaching ``min_peak`` degrees."""
+        from ..engine.look import check_angle
+        from ..errors import OptionError, param
+        from .feeds import MAX_ALARM_MIN, passes_calendar
+
+        if not 0 <= alarm <= MAX_ALARM_MIN:
+            raise OptionError(
+                f"{param('alarm')} {alarm} is impossible: expected 0 (no reminder) to "
+                f"{MAX_ALARM_MIN} minutes", parameter="alarm", value=alarm, low=0,
+                high=MAX_ALARM_MIN,
+            )
+        if min_peak is not None:
+            check_angle("min_peak", min_peak, low_included=True, high_included=True)
 
         w, answer = self.passes(
             place=place, lat=lat, lon=lon, alt_m=alt_m, start=start, days=days,
@@ -106,11 +119,12 @@ class WebService:
             against_sky=against_sky,
         )
         zone = w.zone_name()
-        key = ("ics", answer.etag, w.label, zone, visible)
+        key = ("ics", answer.etag, w.label, zone, visible, alarm, min_peak)
 
         def make() -> Answer:
             report = json.loads(answer.body)
-            text = passes_calendar(report, label=w.label, zone_name=zone, visible=visible)
+            text = passes_calendar(report, label=w.label, zone_name=zone, visible=visible,
+                                   alarm_min=alarm, min_peak_deg=min_peak)
             return Answer.of(text.encode("utf-8"), ICS, 3600)
 
         return self.cache.get_or_make(key, make, 3600.0)

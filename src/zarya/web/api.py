@@ -256,15 +256,24 @@ def feed_passes(
     shadow_height_km: ShadowHeight = None,
     brighter_than: BrighterThan = None,
     against_sky: AgainstSky = False,
+    alarm: Annotated[
+        int, Query(description="A reminder this many minutes before each event (0: none).")
+    ] = 15,
+    min_peak: Annotated[
+        float | None,
+        Query(description="Only passes whose highest point reaches this elevation, degrees "
+              "(Spot the Station alerts from 40)."),
+    ] = None,
     sat: Sat = None,
     allow_stale: Stale = False,
 ) -> Response:
-    """The coming passes as an RFC 5545 calendar to subscribe to (UTC times, stable UIDs)."""
+    """The coming passes as an RFC 5545 calendar to subscribe to (UTC times, stable UIDs,
+    a reminder before each)."""
     answer = service(request).calendar(
         place=place, lat=lat, lon=lon, alt_m=alt_m, start=start, days=days,
         min_elevation=min_elevation, visible=visible, sat=sat, allow_stale=allow_stale,
         rules=rules, shadow_height_km=shadow_height_km, brighter_than=brighter_than,
-        against_sky=against_sky,
+        against_sky=against_sky, alarm=alarm, min_peak=min_peak,
     )
     return respond(request, answer)
 

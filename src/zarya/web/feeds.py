@@ -16,6 +16,10 @@ its set (``25544-set...``); for one neither rising nor setting in the window, wh
 visible segment begins (``...-vis...``), else nothing (``25544-up-...``: one such pass a
 window). A pass's later stretches are anchored on their own start (``...-vis...``). So a
 refreshed feed updates its events instead of duplicating them.
+
+Each event carries a reminder (a ``VALARM``, 15 minutes before by default, ``alarm=0`` for
+none), and ``min_peak`` keeps only the passes worth going out for (NASA's Spot the Station
+alerts for passes above 40 degrees).
 """
 
 from __future__ import annotations
@@ -26,9 +30,20 @@ from zoneinfo import ZoneInfo
 from ..engine.timescale import iso_z
 from .charts import parse_z
 
-__all__ = ["describe", "escape_text", "fold", "pass_span", "pass_uid", "passes_calendar"]
+__all__ = [
+    "DEFAULT_ALARM_MIN",
+    "MAX_ALARM_MIN",
+    "describe",
+    "escape_text",
+    "fold",
+    "pass_span",
+    "pass_uid",
+    "passes_calendar",
+]
 
 PRODID = "-//zarya//satellite passes//EN"
+DEFAULT_ALARM_MIN = 15  # a reminder this long before each event
+MAX_ALARM_MIN = 7 * 24 * 60
 REFRESH = "PT6H"
 
 
@@ -162,8 +177,26 @@ def describe(
     return summary, f"{text} Local time: {zone_name}."
 
 
-def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool) -> str:
-    """The ``zarya passes --json`` object ``report`` as an iCalendar text (CRLF lines)."""
+def _alarm(minutes: int, summary: str) -> list[str]:
+    """A VALARM ``minutes`` before the event (none for 0)."""
+    if minutes <= 0:
+        return []
+    return [
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"DESCRIPTION:{escape_text(f'In {minutes} min: {summary}')}",
+        f"TRIGGER:-PT{minutes}M",
+        "END:VALARM",
+    ]
+
+
+def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool,
+                    alarm_min: int = DEFAULT_ALARM_MIN, min_peak_deg: float | None = None
+                    ) -> str:
+    """The ``zarya passes --json`` object ``report`` as an iCalendar text (CRLF lines):
+    each event with a reminder ``alarm_min`` minutes before it (a VALARM; 0: none), and
+    only the events whose highest point reaches ``min_peak_deg`` (the stretch's for a
+    visible event, the culmination's otherwise: Spot the Station alerts from 40)."""
     zone = ZoneInfo(zone_name)
     sat = report["satellite"]
     obs = report["observer"]
@@ -187,6 +220,9 @@ def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool) 
         # visible: an event per stretch; else one per pass
         events = list(enumerate(stretches)) if visible else [(0, None)]
         for k, vis in events:
+            peak = (vis["peak"] if vis is not None else p["culmination"])["elevation_deg"]
+            if min_peak_deg is not None and peak < min_peak_deg:
+                continue
             begin, end = ((vis["start"]["time"], vis["end"]["time"]) if vis is not None
                           else pass_span(p, window))
             summary, text = describe(p, zone, zone_name, visible=visible, window=window,
@@ -210,6 +246,7 @@ def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool) 
                 f"GEO:{obs['lat_deg']:.6f};{obs['lon_deg']:.6f}",
                 "TRANSP:TRANSPARENT",
                 "CATEGORIES:ASTRONOMY",
+                *_alarm(alarm_min, summary),
                 "END:VEVENT",
             ]
     lines.append("END:VCALENDAR")

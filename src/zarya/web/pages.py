@@ -191,6 +191,9 @@ def index(
                      **({"rules": rules} if rules != "zarya" else {})}
                 ),
             )
+            # the same feed for a calendar application to subscribe to (webcal://)
+            base = request.url.replace(scheme="webcal", path="", query="", fragment="")
+            ctx["subscribe"] = str(base).rstrip("/") + ctx["feed"]
             if not form["place"]:
                 form["place"] = where.label
     except ZaryaError as exc:
