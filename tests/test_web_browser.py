@@ -52,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeded_store_file: Path) ->
     env = dict(os.environ, ZARYA_HOME=str(home))
     proc = subprocess.Popen(
         frozen_zarya(STALE_NOW, "serve", "--host", "127.0.0.1", "--port", "0",
-                     "--log-level", "info"),
+                     "--log-level", "info", "--no-refresh"),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
     )
     lines: queue.Queue[str] = queue.Queue()

@@ -7,9 +7,10 @@ are imported only when the command runs, so the other commands start as fast as 
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,17 +37,72 @@ def serve(
     log_level: Annotated[
         LogLevel, typer.Option("--log-level", help="How much uvicorn logs.")
     ] = LogLevel.info,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Worker processes (one store).")
+    ] = 1,
+    refresh: Annotated[
+        bool, typer.Option("--refresh/--no-refresh",
+                           help="Keep the element store current in the background.")
+    ] = True,
+    groups: Annotated[
+        list[str] | None,
+        typer.Option("--refresh-group", help="A CelesTrak group to refresh (default: "
+                     "stations, the ISS's); may be given again."),
+    ] = None,
+    elements_url: Annotated[
+        str | None,
+        typer.Option("--elements-url", help="Refresh from this URL (a CelesTrak mirror) "
+                     "instead of CelesTrak."),
+    ] = None,
+    refresh_nasa: Annotated[
+        bool, typer.Option("--refresh-nasa", help="Refresh NASA's ISS trajectory too.")
+    ] = False,
+    refresh_interval: Annotated[
+        float, typer.Option("--refresh-interval", min=1.0, max=86400.0,
+                            help="Seconds between looks (a URL is fetched at most every "
+                            "2 hours).")
+    ] = 600.0,
+    refresh_timeout: Annotated[
+        float, typer.Option("--refresh-timeout", min=0.1, max=300.0,
+                            help="Seconds a refresh waits for each answer.")
+    ] = 30.0,
+    refresh_lease: Annotated[
+        float, typer.Option("--refresh-lease", min=1.0, max=86400.0,
+                            help="Seconds a refresher's lease holds (a killed one's lapses).")
+    ] = 600.0,
 ) -> None:
-    """Serve the sightings page, the JSON API (/docs) and calendar feeds over HTTP."""
+    """Serve the sightings page, the JSON API (/docs) and calendar feeds over HTTP, keeping
+    the element store current (CelesTrak, NASA) in the background."""
     check_listen(host, port)
+    config = None
+    if refresh:
+        from ..elements.fetch import check_request, group_url
+        from ..web.refresher import RefreshConfig, Source
+
+        sources = [Source(url=elements_url)] if elements_url else [
+            Source(group=g) for g in (groups or ["stations"])]
+        for source in sources:
+            check_request(source.url or group_url(source.group))
+        if refresh_nasa:
+            sources.append(Source(kind="nasa-iss"))
+        config = RefreshConfig(sources=tuple(sources), interval_s=refresh_interval,
+                               timeout_s=refresh_timeout, lease_s=refresh_lease)
     import uvicorn
 
-    from ..web import create_app
-
-    uvicorn.run(
-        create_app(), host=host, port=port, log_level=log_level.value, access_log=False,
-        server_header=False, proxy_headers=False,
+    common: dict[str, Any] = dict(
+        host=host, port=port, log_level=log_level.value, access_log=False,
+        server_header=False, proxy_headers=False, timeout_graceful_shutdown=30,
     )
+    if workers == 1:
+        from ..web import create_app
+
+        uvicorn.run(create_app(refresh=config), **common)
+        return
+    from ..web.refresher import SERVE_REFRESH_ENV
+
+    os.environ[SERVE_REFRESH_ENV] = config.to_json() if config is not None else ""
+    uvicorn.run("zarya.web.app:app_from_environment", factory=True, workers=workers,
+                **common)
 
 
 def check_listen(host: str, port: int) -> None:

@@ -35,7 +35,7 @@ __all__ = [
     "set_key",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BATCH = 1000  # rows per insert batch (and per progress report)
 _UNIX_EPOCH_JD = 2440587.5
 _J2000_JD = 2451545.0
@@ -147,6 +147,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             convention TEXT NOT NULL,       -- standard or intrinsic (full phase)
             source TEXT NOT NULL,
             import_id INTEGER NOT NULL REFERENCES imports (id)
+        )""",
+    ),
+    (  # version 4 -> 5: the refresher's lease and log (several server processes, one store)
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,          -- what the lease is for ("refresh")
+            holder TEXT NOT NULL,           -- host:pid of the process holding it
+            expires REAL NOT NULL           -- Unix time it lapses
+        )""",
+        """CREATE TABLE refreshes (
+            id INTEGER PRIMARY KEY,
+            started REAL NOT NULL,          -- Unix time
+            finished REAL NOT NULL,
+            source TEXT NOT NULL,           -- the URL fetched
+            outcome TEXT NOT NULL,          -- imported, not-modified, too-soon, failed
+            message TEXT NOT NULL
         )""",
     ),
 )

@@ -28,7 +28,6 @@ What it guarantees:
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import re
@@ -43,7 +42,7 @@ from typing import IO, BinaryIO
 
 from ..errors import CatalogError, UnknownSatelliteError, param
 from ..errors import path as mark_path
-from . import magnitudes, trajectory_store
+from . import leases, magnitudes, trajectory_store
 from .elset import ElementSet
 from .files import bundled_sets, read_records, read_stream
 from .oem import Trajectory, designator
@@ -320,37 +319,9 @@ class Store:
 
         result = read(into=into)
         if result.trajectories:
-            return self._save_trajectories(result, source, norad_id)
+            return trajectory_store.save_read(self._conn, result, source, norad_id,
+                                              self._norad_of)
         return made[0].finish(result.bad)
-
-    def _save_trajectories(self, result: ReadResult, source: str,
-                           norad_id: int | None) -> ImportSummary:
-        batch = Batches(self._conn, source, "oem", Progress(None))  # its import-log row
-        new = 0
-        objects = set()
-        for trajectory, original in result.trajectories:
-            number = norad_id if norad_id is not None else self._norad_of(trajectory)
-            t = dataclasses.replace(trajectory, norad_id=number)
-            fmt = "oem-xml" if original.lstrip("\ufeff \t\r\n").startswith("<") else "oem-kvn"
-            if trajectory_store.save(self._conn, t, original, fmt, source, batch.import_id):
-                new += 1
-            self._conn.execute(
-                "INSERT INTO objects (norad_id, name, name_epoch_jd) VALUES (?, ?, ?) "
-                "ON CONFLICT (norad_id) DO NOTHING",
-                (number, t.name, t.creation_jd),
-            )
-            self._conn.execute(
-                "INSERT OR IGNORE INTO object_names (name, norad_id) VALUES (?, ?)",
-                (t.name, number),
-            )
-            objects.add(number)
-        if new:
-            self._conn.execute("UPDATE imports SET records = ?, added = ? WHERE id = ?",
-                               (len(result.trajectories), new, batch.import_id))
-        else:  # nothing new: leave no trace
-            self._conn.execute("DELETE FROM imports WHERE id = ?", (batch.import_id,))
-        return ImportSummary(source, "oem", 0, 0, len(objects), [],
-                             trajectories=len(result.trajectories), new_trajectories=new)
 
     def import_magnitudes(self, path: str | Path, convention: str = "standard") -> int:
         """Import a list of standard (or intrinsic) magnitudes (see
@@ -563,6 +534,24 @@ class Store:
         """How many element sets the store holds."""
         with self._errors():
             return int(self._conn.execute("SELECT count(*) FROM element_sets").fetchone()[0])
+
+    def lease(self, name: str, holder: str, ttl_s: float) -> bool:
+        """Take or renew a lease (see :mod:`.leases`); False while another holds it."""
+        with self._transaction() as conn:
+            return leases.acquire(conn, name, holder, ttl_s)
+
+    def release(self, name: str, holder: str) -> None:
+        with self._transaction() as conn:
+            leases.release(conn, name, holder)
+
+    def log_refresh(self, refresh: leases.Refresh) -> None:
+        with self._transaction() as conn:
+            leases.log_refresh(conn, refresh)
+
+    def refreshes(self, n: int = 10) -> list[leases.Refresh]:
+        """The last ``n`` refreshes, newest first."""
+        with self._errors():
+            return leases.last_refreshes(self._conn, n)
 
     def http_state(self, url: str) -> HttpState | None:
         """The validators and time of the last successful fetch of ``url``, if any."""

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from .oem import OEMSegment, PlannedEvent, Trajectory
-from .schema import iso_from_jd, iso_utc
+from .records import ReadResult
+from .schema import Batches, ImportSummary, Progress, iso_from_jd, iso_utc
 
-__all__ = ["StoredTrajectory", "load", "rows", "save"]
+__all__ = ["StoredTrajectory", "load", "rows", "save", "save_read"]
 
 _ARRAYS = ("jd_whole", "jd_fraction", "r_km", "v_km_s", "a_km_s2")
 
@@ -148,3 +150,35 @@ def rows(conn: sqlite3.Connection, norad_id: int) -> list[StoredTrajectory]:
                          r[11], r[12])
         for r in found
     ]
+
+
+def save_read(conn: sqlite3.Connection, result: ReadResult, source: str, norad_id: int | None,
+          norad_of: Callable[[Trajectory], int]) -> ImportSummary:
+    """The trajectories of an OEM just read, saved (inside the caller's transaction) with
+    their import-log row and their object's names; ``norad_of`` tells an unnumbered one's."""
+    batch = Batches(conn, source, "oem", Progress(None))  # its import-log row
+    new = 0
+    objects = set()
+    for trajectory, original in result.trajectories:
+        number = norad_id if norad_id is not None else norad_of(trajectory)
+        t = dataclasses.replace(trajectory, norad_id=number)
+        fmt = "oem-xml" if original.lstrip("\ufeff \t\r\n").startswith("<") else "oem-kvn"
+        if save(conn, t, original, fmt, source, batch.import_id):
+            new += 1
+        conn.execute(
+            "INSERT INTO objects (norad_id, name, name_epoch_jd) VALUES (?, ?, ?) "
+            "ON CONFLICT (norad_id) DO NOTHING",
+            (number, t.name, t.creation_jd),
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO object_names (name, norad_id) VALUES (?, ?)",
+            (t.name, number),
+        )
+        objects.add(number)
+    if new:
+        conn.execute("UPDATE imports SET records = ?, added = ? WHERE id = ?",
+                     (len(result.trajectories), new, batch.import_id))
+    else:  # nothing new: leave no trace
+        conn.execute("DELETE FROM imports WHERE id = ?", (batch.import_id,))
+    return ImportSummary(source, "oem", 0, 0, len(objects), [],
+                         trajectories=len(result.trajectories), new_trajectories=new)

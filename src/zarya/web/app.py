@@ -11,7 +11,9 @@ refused (414) before any work.
 from __future__ import annotations
 
 import hashlib
-import json
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
@@ -25,8 +27,9 @@ from .. import __version__
 from ..errors import ZaryaError
 from .answers import WebService
 from .queries import MAX_QUERY_BYTES, public_sentence
+from .refresher import SERVE_REFRESH_ENV, RefreshConfig, Refresher
 
-__all__ = ["Guard", "create_app", "validation_sentence"]
+__all__ = ["Guard", "app_from_environment", "create_app", "validation_sentence"]
 
 MAX_PATH_BYTES = 512
 
@@ -143,6 +146,18 @@ def validation_sentence(errors: list[dict[str, Any]]) -> str:
     return f"{name} {shown}: {err.get('msg', 'is not valid')}"
 
 
+def _counted(app: FastAPI) -> Callable[[str], None]:
+    """A refresh's outcome counted in the app's metrics (once they are installed)."""
+    return lambda outcome: app.state.count_refresh(outcome)
+
+
+def app_from_environment() -> FastAPI:
+    """The application ``zarya serve --workers N`` starts in each worker process: its
+    refresh settings come from ``ZARYA_SERVE_REFRESH`` (JSON, set by ``zarya serve``)."""
+    text = os.environ.get(SERVE_REFRESH_ENV)
+    return create_app(refresh=RefreshConfig.from_json(text) if text else None)
+
+
 def _static_files() -> dict[str, tuple[bytes, str, str]]:
     """Every file of ``static/`` by name: (bytes, media type, ETag). Only these are served:
     no path from a request ever reaches the file system."""
@@ -156,11 +171,25 @@ def _static_files() -> dict[str, tuple[bytes, str, str]]:
     return out
 
 
-def create_app(*, service: WebService | None = None) -> FastAPI:
+def create_app(*, service: WebService | None = None,
+               refresh: RefreshConfig | None = None) -> FastAPI:
     """A new application: the page ``/``, the API under ``/api``, ``/feeds/passes.ics``,
-    the pictures under ``/charts``, ``/static``, and OpenAPI at ``/docs``."""
-    from . import pages
+    the pictures under ``/charts``, ``/static``, OpenAPI at ``/docs``, ``/healthz`` and
+    ``/metrics``; with ``refresh``, a background refresher of the element store (see
+    :mod:`.refresher`) for as long as the application runs."""
+    from . import health, pages
     from .api import router
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        refresher = getattr(app.state, "refresher", None)
+        if refresher is not None:
+            refresher.start()
+        try:
+            yield
+        finally:
+            if refresher is not None:
+                refresher.stop()
 
     app = FastAPI(
         title="zarya",
@@ -169,8 +198,11 @@ def create_app(*, service: WebService | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.service = service or WebService()
+    if refresh is not None:
+        app.state.refresher = Refresher(refresh, on_refresh=_counted(app))
 
     async def zarya_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"detail": public_sentence(exc)}, status_code=422)
@@ -203,11 +235,5 @@ def create_app(*, service: WebService | None = None) -> FastAPI:
         body, media_type, _ = files["favicon.svg"]
         return Response(body, media_type=media_type, headers={"Cache-Control": "max-age=86400"})
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> Response:
-        svc = app.state.service
-        state = {"ok": True, "cache_entries": len(svc.cache), "hits": svc.cache.hits,
-                 "misses": svc.cache.misses}
-        return Response(json.dumps(state), media_type="application/json")
-
+    health.install(app)
     return app
