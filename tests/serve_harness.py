@@ -6,11 +6,14 @@ from __future__ import annotations
 import queue
 import re
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+
+import httpx
 
 from .clock import frozen_zarya
 
@@ -18,12 +21,15 @@ __all__ = ["served"]
 
 
 @contextmanager
-def served(now: datetime, *args: str, env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
-    """``zarya serve --port 0 ARGS`` with "now" frozen at ``now``: (its URL, the lines it
-    logs so far, growing). Stopped (SIGTERM, then killed) on the way out."""
+def served(now: datetime | None, *args: str,
+           env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """``zarya serve --port 0 ARGS`` with "now" frozen at ``now`` (None: the real clock;
+    worker processes of ``--workers`` always have it): (its URL, the lines it logs so far,
+    growing). Stopped (SIGTERM, then killed) on the way out."""
+    command = ["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "info", *args]
     proc = subprocess.Popen(
-        frozen_zarya(now, "serve", "--host", "127.0.0.1", "--port", "0", "--log-level",
-                     "info", *args),
+        frozen_zarya(now, *command) if now is not None
+        else [sys.executable, "-m", "zarya", *command],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
     )
     lines: queue.Queue[str] = queue.Queue()
@@ -49,6 +55,13 @@ def served(now: datetime, *args: str, env: dict[str, str]) -> Iterator[tuple[str
         url = found.group(1) if found else None
     try:
         assert url is not None, "zarya serve did not start:\n" + "".join(seen)
+        while True:  # workers listen once they have started (after uvicorn names the URL)
+            try:
+                httpx.get(f"{url}/healthz", timeout=10).raise_for_status()
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "".join(seen)
+                time.sleep(0.1)
         yield url, seen
     finally:
         proc.terminate()

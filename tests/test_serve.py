@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -30,11 +30,12 @@ def _checksum(line: str) -> str:
     return line[:68] + str(sum(int(c) if c.isdigit() else c == "-" for c in line[:68]) % 10)
 
 
-def fresh_set(days_before_now: float) -> bytes:
-    """The newest bundled ISS set with its epoch moved to ``days_before_now`` before the
-    frozen "now" (checksum redone): elements a server can predict with."""
+def fresh_set(days_before_now: float, now: datetime = STALE_NOW) -> bytes:
+    """The newest bundled ISS set with its epoch moved to ``days_before_now`` before
+    ``now`` (the frozen "now" by default; checksum redone): elements a server can predict
+    with."""
     name, one, two = ISS[-3:]
-    when = STALE_NOW - timedelta(days=days_before_now)
+    when = now - timedelta(days=days_before_now)
     day = (when - when.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0))
     epoch = f"{when:%y}{day.total_seconds() / 86400.0 + 1.0:012.8f}"
     return f"{name}\n{_checksum(one[:18] + epoch + one[32:])}\n{two}\n".encode()
@@ -131,3 +132,113 @@ def test_a_failed_refresh_leaves_the_old_elements_serving(home: dict[str, str],
             answer = httpx.get(url + ASTANA)
             assert answer.status_code == 200, answer.text
             assert answer.json()["satellite"]["elements_age_days"] == pytest.approx(5.0, abs=0.6)
+
+
+def _many_sets(n: int, days_before_now: float, now: datetime) -> bytes:
+    """``n`` ISS-like sets numbered 50000 on (clear of the ISS's 25544), of one epoch: a
+    big import."""
+    name, one, two = fresh_set(days_before_now, now).decode().splitlines()
+    out = []
+    for k in range(n):
+        number = f"{50000 + k:05d}"
+        out += [f"SAT {k}", _checksum(one[:2] + number + one[7:]),
+                _checksum(two[:2] + number + two[7:])]
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_two_workers_a_refresher_twenty_clients_and_a_killed_import(
+    home: dict[str, str]
+) -> None:
+    """Two worker processes and their refreshers (on the real clock) serve 20 concurrent
+    clients for 60 s: no 5xx, no "database is locked", every answer from a whole element
+    version (the epoch of the set before or after the import, never a mixture); the only
+    requests left unanswered are those in flight on the worker killed. Meanwhile the worker
+    that imports 40,000 sets is killed (SIGKILL) in the middle of it: the store stays
+    intact (integrity check, nothing of that import in it), its lease lapses (10 s here;
+    longer than an import: a lease is not renewed while its holder writes), and a
+    refresher of another worker imports the whole body."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import threading
+
+    # worker processes read the real clock: elements relative to it, 40 days old (stale)
+    # in the store and a day old from "CelesTrak"
+    now = datetime.now(UTC)
+    store_path = Path(home["ZARYA_HOME"]) / "elements.sqlite"
+    stale = Path(home["ZARYA_HOME"]) / "stale.tle"
+    stale.write_bytes(fresh_set(40.0, now))
+    assert subprocess.run([sys.executable, "-m", "zarya", "elements", "import", str(stale)],
+                          env=home, capture_output=True).returncode == 0
+    body = fresh_set(1.0, now) + _many_sets(40_000, 1.0, now)
+    with ElementServer() as celestrak:
+        celestrak.routes["/gp"] = Route(body=body, content_type="text/plain")
+        with served(None, "--workers", "2", "--elements-url", celestrak.url("/gp"),
+                    "--refresh-interval", "1", "--refresh-lease", "10", env=home) as (url, log):
+            statuses: list[int] = []
+            bodies: list[str] = []
+            epochs: set[str] = set()
+            refusals: list[str] = []
+            dropped: list[float] = []
+            stop = threading.Event()
+
+            def client(k: int) -> None:
+                paths = [ASTANA, "/api/now?place=Astana", "/healthz",
+                         f"/api/passes?lat={k}&lon={2 * k}&days=1", "/?place=Astana"]
+                with httpx.Client(timeout=60) as http:
+                    while not stop.is_set():
+                        for path in paths:
+                            try:
+                                r = http.get(url + path)
+                            except httpx.TransportError:  # on the worker we kill
+                                dropped.append(time.monotonic())
+                                continue
+                            statuses.append(r.status_code)
+                            if r.status_code >= 500 or "locked" in r.text:
+                                bodies.append(r.text[:300])
+                            if path == ASTANA and r.status_code == 200:
+                                epochs.add(r.json()["satellite"]["elements_epoch"])
+                            elif path == ASTANA:
+                                refusals.append(r.text[:200])
+
+            threads = [threading.Thread(target=client, args=(k,)) for k in range(20)]
+            started = time.monotonic()
+            for t in threads:
+                t.start()
+            note = Path(f"{store_path}.writer")
+
+            def importing() -> int | None:  # the pid writing for half a second or more
+                try:
+                    first = note.read_text()
+                    time.sleep(0.5)
+                    return int(first.split(",")[0].split()[1]) if note.read_text() == first \
+                        else None
+                except (OSError, ValueError, IndexError):
+                    return None
+
+            victim = wait_for(importing, 60.0)
+            os.kill(victim, signal.SIGKILL)
+            killed_at = time.monotonic()
+            with sqlite3.connect(store_path) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            def imported() -> bool:
+                with sqlite3.connect(store_path) as conn:
+                    rows = conn.execute("SELECT outcome, message FROM refreshes").fetchall()
+                return any(o == "imported" and m.endswith("new sets") for o, m in rows)
+
+            wait_for(imported, 90.0)
+            while time.monotonic() - started < 60.0:
+                time.sleep(1.0)
+            stop.set()
+            for t in threads:
+                t.join(60)
+    with sqlite3.connect(store_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        objects = conn.execute("SELECT count(DISTINCT norad_id) FROM element_sets").fetchone()[0]
+    assert objects >= 40_001  # the ISS and the 40,000: the whole body, once
+    assert len(statuses) > 500 and not bodies, bodies[:3]
+    # the only requests without an answer were in flight on the killed worker
+    assert len(dropped) <= 20 and all(0 <= t - killed_at < 5 for t in dropped), dropped
+    assert max(statuses) < 500 and set(statuses) <= {200, 422}
+    assert 1 <= len(epochs) <= 2, refusals[-3:]  # whole versions only
