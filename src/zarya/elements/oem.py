@@ -164,6 +164,9 @@ _EPOCH = re.compile(
 )
 
 
+EPOCH_YEARS = (1957, 2100)  # the states of an Earth satellite: Sputnik to the century's end
+
+
 def parse_epoch(text: str) -> tuple[float, float]:
     """A CCSDS epoch (``2025-02-26T12:00:00.000`` or day of year ``2025-057T12:00:00Z``) as
     (Julian date of 00:00 that day, seconds of the day), in the epoch's own time system.
@@ -179,6 +182,8 @@ def parse_epoch(text: str) -> tuple[float, float]:
         )
     y, mo, d, doy, hh, mm, ss = m.groups()
     year = int(y)
+    if not EPOCH_YEARS[0] <= year <= EPOCH_YEARS[1]:
+        raise ValueError(f"year {year} is outside {EPOCH_YEARS[0]} to {EPOCH_YEARS[1]}")
     if doy is not None:
         day = datetime(year, 1, 1) + timedelta(days=int(doy) - 1)
         if day.year != year or int(doy) < 1:
@@ -332,11 +337,14 @@ def _segment(meta: dict[str, tuple[str, str]], rows: list[tuple[str, str, list[s
         raise OEMError(f"{rows[k][0]}: epoch {rows[k][1].strip()} is not after the one before "
                        f"({rows[k - 1][1].strip()}): epochs must increase")
     r = values[:, 0:3] * 1.0
-    if (np.linalg.norm(r, axis=1) < 6000.0).any() or (np.linalg.norm(r, axis=1) > 1e7).any():
-        k = int(np.flatnonzero((np.linalg.norm(r, axis=1) < 6000.0)
-                               | (np.linalg.norm(r, axis=1) > 1e7))[0])
-        raise OEMError(f"{rows[k][0]}: a position {np.linalg.norm(r[k]):.1f} km from the "
-                       "Earth's centre: not an Earth orbit in km")
+    with np.errstate(over="ignore"):
+        dist = np.linalg.norm(r, axis=1)
+        far = np.linalg.norm(values[:, 3:6], axis=1) > 1e3  # km/s: not an orbit's
+    wrong = ~((dist >= 6000.0) & (dist <= 1e7)) | far
+    if wrong.any():
+        k = int(np.flatnonzero(wrong)[0])
+        raise OEMError(f"{rows[k][0]}: a state {dist[k]:.1f} km from the Earth's centre, "
+                       "or moving over 1,000 km/s: not an Earth orbit in km and km/s")
     need = points_needed(kind, degree)
     if len(rows) < need:
         raise OEMError(
@@ -408,9 +416,10 @@ def _trajectory(header: dict[str, tuple[str, str]], segments: list[OEMSegment],
     ordered = sorted(segments, key=lambda g: g.start_jd)
     for a, b in zip(ordered[:-1], ordered[1:], strict=True):
         if b.start_jd < a.stop_jd - 1e-9:
+            number = {id(g): k + 1 for k, g in enumerate(segments)}
             raise OEMError(
-                f"segment {segments.index(b) + 1} starts before segment "
-                f"{segments.index(a) + 1} ends: segments must not overlap"
+                f"segment {number[id(b)]} starts before segment {number[id(a)]} ends: "
+                "segments must not overlap"
             )
     all_comments = tuple(comments) + tuple(c for g in ordered for c in g.comments)
     year = _datetime(ordered[0].start_jd, 0.0).year

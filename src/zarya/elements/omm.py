@@ -237,6 +237,11 @@ def read_json(chunks: Iterable[bytes], source: str, out: RecordSink, bad: BadHoo
                     else (f"not valid JSON ({exc.msg})")
                 )
                 raise OMMError(f"{record_at(number, line_of(pos))}: {why}") from None
+            except ValueError as exc:  # a number of thousands of digits, ...
+                why = "a number of thousands of digits" if "digits" in str(exc) else str(exc)
+                raise OMMError(
+                    f"{record_at(number, line_of(pos))}: not OMM JSON ({why})"
+                ) from None
         line = line_of(pos)
         if not isinstance(value, dict):  # (cannot happen: it starts with "{")
             raise OMMError(f"{record_at(number, line)} is not an object with OMM keys")
