@@ -49,15 +49,20 @@ PAGE = "/?place=Astana&from=2016-04-04&days=10"
 
 
 @contextmanager
-def server() -> Iterator[str]:
-    """``zarya serve --port 0`` in a child process; yields its base URL, stops it after."""
-    home = tempfile.mkdtemp(prefix="zarya-bench-web-")
+def server(*args: str, home: str | None = None,
+           procs: list[subprocess.Popen] | None = None) -> Iterator[str]:
+    """``zarya serve --port 0 --no-refresh ARGS`` in a child process (its element store in
+    ``home``, a fresh one by default); yields its base URL, stops it after. ``procs``
+    receives the process."""
+    home = home or tempfile.mkdtemp(prefix="zarya-bench-web-")
     env = dict(os.environ, ZARYA_HOME=home)
     proc = subprocess.Popen(
         [sys.executable, "-m", "zarya", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--log-level", "info"],
+         "--log-level", "info", "--no-refresh", *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
     )
+    if procs is not None:
+        procs.append(proc)
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stderr], daemon=True)
     reader.start()
@@ -72,6 +77,14 @@ def server() -> Iterator[str]:
     try:
         if url is None:
             raise SystemExit("zarya serve did not start")
+        while True:  # workers listen once started
+            try:
+                httpx.get(f"{url}/healthz", timeout=10)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("zarya serve did not start") from None
+                time.sleep(0.1)
         yield url
     finally:
         proc.terminate()
