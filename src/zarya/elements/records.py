@@ -201,7 +201,7 @@ def satellite_query(sat: str | int) -> str:
     text = " ".join(str(sat).split())
     text = "".join(c for c in text if c.isprintable())
     shown = text if len(text) <= 40 else text[:37] + "..."
-    if text.isdigit() and not (text.isascii() and int(text) <= MAX_NORAD_ID):
+    if text.isdigit() and not (text.isascii() and len(text) <= 9 and int(text) <= MAX_NORAD_ID):
         raise UnknownSatelliteError(
             f"{param('sat')} {shown!r} is not a NORAD number: expected 1 to {MAX_NORAD_ID}",
             parameter="sat", query=shown,

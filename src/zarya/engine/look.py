@@ -221,8 +221,10 @@ def refraction_deg(
 
 
 def pressure_at_height_hpa(alt_m: ArrayLike) -> FloatArray:
-    """Standard-atmosphere pressure at heights (the value PyEphem derives from elevation)."""
-    out: FloatArray = 1013.25 * (1.0 - 0.0065 * np.asarray(alt_m, dtype=float) / 288.15) ** 5.2561
+    """Standard-atmosphere pressure at heights (the value PyEphem derives from elevation);
+    0 above the formula's top (44,331 m), where there is no air left to refract."""
+    base = np.clip(1.0 - 0.0065 * np.asarray(alt_m, dtype=float) / 288.15, 0.0, None)
+    out: FloatArray = 1013.25 * base**5.2561
     return out
 
 
