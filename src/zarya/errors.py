@@ -53,6 +53,7 @@ __all__ = [
     "RenderError",
     "ServeError",
     "StaleElementsError",
+    "StationError",
     "TLEFormatError",
     "TimeRangeError",
     "UnknownSatelliteError",
@@ -312,3 +313,14 @@ class BatchError(ZaryaError):
 class ServeError(ZaryaError):
     """An address the web service cannot listen on (unknown host, port in use, no
     permission)."""
+
+
+class StationError(ZaryaError):
+    """A ground station's daemon (``rotctld``, ``rigctld``: ``daemon`` at ``host``:``port``)
+    that cannot be reached, went away (``lost``) or refused a command (Hamlib's ``code``)."""
+
+    daemon: str | None = None
+    host: str | None = None
+    port: int | None = None
+    code: int | None = None
+    lost: bool = False

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from ..engine import search
 from ..engine.ephemeris import Ephemeris
@@ -30,7 +30,9 @@ __all__ = [
     "RadioPass",
     "check_frequency",
     "doppler_shift_hz",
+    "downlink_hz",
     "radio_passes",
+    "uplink_hz",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -47,6 +49,22 @@ def doppler_shift_hz(range_rate_km_s, freq_hz) -> np.ndarray:
     return -np.asarray(freq_hz, dtype=float) * np.asarray(range_rate_km_s, dtype=float) / (
         SPEED_OF_LIGHT_KM_S
     )
+
+
+def downlink_hz(freq_hz: float, range_rate_km_s: ArrayLike) -> FloatArray:
+    """The frequency heard on the ground of a downlink sent on ``freq_hz``:
+    ``f (1 - range_rate / c)`` (the same first-order shift as :func:`doppler_shift_hz`)."""
+    rr = np.asarray(range_rate_km_s, dtype=float)
+    out: FloatArray = freq_hz * (1.0 - rr / SPEED_OF_LIGHT_KM_S)
+    return out
+
+
+def uplink_hz(freq_hz: float, range_rate_km_s: ArrayLike) -> FloatArray:
+    """The frequency to transmit on the ground so that the satellite hears ``freq_hz``:
+    ``f / (1 - range_rate / c)`` (higher while it approaches)."""
+    rr = np.asarray(range_rate_km_s, dtype=float)
+    out: FloatArray = freq_hz / (1.0 - rr / SPEED_OF_LIGHT_KM_S)
+    return out
 
 
 MAX_FREQ_MHZ = 3e6  # 3 THz: far above any radio
