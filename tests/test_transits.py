@@ -10,7 +10,7 @@ same GMST-82 rotation once both use the same UT1 (``dut1_s`` is given Skyfield's
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -160,3 +160,152 @@ def test_centre_lines_by_brute_force(iss_sets, body):
                 rho = np.radians(tr.body_radius_deg)
                 width = 2 * rho * L / np.linalg.norm(cp - (cp @ m) * m)
                 assert tr.strip_width_km == pytest.approx(width, rel=0.01)
+
+
+# --------------------------------------------------------------- the faces
+import json  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+from .cli_harness import assert_one_line_error, run, run_json  # noqa: E402
+
+REQUIRED = ("body", "time", "centre_lat_deg", "centre_lon_deg", "distance_km",
+            "separation_deg", "duration_s", "on_disc", "body_radius_deg")
+
+
+@pytest.fixture(scope="module")
+def on_the_line(iss_sets):
+    """A place on a centre line of the Sun on 4 April 2016 (the line's point 60 s into
+    one of its longest pieces), the element set and the time."""
+    from zarya.domain.transits import centre_lines
+    from zarya.engine.timescale import parse_instant
+
+    es = min(iss_sets, key=lambda e: abs((e.epoch - parse_instant("2016-04-04")).total_seconds()))
+    sat = Satellite.from_elements([es])
+    start = parse_instant("2016-04-04")
+    eph = Ephemeris(sat, Window.days(start, 1.0), step_s=10.0)
+    piece = max(centre_lines(eph, "sun"), key=len)
+    t_s, lat, lon = piece[30]
+    return es, float(lat), float(lon), start + timedelta(seconds=float(t_s))
+
+
+def test_cli_finds_the_transit_on_its_centre_line(capsys, tmp_path, on_the_line, monkeypatch):
+    """Standing on a centre line: a transit on the disc, the nearest point where we stand,
+    the closest separation 0, its time the line's."""
+    es, lat, lon, when = on_the_line
+    tle = tmp_path / "iss.tle"
+    tle.write_text(f"ISS (ZARYA)\n{es.line1}\n{es.line2}\n")
+    report = run_json(capsys, "transits", "--lat", f"{lat:.6f}", "--lon", f"{lon:.6f}",
+                      "--from", "2016-04-04", "--days", "1", "--body", "sun",
+                      "--elements", str(tle))
+    found = [t for t in report["transits"] if t["on_disc"]]
+    assert len(found) == 1
+    t = found[0]
+    assert all(k in t for k in REQUIRED)
+    assert t["kind"] == "transit" and t["body"] == "sun"
+    assert t["distance_km"] < 0.05 and t["separation_deg"] < 0.0005
+    assert abs((datetime.fromisoformat(t["time"]) - when).total_seconds()) < 0.02
+    assert t["time"].endswith("Z") and 0 < t["duration_s"] < 5
+    assert 0.25 < t["body_radius_deg"] < 0.28  # the Sun's 16 arcminutes in April
+    # the table, at any width, in local time
+    for width in ("40", "200"):
+        monkeypatch.setenv("COLUMNS", width)
+        code, out, err = run(capsys, "transits", "--lat", f"{lat:.6f}", "--lon", f"{lon:.6f}",
+                             "--from", "2016-04-04", "--days", "1", "--body", "sun",
+                             "--elements", str(tle), "--tz", "UTC")
+        assert code == 0, err
+        assert code == 0 and "Traceback" not in err
+        assert "transit" in out and f"{t['distance_km']:.1f} km" in out
+
+
+def test_pictures_and_geojson(capsys, tmp_path, on_the_line):
+    es, lat, lon, _ = on_the_line
+    tle = tmp_path / "iss.tle"
+    tle.write_text(f"ISS (ZARYA)\n{es.line1}\n{es.line2}\n")
+    (tmp_path / "pics").mkdir()
+    code, out, err = run(capsys, "transits", "--lat", f"{lat + 0.05:.6f}", "--lon",
+                         f"{lon:.6f}", "--from", "2016-04-04", "--days", "1", "--body", "sun",
+                         "--elements", str(tle), "--plot", str(tmp_path / "pics"))
+    assert code == 0, err
+    pics = sorted((tmp_path / "pics").glob("transit-*.svg"))
+    assert pics and all(ET.parse(p).getroot().tag.endswith("svg") for p in pics)
+    text = pics[0].read_text()
+    assert "centre line" in text and "edge of the strip" in text
+    code, out, err = run(capsys, "transits", "--geojson", "--from", "2016-04-04", "--days",
+                         "1", "--elements", str(tle))
+    assert code == 0, err
+    gj = json.loads(out)
+    assert gj["type"] == "FeatureCollection" and len(gj["features"]) > 10
+    bodies = {f["properties"]["body"] for f in gj["features"]}
+    assert bodies == {"sun", "moon"}
+    for f in gj["features"]:
+        coords = np.array(f["geometry"]["coordinates"])
+        assert f["geometry"]["type"] == "LineString" and len(coords) >= 2
+        assert np.all(np.abs(np.diff(coords[:, 0])) < 180)  # cut at the antimeridian
+        assert np.all(np.abs(coords[:, 1]) <= 90)
+    # the place we picked is on a line of the Sun at the time
+    sun = [np.array(f["geometry"]["coordinates"]) for f in gj["features"]
+           if f["properties"]["body"] == "sun"]
+    nearest = min(float(np.min(np.hypot(c[:, 0] - lon, c[:, 1] - lat))) for c in sun)
+    assert nearest < 0.2
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--body", "mars"], "--body 'mars' is not a body"),
+    (["--radius-km", "-1"], "--radius-km -1 is impossible"),
+    (["--radius-km", "5000"], "--radius-km 5000 is impossible"),
+    (["--margin-deg", "nan"], "--margin-deg nan is impossible"),
+    (["--days", "0"], "days"),
+    (["--days", "-3"], "days"),
+    (["--days", "1e9"], "days"),
+    (["--from", "2016-02-30"], "2016-02-30"),
+    (["--plot", "/nonexistent/folder"], "--plot '/nonexistent/folder' is not a folder"),
+    (["--plot-format", "bmp", "--plot", "."], "--plot-format 'bmp'"),
+    (["--lat", "95", "--lon", "0"], "latitude"),
+    (["--place", "Nowhere-on-Earth-xyz"], "Nowhere-on-Earth-xyz"),
+    (["--geojson", "--place", "Astana"], "--geojson draws the whole globe"),
+    (["--sat", "99999999999"], "--sat"),
+])
+def test_transits_refuse_bad_input(capsys, args, fragment):
+    where = [] if any(a in args for a in ("--lat", "--place")) else ["--place", "Astana"]
+    code, out, err = run(capsys, "transits", *where, "--from", "2016-04-04", *args)
+    assert_one_line_error(code, out, err, fragment)
+
+
+def test_transits_refuse_stale_and_decayed(capsys, tmp_path):
+    code, out, err = run(capsys, "transits", "--place", "Astana", "--from", "2030-01-01")
+    assert_one_line_error(code, out, err, "--allow-stale")
+
+
+def test_web_api_feed_and_page(tmp_path, monkeypatch, on_the_line):
+    """/api/transits answers the command's JSON, /feeds/transits.ics parses with icalendar
+    (an event at the centre line's point, a reminder), bad input is 422, and the page shows
+    the transit."""
+    import icalendar
+    from fastapi.testclient import TestClient
+
+    from zarya.web import create_app
+
+    monkeypatch.setenv("ZARYA_HOME", str(tmp_path))
+    es, lat, lon, when = on_the_line
+    client = TestClient(create_app())
+    q = {"lat": f"{lat:.4f}", "lon": f"{lon:.4f}", "from": "2016-04-04", "days": "1",
+         "body": "sun", "allow_stale": "true"}
+    r = client.get("/api/transits", params=q)
+    assert r.status_code == 200
+    found = [t for t in r.json()["transits"] if t["distance_km"] < 1.0]
+    assert found and all(k in found[0] for k in REQUIRED)
+    r = client.get("/feeds/transits.ics", params={**q, "alarm": "30"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    events = icalendar.Calendar.from_ical(r.text).walk("VEVENT")
+    assert events and all(e.walk("VALARM")[0]["TRIGGER"].dt == timedelta(minutes=-30)
+                          for e in events)
+    assert any(abs(float(e["GEO"].latitude) - lat) < 0.05 for e in events)
+    for bad in ({"body": "pluto"}, {"radius_km": "-5"}, {"margin_deg": "999"},
+                {"days": "31"}, {"lat": "91"}):
+        r = client.get("/api/transits", params={**q, **bad})
+        assert r.status_code == 422 and "\n" not in r.json()["detail"]
+    page = client.get("/", params={"lat": f"{lat:.4f}", "lon": f"{lon:.4f}",
+                                   "from": "2016-04-04", "days": "1"})
+    assert page.status_code == 200
+    assert 'id="transits"' in page.text and "/feeds/transits.ics?" in page.text
+    assert "(transit)</span>" in page.text  # the row of the transit on the line

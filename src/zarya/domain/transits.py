@@ -23,6 +23,7 @@ the body for someone within reach, then refined to 10 microseconds (golden secti
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -46,6 +47,7 @@ __all__ = [
     "TransitOptions",
     "centre_lines",
     "find_transits",
+    "sky_path",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -200,7 +202,8 @@ def _centre(sky: _Sky, t: FloatArray) -> FloatArray:
     return _hit(sat, body)
 
 
-def _minimise(f, lo: FloatArray, hi: FloatArray) -> tuple[FloatArray, FloatArray]:  # type: ignore[no-untyped-def]
+def _minimise(f: Callable[[FloatArray], FloatArray], lo: FloatArray, hi: FloatArray
+              ) -> tuple[FloatArray, FloatArray]:
     """Vectorised golden-section minimum of ``f(t)`` on each ``[lo, hi]``."""
     t, neg = search.golden_maximum(lambda x, i: -f(x), lo, hi, np.arange(len(lo)), tol=_TOL_S)
     return t, -neg
@@ -392,3 +395,26 @@ def centre_lines(eph: Ephemeris, body: str, *, step_s: float = 2.0, dut1_s: floa
         pieces.append(np.column_stack([t[a:z], lat, lon]))
     return pieces
 
+
+
+def sky_path(eph: Ephemeris, transit: Transit, where: Observer, *, half_s: float = 2.0,
+             step_s: float = 0.02) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The satellite's path across the body as seen from ``where``: seconds from the
+    window start and offsets from the body's centre (degrees; x to the right along the
+    horizon, y up), around the closest approach seen from there."""
+    sky = _Sky(eph, transit.body, 0.0)
+    r = geodetic_to_itrs(where.lat_deg, where.lon_deg, where.alt_m)[0]
+    up = enu_basis(where.lat_deg, where.lon_deg)[2][0]
+    t_mid, _ = _minimise(lambda x: _separation(sky, x, r),
+                         np.array([transit.t_s - 30.0]), np.array([transit.t_s + 30.0]))
+    t = float(t_mid[0]) + np.arange(-half_s, half_s + step_s / 2, step_s)
+    sat, body = sky.at(t)
+    b = topocentric_apparent(body, r)
+    bhat = b / np.linalg.norm(b, axis=-1, keepdims=True)
+    right = np.cross(bhat, up)
+    right /= np.linalg.norm(right, axis=-1, keepdims=True)
+    upward = np.cross(right, bhat)
+    v = sat - r
+    v = v / np.einsum("ij,ij->i", v, bhat)[:, None]  # gnomonic: onto the plane at the body
+    return (t, np.degrees(np.einsum("ij,ij->i", v, right)),
+            np.degrees(np.einsum("ij,ij->i", v, upward)))

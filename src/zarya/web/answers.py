@@ -224,6 +224,57 @@ class WebService:
 
         return self.cache.get_or_make(key, make, ttl_for(given))
 
+    # -------------------------------------------------------------- transits
+    def transits(
+        self, *, place: str | None = None, lat: float | None = None, lon: float | None = None,
+        alt_m: float | None = 0.0, body: str = "both", radius_km: float = 20.0,
+        margin_deg: float = 0.5, start: str | None = None, days: float = 7.0,
+        sat: str | None = None, allow_stale: bool = False,
+    ) -> tuple[Where, Answer]:
+        """``zarya transits --json``: the satellite across the Sun and the Moon."""
+        from ..domain.transits import TransitOptions
+        from ..reports.transits import check_bodies, transits_report
+
+        w = where(place, lat, lon, alt_m)
+        bodies = check_bodies(body)
+        TransitOptions(radius_km=radius_km, margin_deg=margin_deg)
+        begin, given = start_of(start)
+        window = window_days(begin, days)
+        satellite, version = self.sats.get(sat)
+        key = ("transits", version, _obs_key(w), window_key(window), bodies, radius_km,
+               margin_deg, allow_stale)
+
+        def make() -> Answer:
+            obj = transits_report(satellite, w.observer, window, bodies=bodies,
+                                  radius_km=radius_km, margin_deg=margin_deg,
+                                  allow_stale=allow_stale)
+            return Answer.of(to_json(obj), JSON, 300 if given else 60)
+
+        return w, self.cache.get_or_make(key, make, ttl_for(given))
+
+    def transits_calendar(self, *, alarm: int = 60, **kw: object) -> Answer:
+        """The transits as an iCalendar feed, each with a reminder ``alarm`` minutes before
+        (time to drive to the line; 0: none)."""
+        from ..errors import OptionError, param
+        from .feeds import MAX_ALARM_MIN, transits_calendar
+
+        if not 0 <= alarm <= MAX_ALARM_MIN:
+            raise OptionError(
+                f"{param('alarm')} {alarm} is impossible: expected 0 (no reminder) to "
+                f"{MAX_ALARM_MIN} minutes", parameter="alarm", value=alarm, low=0,
+                high=MAX_ALARM_MIN,
+            )
+        w, answer = self.transits(**kw)  # type: ignore[arg-type]
+        zone = w.zone_name()
+        key = ("transits-ics", answer.etag, w.label, zone, alarm)
+
+        def make() -> Answer:
+            text = transits_calendar(json.loads(answer.body), label=w.label, zone_name=zone,
+                                     alarm_min=alarm)
+            return Answer.of(text.encode("utf-8"), ICS, 3600)
+
+        return self.cache.get_or_make(key, make, 3600.0)
+
     # ---------------------------------------------------------------- places
     def places(self, q: str | None, limit: int = MAX_SUGGESTIONS) -> Answer:
         """Gazetteer suggestions for a prefix: sites first, then cities, most populous first."""

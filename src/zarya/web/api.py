@@ -217,6 +217,68 @@ def api_overflights(
     return respond(request, answer)
 
 
+Body = Annotated[str, Query(max_length=10, description="sun, moon or both.")]
+RadiusKm = Annotated[
+    float, Query(description="Also transits whose centre line passes within this, km (0 to "
+                 "1000).")
+]
+MarginDeg = Annotated[
+    float, Query(description="Near misses within this of the disc's edge, degrees (0 to 180).")
+]
+
+
+@router.get("/api/transits", tags=["api"], responses=ERRORS)
+def api_transits(
+    request: Request,
+    lat: Lat = None,
+    lon: Lon = None,
+    alt_m: AltM = 0.0,
+    place: Place = None,
+    body: Body = "both",
+    radius_km: RadiusKm = 20.0,
+    margin_deg: MarginDeg = 0.5,
+    start: From = None,
+    days: Days = 7.0,
+    sat: Sat = None,
+    allow_stale: Stale = False,
+) -> Response:
+    """The satellite across the Sun and the Moon, and where to stand: ``zarya transits
+    --json``."""
+    _, answer = service(request).transits(
+        place=place, lat=lat, lon=lon, alt_m=alt_m, body=body, radius_km=radius_km,
+        margin_deg=margin_deg, start=start, days=days, sat=sat, allow_stale=allow_stale,
+    )
+    return respond(request, answer)
+
+
+@router.get("/feeds/transits.ics", tags=["feeds"], responses=ERRORS, response_class=Response)
+def feed_transits(
+    request: Request,
+    lat: Lat = None,
+    lon: Lon = None,
+    alt_m: AltM = 0.0,
+    place: Place = None,
+    body: Body = "both",
+    radius_km: RadiusKm = 20.0,
+    margin_deg: MarginDeg = 0.5,
+    start: From = None,
+    days: Days = 7.0,
+    alarm: Annotated[
+        int, Query(description="A reminder this many minutes before each (0: none).")
+    ] = 60,
+    sat: Sat = None,
+    allow_stale: Stale = False,
+) -> Response:
+    """The coming transits as an RFC 5545 calendar: an event at each centre line's nearest
+    point, with a reminder before it."""
+    answer = service(request).transits_calendar(
+        place=place, lat=lat, lon=lon, alt_m=alt_m, body=body, radius_km=radius_km,
+        margin_deg=margin_deg, start=start, days=days, sat=sat, allow_stale=allow_stale,
+        alarm=alarm,
+    )
+    return respond(request, answer)
+
+
 @router.get("/api/places", tags=["api"], responses=ERRORS)
 def api_places(
     request: Request,

@@ -39,6 +39,7 @@ __all__ = [
     "pass_span",
     "pass_uid",
     "passes_calendar",
+    "transits_calendar",
 ]
 
 PRODID = "-//zarya//satellite passes//EN"
@@ -252,3 +253,53 @@ def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool,
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
 
+
+
+def transits_calendar(report: dict, *, label: str, zone_name: str, alarm_min: int = 60) -> str:
+    """The ``zarya transits --json`` object as an iCalendar text: one event per transit,
+    a minute either side of the central transit on the centre line, at that point (GEO),
+    with where to stand and what is seen from the place in the description. The UID is
+    the satellite, the body, the minute and the place: a refreshed feed updates it."""
+    zone = ZoneInfo(zone_name)
+    sat = report["satellite"]
+    obs = report["observer"]
+    stamp = _utc(sat["elements_epoch"])
+    name = escape_text(f"{sat['name']} transits of the Sun and the Moon near {label}")
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH", f"X-WR-CALNAME:{name}", f"NAME:{name}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}", f"X-PUBLISHED-TTL:{REFRESH}",
+    ]
+    for t in report["transits"]:
+        central = parse_z(t["time"])
+        body = "Sun" if t["body"] == "sun" else "Moon"
+        summary = (f"{sat['name']} across the {body}, {t['distance_km']:.1f} km "
+                   f"{t['direction']} ({t['kind']})")
+        local = central.astimezone(zone)
+        width = (f"; the strip is {t['strip_width_km']:.1f} km wide"
+                 if t["strip_width_km"] is not None else "")
+        text = (
+            f"Central transit at {local:%H:%M:%S}.{t['time'][20:22]} {zone_name} at "
+            f"{t['centre_lat_deg']:.5f}, {t['centre_lon_deg']:.5f} ({t['distance_km']:.1f} "
+            f"km {t['direction']} of {label}){width}; "
+            f"{t['duration_s'] or 0:.2f} s on the disc there. From {label}: closest "
+            f"{t['separation_deg'] * 60:.1f} arcmin from the centre (the {body}'s radius is "
+            f"{t['body_radius_deg'] * 60:.1f} arcmin), the {body} at "
+            f"{t['body_altitude_deg']:.0f} degrees."
+        )
+        minute = central.strftime("%Y%m%dT%H%MZ")
+        uid = (f"{sat['norad_id']}-{t['body']}-{minute}-{abs(obs['lat_deg']):.2f}"
+               f"{'N' if obs['lat_deg'] >= 0 else 'S'}{abs(obs['lon_deg']):06.2f}"
+               f"{'E' if obs['lon_deg'] >= 0 else 'W'}@zarya")
+        lines += [
+            "BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}",
+            f"DTSTART:{(central - timedelta(minutes=1)).strftime('%Y%m%dT%H%M%SZ')}",
+            f"DTEND:{(central + timedelta(minutes=1)).strftime('%Y%m%dT%H%M%SZ')}",
+            f"SUMMARY:{escape_text(summary)}", f"DESCRIPTION:{escape_text(text)}",
+            f"LOCATION:{t['centre_lat_deg']:.5f}\\, {t['centre_lon_deg']:.5f}",
+            f"GEO:{t['centre_lat_deg']:.6f};{t['centre_lon_deg']:.6f}",
+            "TRANSP:TRANSPARENT", "CATEGORIES:ASTRONOMY",
+            *_alarm(alarm_min, summary), "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)

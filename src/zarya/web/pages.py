@@ -10,6 +10,7 @@ page, with what to do about it, and answered 422.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -196,6 +197,7 @@ def index(
             ctx["subscribe"] = str(base).rstrip("/") + ctx["feed"]
             if not form["place"]:
                 form["place"] = where.label
+            _add_transits(svc, ctx, where, start, days_v, zone)
     except ZaryaError as exc:
         status = 422
         ctx["error"] = public_sentence(exc, allow_stale=False)
@@ -208,6 +210,35 @@ def index(
     )
     html = templates().get_template("index.html").render(**ctx)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
+
+
+def _add_transits(svc: WebService, ctx: dict, where: Any, start: str | None, days: float,
+                  zone: ZoneInfo) -> None:
+    """The transits of the Sun and the Moon within 20 km over the same window, as rows."""
+    obs = where.observer
+    try:
+        _, answer = svc.transits(lat=obs.lat_deg, lon=obs.lon_deg, alt_m=obs.alt_m,
+                                 start=start, days=days)
+    except ZaryaError:  # the passes above say why (the same elements, the same window)
+        return
+    rows = []
+    for t in json.loads(answer.body)["transits"]:
+        central = datetime.fromisoformat(t["time"]).astimezone(zone)
+        rows.append({
+            "date": central.strftime("%a %d %b"),
+            "time": central.strftime("%H:%M:%S") + "." + t["time"][20:22],
+            "body": "Sun" if t["body"] == "sun" else "Moon",
+            "kind": t["kind"],
+            "where": f"{t['distance_km']:.1f} km {t['direction']}",
+            "point": f"{t['centre_lat_deg']:.4f}, {t['centre_lon_deg']:.4f}",
+            "duration": f"{t['duration_s']:.2f} s" if t["duration_s"] is not None else "-",
+            "strip": (f"{t['strip_width_km']:.1f} km" if t["strip_width_km"] is not None
+                      else "-"),
+            "altitude": f"{t['body_altitude_deg']:.0f}°",
+        })
+    ctx["transit_rows"] = rows
+    ctx["transit_feed"] = "/feeds/transits.ics?" + urlencode(
+        {"lat": obs.lat_deg, "lon": obs.lon_deg, "place": where.label})
 
 
 def _stale_hint(svc: WebService, request: Request) -> dict:
