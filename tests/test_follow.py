@@ -476,3 +476,24 @@ def test_now_is_utc_in_json(one_set_file) -> None:
             if key in e:
                 assert e[key].endswith("Z")
                 assert datetime.fromisoformat(e[key]).tzinfo == UTC
+
+
+def test_daemon_errors_are_one_clear_line(daemons) -> None:
+    """A command the daemon refuses (RPRT -n) names the daemon, the command and Hamlib's
+    meaning; a daemon gone is 'lost' (reconnect), a refusal is not."""
+    from zarya.errors import StationError
+    from zarya.station.hamlib import Endpoint, Rotctld
+
+    rot, _ = daemons
+    client = Rotctld(Endpoint("127.0.0.1", rot.port))
+    with pytest.raises(StationError) as refused:
+        client.set_position(999.0, 45.0)  # beyond the dummy's 450-degree stop
+    assert refused.value.code == -1 and not refused.value.lost
+    assert str(refused.value) == (f"rotctld at 127.0.0.1:{rot.port}: 'P' refused: RPRT -1 "
+                                  "(invalid parameter)")
+    client.set_position(10.0, 10.0)  # the connection goes on
+    rot.kill()
+    with pytest.raises(StationError) as lost:
+        client.set_position(11.0, 10.0)
+        client.get_position()
+    assert lost.value.lost and "connection lost" in str(lost.value)

@@ -11,7 +11,7 @@ import math
 import time
 from datetime import datetime, timedelta
 
-from ..engine.timescale import utc_now
+from ..engine import timescale
 from ..errors import OptionError, param, shown
 
 __all__ = ["MAX_SPEED", "Clock"]
@@ -30,7 +30,7 @@ class Clock:
                 f"{MAX_SPEED:g} (60 plays a ten-minute pass in ten seconds)",
                 parameter="speed", value=speed, low=0.0, high=MAX_SPEED,
             )
-        self.start = start if start is not None else utc_now()
+        self.start = start if start is not None else timescale.utc_now()
         self.speed = float(speed)
         self._t0 = time.monotonic()
 
