@@ -26,6 +26,7 @@ from .options import (
     LatOpt,
     LonOpt,
     PlaceOpt,
+    RadioHorizonOpt,
     SatOpt,
     StaleOpt,
     TzOpt,
@@ -78,9 +79,7 @@ def follow(
     step_s: Annotated[
         float, typer.Option("--step-s", help="Seconds between commands (0.1 to 60).")
     ] = 1.0,
-    min_elevation: Annotated[
-        float, typer.Option("--min-elevation", help="Radio horizon, degrees.")
-    ] = 0.0,
+    min_elevation: RadioHorizonOpt = 0.0,
     lead_s: Annotated[
         float, typer.Option("--lead-s", help="Pre-position the antenna this long before AOS.")
     ] = 120.0,

@@ -26,6 +26,7 @@ from .options import (
     LatOpt,
     LonOpt,
     PlaceOpt,
+    RadioHorizonOpt,
     SatOpt,
     StaleOpt,
     TzOpt,
@@ -279,9 +280,7 @@ def radio(
     freq_mhz: Annotated[
         float, typer.Option("--freq-mhz", help="Downlink frequency, MHz (ISS: 145.800).")
     ] = 145.8,
-    min_elevation: Annotated[
-        float, typer.Option("--min-elevation", help="Radio horizon, degrees.")
-    ] = 0.0,
+    min_elevation: RadioHorizonOpt = 0.0,
     step_s: Annotated[
         float, typer.Option("--step-s", help="Doppler samples along each pass, seconds.")
     ] = 30.0,

@@ -32,6 +32,7 @@ __all__ = [
     "LonOpt",
     "MinElevationOpt",
     "PlaceOpt",
+    "RadioHorizonOpt",
     "RulesOpt",
     "SatOpt",
     "ShadowOpt",
@@ -78,6 +79,9 @@ TzOpt = Annotated[
 ]
 MinElevationOpt = Annotated[
     float, typer.Option("--min-elevation", help="Elevation threshold, degrees.")
+]
+RadioHorizonOpt = Annotated[
+    float, typer.Option("--min-elevation", help="Radio horizon, degrees.")
 ]
 SunLimitOpt = Annotated[
     float, typer.Option("--sun-limit", help="Visible only while your Sun is at or below this.")
