@@ -47,8 +47,11 @@ def _run(sat, places, **kw):
     return engine.run(sat.elements, sat.std_magnitude, _window(), PassOptions(), places, **kw)
 
 
-def _seconds(iso):
-    return None if iso is None else parse_instant(iso).timestamp()
+def _seconds(value):
+    """A time column's value (``datetime64[us]``, NaT when missing) as POSIX seconds."""
+    if np.isnat(value):
+        return None
+    return float(value.astype("datetime64[us]").astype(np.int64)) / 1e6
 
 
 def test_batch_equals_single_observer_path(sat, places):
@@ -95,7 +98,7 @@ def test_batch_sample_agrees_with_skyfield(sat, places, skyfield_ts, skyfield_ep
         ours = []
         for r in rows:
             for k, key in enumerate(("rise", "culmination", "set")):
-                if one[f"{key}_time"][r] is not None:
+                if not np.isnat(one[f"{key}_time"][r]):
                     ours.append((_seconds(one[f"{key}_time"][r]), k))
         theirs = [(t.utc_datetime().timestamp(), int(k)) for t, k in zip(times, kinds,
                                                                          strict=True)]
@@ -158,9 +161,15 @@ def test_workers_option_starts_a_local_cluster(tmp_path, capsys, places):
     assert "8787" not in capsys.readouterr().err
 
 
-def test_outputs_parquet_csv_jsonl(tmp_path, capsys):
+def test_outputs_parquet_arrow_csv_jsonl(tmp_path, capsys):
+    """One run in each format: Parquet and Arrow keep the types (timestamps in UTC, floats,
+    dictionary-encoded directions and reasons) and hold the same values as the JSONL and
+    the CSV of the same run, read back and compared row by row."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     outs = {}
-    for ext in ("parquet", "csv", "jsonl"):
+    for ext in ("parquet", "arrow", "csv", "jsonl"):
         out = tmp_path / f"b.{ext}"
         code = main(["batch", "--cities", "50", "--from", START, "--days", "1", "--visible",
                      "--out", str(out), "--json"])
@@ -171,14 +180,32 @@ def test_outputs_parquet_csv_jsonl(tmp_path, capsys):
     assert table.column_names == engine.COLUMNS
     assert table.num_rows == summary["passes"] == summary["visible_passes"] > 0
     assert all(table.column("visible").to_pylist())
-    lines = outs["jsonl"].read_text().splitlines()
-    assert len(lines) == table.num_rows
-    first = json.loads(lines[0])
-    assert first["name"] == table.column("name")[0].as_py()
-    assert first["rise_time"] is None or first["rise_time"].endswith("Z")
-    assert outs["csv"].read_text().splitlines()[0].replace('"', "").split(",") == engine.COLUMNS
-
-
+    schema = table.schema
+    for name in engine.COLUMNS:
+        t = schema.field(name).type
+        if name.endswith("_time"):
+            assert t == pa.timestamp("us", tz="UTC"), name
+        elif name.endswith("_direction") or name in ("visible_starts", "visible_ends"):
+            assert pa.types.is_dictionary(t), name
+        elif name.endswith(("_deg", "_km", "_magnitude", "_m", "_s")):
+            assert t == pa.float64(), name
+    with pa.ipc.open_file(outs["arrow"]) as f:
+        assert f.read_all().equals(table)
+    rows = [json.loads(line) for line in outs["jsonl"].read_text().splitlines()]
+    assert len(rows) == table.num_rows
+    csv = pacsv.read_csv(outs["csv"], convert_options=pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in engine.COLUMNS if c.endswith("_time")}))
+    assert csv.column_names == engine.COLUMNS and csv.num_rows == table.num_rows
+    typed = table.to_pylist()
+    for mine, text, k in zip(typed, rows, range(len(rows)), strict=True):
+        for name in engine.COLUMNS:
+            value = mine[name]
+            if name.endswith("_time"):
+                shown = None if value is None else (
+                    value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 100000}Z")
+                assert shown == text[name] == csv.column(name)[k].as_py(), name
+            else:
+                assert value == text[name], name
 # ----------------------------------------------------------------------- bad input
 def _fails(capsys, args, *fragments):
     code = main(["batch", *args])

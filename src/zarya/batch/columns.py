@@ -6,6 +6,12 @@ flattened (``rise_time``, ``culmination_elevation_deg``, ``visible_peak_magnitud
 :data:`COLUMNS` in that order. One row per visible stretch (``stretch`` 1 to
 ``visible_stretches``; a pass seen twice, out of the shadow or the twilight and back, has
 two rows, its pass columns repeated), one row for a pass with none (``stretch`` 0).
+
+The columns keep their types until a writer needs text: times are ``datetime64[us]`` UTC,
+rounded to 0.1 s (NaT where missing); directions and the reasons a visible stretch starts
+and ends are small integer codes into :data:`CATEGORIES` (-1 where missing). Parquet and
+Arrow store them as timestamps and dictionary-encoded strings; CSV and JSONL as text
+(:func:`text_column`: ISO 8601 ``...Z`` to 0.1 s, the names).
 """
 
 from __future__ import annotations
@@ -20,12 +26,13 @@ from ..domain.passes import find_pass_table
 from ..elements.elset import ElementSet
 from ..elements.oem import Trajectory
 from ..engine.ephemeris import Ephemeris
-from ..engine.look import Observers, compass_points
+from ..engine.look import COMPASS_POINTS, Observers
 from ..engine.satellite import Satellite
 from ..engine.timescale import Window, parse_instant
 from .places import Places
 
-__all__ = ["COLUMNS", "Columns", "columns", "compute_chunk"]
+__all__ = ["CATEGORIES", "COLUMNS", "Columns", "columns", "compute_chunk", "text_column",
+           "time_columns"]
 
 Columns = dict[str, NDArray]
 
@@ -55,16 +62,34 @@ def compute_chunk(
     return columns(table, places, first_index)
 
 
-def _iso_column(window, t_s: np.ndarray) -> np.ndarray:
-    """Seconds from the window start -> ISO 8601 UTC strings to 0.1 s ('...Z'), None for NaN."""
+def _time_column(window, t_s: np.ndarray) -> np.ndarray:
+    """Seconds from the window start -> ``datetime64[us]`` rounded to 0.1 s, NaT for NaN."""
     base = np.datetime64(window.start.replace(tzinfo=None), "us").astype(np.int64)
     ok = ~np.isnan(t_s)
     micro = base + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
     micro = (np.round(micro / 1e5) * 1e5).astype(np.int64)
-    text = np.datetime_as_string(micro.astype("datetime64[us]"), unit="ms")
-    out = np.array([x[:-2] + "Z" for x in text.tolist()], dtype=object)
-    out[~ok] = None
+    out = micro.astype("datetime64[us]")
+    out[~ok] = np.datetime64("NaT")
     return out
+
+
+def _iso(times: np.ndarray) -> np.ndarray:
+    """``datetime64[us]`` -> ISO 8601 UTC strings to 0.1 s (``...Z``), None for NaT."""
+    text = np.datetime_as_string(times, unit="ms")
+    out = np.array([x[:-2] + "Z" for x in text.tolist()], dtype=object)
+    out[np.isnat(times)] = None
+    return out
+
+
+def text_column(name: str, values: np.ndarray) -> np.ndarray:
+    """A column as CSV and JSONL write it: times as ISO strings, codes as their names
+    (None where missing); other columns as they are."""
+    if name in CATEGORIES:
+        names = np.array(CATEGORIES[name] + (None,), dtype=object)
+        return names[values.astype(np.int64)]
+    if values.dtype.kind == "M":
+        return _iso(values)
+    return values
 
 
 def _round(values: np.ndarray, digits: int) -> np.ndarray:
@@ -73,9 +98,10 @@ def _round(values: np.ndarray, digits: int) -> np.ndarray:
 
 
 def _directions(az: np.ndarray) -> np.ndarray:
-    out = compass_points(np.nan_to_num(az)).astype(object)
-    out[np.isnan(az)] = None
-    return out
+    """Codes into :data:`COMPASS_POINTS` (16 points), -1 where the azimuth is missing."""
+    ok = ~np.isnan(az)
+    k = np.floor((np.nan_to_num(az) % 360.0) / 22.5 + 0.5).astype(np.int8) % 16
+    return np.where(ok, k, -1).astype(np.int8)
 
 
 def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
@@ -100,7 +126,7 @@ def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
     }
 
     def points(prefix, t, az, el, rng, mag=None):
-        cols[f"{prefix}_time"] = _iso_column(table.window, t)
+        cols[f"{prefix}_time"] = _time_column(table.window, t)
         cols[f"{prefix}_azimuth_deg"] = _round(az, 2)
         cols[f"{prefix}_elevation_deg"] = _round(el, 2)
         cols[f"{prefix}_range_km"] = _round(rng, 1)
@@ -127,10 +153,8 @@ def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
         points(f"visible_{key}", seen(st.t[:, j]), seen(st.az[:, j]), seen(st.el[:, j]),
                seen(st.range_km[:, j]), seen(st.mag[:, j]))
     cols["brightest_magnitude"] = _round(seen(st.brightest), 1)
-    starts = np.array(START_REASONS + (None,), dtype=object)
-    ends = np.array(END_REASONS + (None,), dtype=object)
-    cols["visible_starts"] = starts[seen(st.starts, -1).astype(np.int64)]
-    cols["visible_ends"] = ends[seen(st.ends, -1).astype(np.int64)]
+    cols["visible_starts"] = seen(st.starts, -1).astype(np.int8)
+    cols["visible_ends"] = seen(st.ends, -1).astype(np.int8)
     return cols
 
 
@@ -146,3 +170,9 @@ COLUMNS = (
     ]
     + ["brightest_magnitude", "visible_starts", "visible_ends"]
 )
+time_columns = tuple(c for c in COLUMNS if c.endswith("_time"))
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    **{c: COMPASS_POINTS for c in COLUMNS if c.endswith("_direction")},
+    "visible_starts": tuple(START_REASONS),
+    "visible_ends": tuple(END_REASONS),
+}

@@ -1,5 +1,10 @@
-"""Writing a batch run: Parquet, CSV or JSONL, chunk by chunk, to a temporary file renamed
-at the end (never a half-written file), and the counts of the summary.
+"""Writing a batch run: Parquet, Arrow, CSV or JSONL, chunk by chunk, to a temporary file
+renamed at the end (never a half-written file), and the counts of the summary.
+
+Parquet and Arrow (IPC file, ``.arrow``) keep the types (:func:`typed_schema`): times as
+``timestamp[us, tz=UTC]``, angles, ranges and magnitudes as float64, directions and the
+reasons a visible stretch starts and ends dictionary-encoded; CSV and JSONL write ISO 8601
+strings (``...Z``, to 0.1 s) and names (:func:`text_schema`). Missing values are nulls.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import BatchError, param
-from .columns import COLUMNS, Columns
+from .columns import CATEGORIES, COLUMNS, Columns, text_column
 
-__all__ = ["OUTPUT_SUFFIXES", "check_not_input", "check_output_path", "write_stream"]
+__all__ = ["OUTPUT_SUFFIXES", "check_not_input", "check_output_path", "text_schema",
+           "typed_schema", "write_stream"]
 
-OUTPUT_SUFFIXES = (".parquet", ".csv", ".jsonl")
+OUTPUT_SUFFIXES = (".parquet", ".arrow", ".csv", ".jsonl")
 
 
 def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
@@ -43,17 +49,21 @@ def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
     tmp = Path(tmp_name)
     counts = _new_counts()
     writer = None
-    schema = _schema(pa)
+    typed = kind in (".parquet", ".arrow")
+    schema = typed_schema() if typed else text_schema()
     try:
-        fh = None if kind == ".parquet" else tmp.open("wb")
+        fh = None if typed else tmp.open("wb")
         try:
             for cols in chunks:
-                table = _arrow_table(cols, schema)
+                table = _arrow_table(cols, schema, typed=typed)
                 _count(counts, cols)
                 if kind == ".parquet":
                     import pyarrow.parquet as pq
 
                     writer = writer or pq.ParquetWriter(tmp, schema)
+                    writer.write_table(table)
+                elif kind == ".arrow":
+                    writer = writer or pa.ipc.new_file(str(tmp), schema)
                     writer.write_table(table)
                 elif kind == ".csv":
                     import pyarrow.csv as pacsv
@@ -68,6 +78,9 @@ def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
                 import pyarrow.parquet as pq
 
                 pq.write_table(schema.empty_table(), tmp)
+            elif writer is None and kind == ".arrow":
+                with pa.ipc.new_file(str(tmp), schema) as empty:
+                    empty.write_table(schema.empty_table())
             elif writer is None and kind == ".csv":
                 import pyarrow.csv as pacsv
 
@@ -126,7 +139,7 @@ def check_output_path(path: Path) -> None:
     """Refuse an unknown format or a missing directory before any work is done."""
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise BatchError(
-            f"unknown output format {path.suffix!r}: use .parquet, .csv or .jsonl",
+            f"unknown output format {path.suffix!r}: use .parquet, .arrow, .csv or .jsonl",
             parameter="out",
             value=str(path),
         )
@@ -150,32 +163,56 @@ def check_not_input(out: Path, places: Path) -> None:
         )
 
 
-def _schema(pa):
-    types = {"place_index": pa.int64(), "name": pa.string(), "visible": pa.bool_(),
-             "stretch": pa.int64(), "visible_stretches": pa.int64(),
-             "visible_starts": pa.string(), "visible_ends": pa.string()}
-    fields = []
+def _types(typed: bool) -> dict[str, Any]:
+    import pyarrow as pa
+
+    exact = {"place_index": pa.int64(), "name": pa.string(), "visible": pa.bool_(),
+             "stretch": pa.int64(), "visible_stretches": pa.int64()}
+    out = {}
     for c in COLUMNS:
-        if c in types:
-            t = types[c]
-        elif c.endswith(("_time", "_direction")):
-            t = pa.string()
+        if c in exact:
+            out[c] = exact[c]
+        elif c in CATEGORIES:
+            out[c] = pa.dictionary(pa.int8(), pa.string()) if typed else pa.string()
+        elif c.endswith("_time"):
+            out[c] = pa.timestamp("us", tz="UTC") if typed else pa.string()
         else:
-            t = pa.float64()
-        fields.append(pa.field(c, t))
-    return pa.schema(fields)
+            out[c] = pa.float64()
+    return out
 
 
-def _arrow_table(cols: dict[str, np.ndarray], schema):
-    """Columns -> an Arrow table; NaN floats and None strings become nulls."""
+def typed_schema() -> Any:
+    """The Arrow schema of Parquet and Arrow outputs (see the module's notes)."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(c, t) for c, t in _types(True).items()])
+
+
+def text_schema() -> Any:
+    """The Arrow schema of CSV and JSONL outputs: times and names as strings."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(c, t) for c, t in _types(False).items()])
+
+
+def _arrow_table(cols: dict[str, np.ndarray], schema: Any, *, typed: bool) -> Any:
+    """Columns -> an Arrow table; NaN floats, NaT times and -1 codes become nulls."""
     import pyarrow as pa
 
     arrays = []
     for field in schema:
-        values = cols[field.name]
-        if pa.types.is_floating(field.type):
+        name, values = field.name, cols[field.name]
+        if typed and name in CATEGORIES:
+            codes = values.astype(np.int8)
+            arrays.append(pa.DictionaryArray.from_arrays(
+                pa.array(codes, type=pa.int8(), mask=codes < 0),
+                pa.array(CATEGORIES[name], type=pa.string())))
+        elif typed and pa.types.is_timestamp(field.type):
+            arrays.append(pa.array(values.astype("datetime64[us]").astype(np.int64),
+                                   type=field.type, mask=np.isnat(values)))
+        elif pa.types.is_floating(field.type):
             values = values.astype(float)
             arrays.append(pa.array(values, type=field.type, mask=np.isnan(values)))
         else:
-            arrays.append(pa.array(values.tolist(), type=field.type))
+            arrays.append(pa.array(text_column(name, values).tolist(), type=field.type))
     return pa.Table.from_arrays(arrays, schema=schema)

@@ -48,7 +48,7 @@ def batch(
         bool, typer.Option("--visible", help="Only passes visible to the naked eye.")
     ] = False,
     out: Annotated[
-        str, typer.Option("--out", help="Output file: .parquet, .csv or .jsonl.")
+        str, typer.Option("--out", help="Output file: .parquet, .arrow, .csv or .jsonl.")
     ] = "",
     workers: Annotated[
         int | None, typer.Option("--workers", help="Start a Dask LocalCluster of N processes.")

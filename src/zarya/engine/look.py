@@ -19,6 +19,7 @@ from ..errors import ObserverError, param, shown
 from .frames import enu_basis, geodetic_to_itrs
 
 __all__ = [
+    "COMPASS_POINTS",
     "MAX_ALT_M",
     "MIN_ALT_M",
     "Observer",
@@ -187,6 +188,7 @@ class Observers:
 _POINTS = (
     "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW"
 ).split()
+COMPASS_POINTS: tuple[str, ...] = tuple(_POINTS)  # the 16 points, from north, clockwise
 
 
 def compass(azimuth_deg: float) -> str:
