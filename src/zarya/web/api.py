@@ -94,19 +94,33 @@ def service(request: Request) -> WebService:
     return request.app.state.service
 
 
-def respond(request: Request, answer: Answer) -> Response:
-    """The answer, or 304 when the client's ``If-None-Match`` names its ETag."""
+GZIP_MIN_BYTES = 1024
+
+
+def respond(request: Request, answer: Answer, *, cache_control: str | None = None,
+            status_code: int = 200) -> Response:
+    """The answer, gzip-compressed when the client accepts it and it is worth it (once
+    per answer, kept with it), or 304 when the client's ``If-None-Match`` names its ETag."""
+    gz = (len(answer.body) >= GZIP_MIN_BYTES
+          and "gzip" in request.headers.get("accept-encoding", "").lower())
+    etag = answer.gzip_etag if gz else answer.etag
     headers = {
-        "ETag": answer.etag,
+        "ETag": etag,
         "Last-Modified": answer.last_modified,
-        "Cache-Control": f"public, max-age={answer.max_age_s}",
+        "Cache-Control": cache_control or f"public, max-age={answer.max_age_s}",
+        "Vary": "Accept-Encoding",
     }
     match = request.headers.get("if-none-match")
     if match is not None:
         tags = {t.strip().removeprefix("W/") for t in match.split(",")}
-        if answer.etag in tags or "*" in tags:
+        if etag in tags or "*" in tags:
             return Response(status_code=304, headers=headers)
-    return Response(answer.body, media_type=answer.media_type, headers=headers)
+    if gz:
+        headers["Content-Encoding"] = "gzip"
+        return Response(answer.gzipped, status_code=status_code,
+                        media_type=answer.media_type, headers=headers)
+    return Response(answer.body, status_code=status_code, media_type=answer.media_type,
+                    headers=headers)
 
 
 router = APIRouter()

@@ -17,12 +17,15 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from ..errors import ObserverError, StaleElementsError, ZaryaError
 from .answers import WebService
+from .api import respond
 from .charts import parse_z
-from .queries import MAX_TEXT, check_days, check_text, public_sentence
+from .queries import MAX_TEXT, Answer, check_days, check_text, public_sentence
+
+PAGE_TTL_S = 60.0  # a rendered page is kept this long (its parts have their own lives)
 
 __all__ = ["brightness_words", "direction_words", "index", "now_caption", "pass_rows", "router"]
 
@@ -153,7 +156,7 @@ def index(
     start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
     days: Annotated[str | None, Query(max_length=10)] = None,
     rules: Annotated[str, Query(max_length=40)] = "zarya",
-) -> HTMLResponse:
+) -> Response:
     """The sightings page (``rules=spot-the-station`` lists passes as NASA does)."""
     svc: WebService = request.app.state.service
     form = {"place": place or "", "lat": lat or "", "lon": lon or "", "from": start or "",
@@ -174,6 +177,7 @@ def index(
                 rules=rules,
             )
             report = json.loads(answer.body)
+            ctx.setdefault("etags", []).append(answer.etag)
             zone_name = where.zone_name()
             zone = ZoneInfo(zone_name)
             sat = report["satellite"]
@@ -208,8 +212,17 @@ def index(
         f"ISS passes over {ctx['label']} \u2014 zarya" if ctx.get("label") else
         "zarya \u2014 when to see the ISS"
     )
-    html = templates().get_template("index.html").render(**ctx)
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
+    # the rendered page is a function of the request and of the cached answers it shows
+    # (their ETags): kept as an answer of its own, compressed once
+    key = ("page", request.url.scheme, request.url.netloc, request.url.query, status,
+           tuple(ctx.pop("etags", ())), ctx.get("error"), ctx.get("map_error"))
+
+    def render() -> Answer:
+        html = templates().get_template("index.html").render(**ctx)
+        return Answer.of(html.encode("utf-8"), "text/html; charset=utf-8", 0)
+
+    page = svc.cache.get_or_make(key, render, PAGE_TTL_S)
+    return respond(request, page, cache_control="no-cache", status_code=status)
 
 
 def _add_transits(svc: WebService, ctx: dict, where: Any, start: str | None, days: float,
@@ -221,6 +234,7 @@ def _add_transits(svc: WebService, ctx: dict, where: Any, start: str | None, day
                                  start=start, days=days)
     except ZaryaError:  # the passes above say why (the same elements, the same window)
         return
+    ctx.setdefault("etags", []).append(answer.etag)
     rows = []
     for t in json.loads(answer.body)["transits"]:
         central = datetime.fromisoformat(t["time"]).astimezone(zone)
@@ -274,6 +288,7 @@ def _add_map(svc: WebService, ctx: dict, start: str | None, where: Any) -> None:
         if isinstance(exc, StaleElementsError) and "hint" not in ctx:
             ctx["map_hint_url"] = "/?" + urlencode({"from": EXAMPLE_DATE})
         return
+    ctx.setdefault("etags", []).extend((answer.etag, now["time"]))
     ctx["map_svg"] = answer.body.decode("utf-8")
     ctx["map_at"] = now["time"]
     ctx["map_live"] = at is None

@@ -22,6 +22,7 @@ commands' ``--json`` (:mod:`zarya.reports`). The web adds on top:
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import math
 import threading
@@ -31,6 +32,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import cached_property
 from typing import Any
 
 from ..engine import timescale
@@ -281,6 +283,17 @@ class Answer:
     last_modified: str  # HTTP date
     max_age_s: int
     made: float = field(default_factory=time.monotonic)
+
+    @cached_property
+    def gzipped(self) -> bytes:
+        """The body gzip-compressed (once per answer; level 6, no timestamp: the same
+        bytes every time)."""
+        return gzip.compress(self.body, compresslevel=6, mtime=0)
+
+    @property
+    def gzip_etag(self) -> str:
+        """The ETag of the compressed representation (a strong ETag names one)."""
+        return self.etag[:-1] + '-gz"'
 
     @classmethod
     def of(cls, body: bytes, media_type: str, max_age_s: int) -> Answer:
