@@ -742,3 +742,36 @@ def test_the_command_line_does_not_import_the_web_stack():
         timeout=60,
     )
     assert usage.returncode == 0 and "--port" in usage.stdout
+
+
+@pytest.mark.parametrize("path", ["/?place=Astana&from=2016-04-04&days=10",
+                                  "/api/passes?place=Astana&from=2016-04-04&days=10"])
+def test_gzip_when_accepted(client: TestClient, path: str) -> None:
+    """A client that accepts gzip gets the very bytes compressed (Content-Encoding, Vary,
+    its own strong ETag, 304 on it); one that does not gets them plain."""
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, br"})
+    assert plain.status_code == packed.status_code == 200
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert plain.headers["vary"] == packed.headers["vary"] == "Accept-Encoding"
+    assert packed.content == plain.content  # httpx decodes; the wire was smaller:
+    assert int(packed.headers["content-length"]) < len(plain.content) / 2
+    assert packed.headers["etag"] != plain.headers["etag"]
+    again = client.get(path, headers={"Accept-Encoding": "gzip",
+                                      "If-None-Match": packed.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_the_page_is_rendered_once_per_question(client: TestClient) -> None:
+    """Asked twice, the page comes from the cache (the same ETag, one more hit); another
+    question is another page."""
+    svc = client.app.state.service
+    first = client.get("/?place=Astana&from=2016-04-04&days=10")
+    hits = svc.cache.hits
+    second = client.get("/?place=Astana&from=2016-04-04&days=10")
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    assert svc.cache.hits > hits
+    other = client.get("/?place=Astana&from=2016-04-05&days=10")
+    assert other.headers["etag"] != first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
