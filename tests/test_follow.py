@@ -413,7 +413,7 @@ def test_a_killed_rotctld_is_reconnected_at_the_current_position(daemons, one_se
     ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen: list[dict] = []
     assert proc.stdout is not None
-    try:
+    with proc:
         for line in proc.stdout:
             seen.append(json.loads(line))
             if sum(e["event"] == "step" for e in seen) == 20:
@@ -422,9 +422,10 @@ def test_a_killed_rotctld_is_reconnected_at_the_current_position(daemons, one_se
         before = len(rot.positions())
         time.sleep(1.5)
         rot.start()
-        out, err = proc.communicate(timeout=120)
-    finally:
-        proc.kill()
+        try:
+            out, err = proc.communicate(timeout=120)
+        finally:
+            proc.kill()
     assert proc.returncode == 0, err
     ev = seen + events(out)
     kinds = [e["event"] for e in ev]
@@ -447,17 +448,20 @@ def test_a_killed_rotctld_is_reconnected_at_the_current_position(daemons, one_se
 def test_ctrl_c_parks_the_antenna(daemons, one_set_file) -> None:
     """SIGINT mid-pass: the antenna is parked, exit status 130, one line on stderr."""
     rot, _ = daemons
-    proc = subprocess.Popen(zarya(
+    with subprocess.Popen(zarya(
         "follow", *WHERE, "--at", "2016-04-04T14:31:00", "--speed", "10",
         "--lead-s", "10", "--json", "--elements", str(one_set_file), "--rotctld",
         rot.address, "--rotator-az", "-180:450", "--park", "10,5",
-    ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if json.loads(line)["event"] == "step":
-            break
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if json.loads(line)["event"] == "step":
+                break
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
     assert proc.returncode == 130, err
     assert err == "zarya: interrupted\n"
     assert events(out)[-1]["event"] == "park"
