@@ -96,7 +96,7 @@ def serve(
     if workers == 1:
         from ..web import create_app
 
-        uvicorn.run(create_app(refresh=config), **common)
+        uvicorn.run(create_app(refresh=config, settle=True), **common)
         return
     from ..web.refresher import SERVE_REFRESH_ENV
 

@@ -29,7 +29,7 @@ from .answers import WebService
 from .queries import MAX_QUERY_BYTES, public_sentence
 from .refresher import SERVE_REFRESH_ENV, RefreshConfig, Refresher
 
-__all__ = ["Guard", "app_from_environment", "create_app", "validation_sentence"]
+__all__ = ["Guard", "app_from_environment", "create_app", "settle_heap", "validation_sentence"]
 
 MAX_PATH_BYTES = 512
 
@@ -155,7 +155,7 @@ def app_from_environment() -> FastAPI:
     """The application ``zarya serve --workers N`` starts in each worker process: its
     refresh settings come from ``ZARYA_SERVE_REFRESH`` (JSON, set by ``zarya serve``)."""
     text = os.environ.get(SERVE_REFRESH_ENV)
-    return create_app(refresh=RefreshConfig.from_json(text) if text else None)
+    return create_app(refresh=RefreshConfig.from_json(text) if text else None, settle=True)
 
 
 def _static_files() -> dict[str, tuple[bytes, str, str]]:
@@ -171,17 +171,43 @@ def _static_files() -> dict[str, tuple[bytes, str, str]]:
     return out
 
 
+def settle_heap() -> None:
+    """Load what every request may need (the gazetteer, the country outlines, the page's
+    template) and move the whole heap out of the garbage collector's sight (``gc.freeze``).
+
+    A full collection walks every tracked object: with the gazetteer's 34,000 cities in
+    memory that takes some 50 ms, and it came every few hundred requests, the slowest 1 %
+    of answers under load (the 10-day answer's p99 65 ms against a p50 of 11; 16 ms with the
+    collector off). Frozen, those tables are never walked again; what requests create is
+    collected as before."""
+    import gc
+
+    from ..domain.geography import country_polygons
+    from ..domain.places import resolve_place
+    from .pages import templates
+
+    resolve_place("Astana")
+    country_polygons()
+    templates().get_template("index.html")
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(*, service: WebService | None = None,
-               refresh: RefreshConfig | None = None) -> FastAPI:
+               refresh: RefreshConfig | None = None, settle: bool = False) -> FastAPI:
     """A new application: the page ``/``, the API under ``/api``, ``/feeds/passes.ics``,
     the pictures under ``/charts``, ``/static``, OpenAPI at ``/docs``, ``/healthz`` and
     ``/metrics``; with ``refresh``, a background refresher of the element store (see
-    :mod:`.refresher`) for as long as the application runs."""
+    :mod:`.refresher`) for as long as the application runs. With ``settle`` (the server
+    process, not the tests), the long-lived tables are loaded at start-up and set aside from
+    the garbage collector (:func:`settle_heap`)."""
     from . import health, pages
     from .api import router
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settle:
+            settle_heap()
         refresher = getattr(app.state, "refresher", None)
         if refresher is not None:
             refresher.start()
