@@ -28,7 +28,9 @@ sys.path.insert(0, str(HERE))
 START = "2016-03-01"
 
 
-def zarya_job(n: int, days: float, out: Path) -> dict:
+def zarya_job(n: int, days: float, out: Path, every: bool = False) -> dict:
+    """The batch job in this process: visible passes, or (``every``) all passes above 10
+    degrees without the light conditions; Parquet output."""
     import resource
 
     import zarya
@@ -41,20 +43,21 @@ def zarya_job(n: int, days: float, out: Path) -> dict:
     sat = zarya.load_satellite()
     window = zarya.Window.days(zarya.parse_instant(START), days)
     clock = time.perf_counter()
-    chunks = engine.iter_chunks(sat.elements, sat.std_magnitude, window, PassOptions(),
-                                places, visible_only=True)
+    options = PassOptions(visibility=False) if every else PassOptions()
+    chunks = engine.iter_chunks(sat.elements, sat.std_magnitude, window, options,
+                                places, visible_only=not every)
     counts = engine.write_stream(chunks, out)
     elapsed = time.perf_counter() - clock
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return {"observers": n, "days": days, "seconds": elapsed, "peak_mb": peak, **counts}
 
 
-def in_subprocess(n: int, days: float) -> dict:
+def in_subprocess(n: int, days: float, every: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         code = (
             f"import sys, json; sys.path.insert(0, {str(HERE)!r}); "
             f"from bench_batch import zarya_job; from pathlib import Path; "
-            f"print(json.dumps(zarya_job({n}, {days}, Path({tmp!r}) / 'out.parquet')))"
+            f"print(json.dumps(zarya_job({n}, {days}, Path({tmp!r}) / 'out.parquet', {every})))"
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              check=True)
@@ -67,7 +70,13 @@ def main() -> None:
     ap.add_argument("--days", type=float, default=30.0)
     ap.add_argument("--skyfield-sample", type=int, default=50)
     ap.add_argument("--sizes", type=int, nargs="*", default=[100, 1_000, 10_000, 100_000])
+    ap.add_argument("--all", action="store_true",
+                    help="every pass above 10 degrees (no light conditions), against "
+                    "Skyfield's find_events alone")
     args = ap.parse_args()
+    if args.all:
+        every_pass(args)
+        return
 
     from common import random_observers, skyfield_visible_passes
 
@@ -98,6 +107,27 @@ def main() -> None:
         r = main_run if n == args.observers else in_subprocess(n, args.days)
         print(f"| {n:,} | {args.days:g} | {r['seconds']:.1f} | {r['peak_mb']:.0f} | "
               f"{r['visible_passes']:,} | {n * args.days / r['seconds']:,.0f} |")
+
+
+def every_pass(args: argparse.Namespace) -> None:
+    from common import machine, random_observers, skyfield_passes
+
+    runs = [in_subprocess(args.observers, args.days, True) for _ in range(2)]
+    run = min(runs, key=lambda r: r["seconds"])
+    lat, lon = random_observers(args.observers)
+    k = args.skyfield_sample
+    sky_s, sky_passes = skyfield_passes(lat[:k], lon[:k], START, args.days)
+    z_rate = args.observers * args.days / run["seconds"]
+    s_rate = k * args.days / sky_s
+    print(f"Machine: {machine()}\n")
+    print(f"{args.observers:,} observers x {args.days:g} days, every pass above 10 degrees:\n")
+    print("| program | observers timed | seconds | observer-days/s | passes |")
+    print("|---|---|---|---|---|")
+    print(f"| zarya (engine + Parquet), best of 2 | {args.observers:,} | {run['seconds']:.1f} | "
+          f"{z_rate:,.0f} | {run['passes']:,} |")
+    print(f"| Skyfield (find_events) | {k} | {sky_s:.1f} | {s_rate:,.1f} | {sky_passes:,} |")
+    print(f"\nratio: {z_rate / s_rate:,.0f}x Skyfield's throughput; peak memory "
+          f"{run['peak_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -74,3 +74,23 @@ def skyfield_visible_passes(lat, lon, start: str, days: float) -> tuple[float, i
     elapsed = time.perf_counter() - clock
     eph.close()
     return elapsed, passes, visible
+
+
+def skyfield_passes(lat, lon, start: str, days: float) -> tuple[float, int]:
+    """Skyfield finding every pass above 10 degrees (``find_events`` per observer, rise,
+    culmination and set, no visibility): (seconds, passes)."""
+    from skyfield.api import EarthSatellite, load, wgs84
+
+    ts = load.timescale(builtin=True)
+    t_start = zarya.parse_instant(start)
+    mid = t_start.timestamp() + days * 43200
+    best = min(zarya.bundled_sets(), key=lambda s: abs(s.epoch.timestamp() - mid))
+    sat = EarthSatellite(best.line1, best.line2, ts=ts)
+    t0 = ts.from_datetime(t_start)
+    t1 = ts.tt_jd(t0.tt + days)
+    passes = 0
+    clock = time.perf_counter()
+    for la, lo in zip(lat, lon, strict=True):
+        _, kinds = sat.find_events(wgs84.latlon(la, lo), t0, t1, altitude_degrees=10.0)
+        passes += int(np.sum(kinds == 1))
+    return time.perf_counter() - clock, passes
