@@ -264,10 +264,15 @@ def test_pictures_and_geojson(capsys, tmp_path, on_the_line):
     (["--place", "Nowhere-on-Earth-xyz"], "Nowhere-on-Earth-xyz"),
     (["--geojson", "--place", "Astana"], "--geojson draws the whole globe"),
     (["--sat", "99999999999"], "--sat"),
+    (["--radius-km", "2900"], "--radius-km 2900 is beyond the satellite's reach"),
+    (["--days", "63"], "--days 63 is too long for transits: at most 62 days"),
+    (["--lat", "89", "--lon", "0", "--body", "sun", "--from", "2016-12-01", "--days", "3",
+      "--allow-stale"], "the Sun stays below the horizon at this place for the whole window"),
 ])
 def test_transits_refuse_bad_input(capsys, args, fragment):
     where = [] if any(a in args for a in ("--lat", "--place")) else ["--place", "Astana"]
-    code, out, err = run(capsys, "transits", *where, "--from", "2016-04-04", *args)
+    start = [] if "--from" in args else ["--from", "2016-04-04"]
+    code, out, err = run(capsys, "transits", *where, *start, *args)
     assert_one_line_error(code, out, err, fragment)
 
 
@@ -309,3 +314,65 @@ def test_web_api_feed_and_page(tmp_path, monkeypatch, on_the_line):
     assert page.status_code == 200
     assert 'id="transits"' in page.text and "/feeds/transits.ics?" in page.text
     assert "(transit)</span>" in page.text  # the row of the transit on the line
+
+
+@pytest.mark.parametrize("body", ["sun", "moon"])
+def test_no_missed_transits(body):
+    """Random places, a month of the ISS's element history: a brute-force scan of the
+    separation (every 2 s wherever the satellite and the body are both up, then every
+    0.01 s near the body) finds no transit or near miss (within 10 degrees) that the
+    search did not, and the search none that the scan did not."""
+    from zarya.domain.transits import MIN_MOON_ILLUMINATION, _angle, _separation, _Sky
+    from zarya.engine.frames import enu_basis, geodetic_to_itrs
+    from zarya.engine.moon import BODY_RADIUS_KM, topocentric_apparent
+    from zarya.engine.timescale import parse_instant
+
+    sat = load_satellite(None, elements_file=str(HISTORY))
+    window = Window.days(parse_instant("2016-04-01"), 30.0)
+    eph = Ephemeris(sat, window, step_s=10.0)
+    sky = _Sky(eph, body, 0.0)
+    rng = np.random.default_rng(31 if body == "sun" else 32)
+    compared = 0
+    for _ in range(3):
+        obs = Observer(float(rng.uniform(-50, 50)), float(rng.uniform(-180, 180)), 0.0)
+        margin = 10.0
+        found = [t for t in find_transits(eph, obs, TransitOptions(body=body,
+                                                                   margin_deg=margin))
+                 if t.kind != "nearby"]
+        r = geodetic_to_itrs(obs.lat_deg, obs.lon_deg, 0.0)[0]
+        up = enu_basis(obs.lat_deg, obs.lon_deg)[2][0]
+        t = np.arange(0.0, window.span_s, 2.0)
+        sat_r, body_r = sky.at(t)
+        d = sat_r - r
+        b = topocentric_apparent(body_r, r)
+        seen = ((d @ up) > 0) & ((b @ up) > 0) & eph.valid(t)
+        sep = np.full(len(t), np.inf)
+        sep[seen] = _angle(d[seen], b[seen])
+        close = np.flatnonzero(sep < margin + 1.0)
+        events = []
+        for stretch in np.split(close, np.flatnonzero(np.diff(close) > 1) + 1):
+            if not len(stretch):
+                continue
+            fine = np.arange(t[stretch[0]] - 2.0, t[stretch[-1]] + 2.0, 0.01)
+            s = _separation(sky, fine, r)
+            k = int(np.argmin(s))
+            sk, bb = sky.at(fine[k : k + 1])
+            rho = np.degrees(np.arcsin(BODY_RADIUS_KM[body] / np.linalg.norm(bb[0] - r)))
+            if s[k] > rho + margin or (sk[0] - r) @ up <= 0 or (bb[0] - r) @ up <= 0:
+                continue  # not close enough, or closest where one of them is set
+            if body == "moon":
+                sun = sky.sun(fine[k : k + 1])
+                i = np.radians(_angle(sun - bb, r - bb))[0]
+                if (1 + np.cos(i)) / 2 < MIN_MOON_ILLUMINATION:
+                    continue
+            events.append((fine[k], s[k]))
+        # refraction aside, the search lists what the scan finds, and nothing more
+        matched = [e for e in events
+                   if any(abs(e[0] - f.observer_t_s) < 0.05 for f in found)]
+        assert len(matched) == len(events), (events, [f.observer_t_s for f in found])
+        for f in found:
+            assert any(abs(e[0] - f.observer_t_s) < 0.05 and abs(e[1] - f.separation_deg) < 1e-3
+                       for e in events) or f.sat_alt_deg < 0.6 or f.body_alt_deg < 0.6, f
+        compared += len(events)
+    print(f"{body}: {compared} closest approaches within 10 degrees, all found")
+    assert compared >= 5

@@ -42,10 +42,13 @@ from .geodesy import bearing_deg, ground_distance_km
 __all__ = [
     "BODIES",
     "ISS_SPAN_M",
+    "MAX_TRANSIT_DAYS",
     "MIN_MOON_ILLUMINATION",
     "Transit",
     "TransitOptions",
     "centre_lines",
+    "body_ever_up",
+    "check_reach",
     "find_transits",
     "sky_path",
 ]
@@ -54,7 +57,8 @@ FloatArray = NDArray[np.float64]
 BODIES = ("sun", "moon")
 ISS_SPAN_M = 108.5  # the integrated truss, end to end (NASA ISS facts and figures)
 MIN_MOON_ILLUMINATION = 0.05
-MAX_RADIUS_KM = 1000.0
+MAX_RADIUS_KM = 3000.0  # beyond any low orbit's reach (check_reach names the satellite's)
+MAX_TRANSIT_DAYS = 62.0  # two months: about 0.1 s of work a day and body
 _A_KM, _B_KM = 6378.137, 6356.752314245
 _SCAN_S = 1.0
 _TOL_S = 1e-5
@@ -64,7 +68,8 @@ _ARCSEC = 1.0 / 3600.0
 @dataclass(frozen=True)
 class TransitOptions:
     """``body``: ``sun`` or ``moon``; ``radius_km``: also list transits whose centre line
-    passes within this distance (0 to 1000 km); ``margin_deg``: list near misses whose
+    passes within this distance (0 to 3000 km: check_reach also holds it to the satellite's
+    reach); ``margin_deg``: list near misses whose
     closest separation is within this much of the disc's edge (0 to 180; 180 lists every
     closest approach); ``dut1_s``: UT1 - UTC (0 unless IERS data are given)."""
 
@@ -223,17 +228,19 @@ def _illumination(sky: _Sky, t: float, where: FloatArray) -> float:
     return (1.0 + math.cos(i)) / 2.0
 
 
-def _scan_times(eph: Ephemeris, sky: _Sky, obs_r: FloatArray, up: FloatArray) -> FloatArray:
+def _scan_times(eph: Ephemeris, sky: _Sky, obs_r: FloatArray, up: FloatArray,
+                radius_km: float) -> FloatArray:
     """1-second samples of every stretch when the satellite is within 25 degrees of the
-    observer's horizon and the body above -5 degrees (margins for places up to 1000 km
-    away, where the satellite stands lower or higher)."""
+    observer's horizon and the body above -5 degrees, both margins widened by the angle
+    the radius spans on the ground (places that far away see them higher)."""
+    wider = math.degrees(radius_km / 6371.0)
     t = eph.t_s
     sat, body = sky.at(t)
     d = sat - obs_r
     el = np.degrees(np.arcsin(np.clip((d @ up) / np.linalg.norm(d, axis=-1), -1, 1)))
     b = topocentric_apparent(body, obs_r)
     bel = np.degrees(np.arcsin(np.clip((b @ up) / np.linalg.norm(b, axis=-1), -1, 1)))
-    keep = (el > -25.0) & (bel > -5.0) & eph.ok
+    keep = (el > -25.0 - wider) & (bel > -5.0 - wider) & eph.ok
     keep = keep | np.r_[keep[1:], False] | np.r_[False, keep[:-1]]
     out = [np.arange(t[a], t[min(b_, len(t) - 1)] + _SCAN_S, _SCAN_S)
            for a, b_ in search.runs(keep)]
@@ -247,7 +254,7 @@ def find_transits(eph: Ephemeris, observer: Observer, options: TransitOptions
     sky = _Sky(eph, options.body, options.dut1_s)
     obs_r = geodetic_to_itrs(observer.lat_deg, observer.lon_deg, observer.alt_m)[0]
     up = enu_basis(observer.lat_deg, observer.lon_deg)[2][0]
-    t = _scan_times(eph, sky, obs_r, up)
+    t = _scan_times(eph, sky, obs_r, up, options.radius_km)
     if not len(t):
         return []
     sep = _separation(sky, t, obs_r)
@@ -284,7 +291,7 @@ def _event(sky: _Sky, eph: Ephemeris, observer: Observer, obs_r: FloatArray,
     body_alt, body_az = _altaz(b_top, observer)
     body_alt += float(refraction_deg(body_alt))
     # the centre line's nearest point: near this pass's closest approach
-    near = np.flatnonzero(np.isfinite(dist) & (np.abs(t - t_obs) <= 120.0))
+    near = np.flatnonzero(np.isfinite(dist) & (np.abs(t - t_obs) <= 300.0))
     centre_ok = len(near) > 0
     if centre_ok:
         j = int(near[np.argmin(dist[near])])
@@ -418,3 +425,37 @@ def sky_path(eph: Ephemeris, transit: Transit, where: Observer, *, half_s: float
     v = v / np.einsum("ij,ij->i", v, bhat)[:, None]  # gnomonic: onto the plane at the body
     return (t, np.degrees(np.einsum("ij,ij->i", v, right)),
             np.degrees(np.einsum("ij,ij->i", v, upward)))
+
+
+def body_ever_up(window_: object, observer: Observer, body: str, *, step_s: float = 600.0
+                 ) -> bool:
+    """Whether the body's centre rises above the horizon (apparent, refracted) at the
+    observer at some time of the window (sampled every 10 minutes, with the horizon
+    lowered by the most the body climbs in a step)."""
+    from ..engine.moon import body_itrs_km
+
+    w = window_
+    t = np.arange(0.0, w.span_s + step_s, step_s)  # type: ignore[attr-defined]
+    jd1, jd2 = w.jd(np.minimum(t, w.span_s))  # type: ignore[attr-defined]
+    b = body_itrs_km(body, jd1, jd2)
+    r = geodetic_to_itrs(observer.lat_deg, observer.lon_deg, observer.alt_m)[0]
+    up = enu_basis(observer.lat_deg, observer.lon_deg)[2][0]
+    d = topocentric_apparent(b, r)
+    alt = np.degrees(np.arcsin(np.clip((d @ up) / np.linalg.norm(d, axis=-1), -1, 1)))
+    alt = alt + refraction_deg(alt)
+    margin = 360.0 / 86400.0 * step_s / 2.0  # the most the body climbs in half a step
+    return bool(np.any(alt > -margin))
+
+
+def check_reach(radius_km: float, altitude_km: float) -> None:
+    """Refuse a radius beyond the satellite's reach: no centre line lies farther from
+    the observer than where the satellite stands on the horizon."""
+    from .geodesy import footprint_radius_km
+
+    reach = float(footprint_radius_km(altitude_km))
+    if radius_km > reach:
+        raise OptionError(
+            f"{param('radius_km')} {shown(radius_km)} is beyond the satellite's reach: seen "
+            f"from farther than {reach:,.0f} km it is below your horizon (at "
+            f"{altitude_km:,.0f} km up)", parameter="radius_km", value=radius_km,
+            low=0.0, high=reach)

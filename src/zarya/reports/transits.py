@@ -16,12 +16,21 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.transits import BODIES, Transit, TransitOptions, centre_lines, find_transits
+from ..domain.transits import (
+    BODIES,
+    MAX_TRANSIT_DAYS,
+    Transit,
+    TransitOptions,
+    body_ever_up,
+    centre_lines,
+    check_reach,
+    find_transits,
+)
 from ..engine.ephemeris import Ephemeris
 from ..engine.look import Observer, compass
 from ..engine.satellite import Satellite
 from ..engine.timescale import Window, iso_z
-from ..errors import OptionError, param, shown
+from ..errors import OptionError, TimeRangeError, param, shown
 from . import contract
 from .satellites import satellite_info
 
@@ -76,6 +85,16 @@ def transit(t: Transit) -> JSON:
     }
 
 
+def check_window(window: Window) -> None:
+    """Refuse a window over :data:`MAX_TRANSIT_DAYS` days."""
+    days = window.span_s / 86400.0
+    if days > MAX_TRANSIT_DAYS:
+        raise TimeRangeError(
+            f"{param('days')} {days:g} is too long for transits: at most "
+            f"{MAX_TRANSIT_DAYS:g} days (ask again for the months after)", parameter="days",
+            value=days)
+
+
 def transits_report(
     sat: Satellite, observer: Observer, window: Window, *, bodies: tuple[str, ...] = BODIES,
     radius_km: float = 0.0, margin_deg: float = 0.5, allow_stale: bool = False,
@@ -85,9 +104,27 @@ def transits_report(
     from the observer, in time order. ``with_found``, when given, receives the
     :class:`Transit` objects (for pictures)."""
     opts = [TransitOptions(body=b, radius_km=radius_km, margin_deg=margin_deg) for b in bodies]
+    check_window(window)
     warnings = sat.check_age(window, allow_stale=allow_stale)
     eph = Ephemeris(sat, window, step_s=TRANSIT_STEP_S)
     eph.require_some_valid()
+    ok = eph.ok
+    height = np.linalg.norm(eph.r_km[ok], axis=-1) - 6371.0 if ok.any() else np.zeros(1)
+    check_reach(radius_km, float(np.max(height)))
+    up = [b for b in bodies if body_ever_up(window, observer, b)]
+    if not up:
+        names = " nor the ".join("Sun" if b == "sun" else "Moon" for b in bodies)
+        raise TimeRangeError(
+            f"neither the {names} rises at this place in the window: no transit can be "
+            "seen from here (the polar night, or a window too short)" if len(bodies) > 1 else
+            f"the {names} stays below the horizon at this place for the whole window: no "
+            "transit can be seen from here (the polar night, or a window too short)",
+            parameter="days")
+    for b in bodies:
+        if b not in up:
+            body_name = "Sun" if b == "sun" else "Moon"
+            warnings.append(f"the {body_name} stays below the horizon here all the window")
+    opts = [o for o in opts if o.body in up]
     found = sorted((t for o in opts for t in find_transits(eph, observer, o)),
                    key=lambda t: t.t_s)
     if with_found is not None:
@@ -109,6 +146,7 @@ def transits_geojson(sat: Satellite, window: Window, *, bodies: tuple[str, ...] 
     """Every centre line on the globe over the window as a GeoJSON FeatureCollection: one
     LineString per stretch (cut at the antimeridian), with its body and start and end
     times; ``[lon, lat]`` as GeoJSON has it."""
+    check_window(window)
     sat.check_age(window, allow_stale=allow_stale)
     eph = Ephemeris(sat, window, step_s=TRANSIT_STEP_S)
     eph.require_some_valid()

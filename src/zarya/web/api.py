@@ -234,7 +234,7 @@ def api_overflights(
 Body = Annotated[str, Query(max_length=10, description="sun, moon or both.")]
 RadiusKm = Annotated[
     float, Query(description="Also transits whose centre line passes within this, km (0 to "
-                 "1000).")
+                 "the satellite's reach, about 2,300 km for the ISS).")
 ]
 MarginDeg = Annotated[
     float, Query(description="Near misses within this of the disc's edge, degrees (0 to 180).")
