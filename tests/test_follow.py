@@ -501,3 +501,60 @@ def test_daemon_errors_are_one_clear_line(daemons) -> None:
         client.set_position(11.0, 10.0)
         client.get_position()
     assert lost.value.lost and "connection lost" in str(lost.value)
+
+
+def test_a_flip_rotator_waits_over_the_top(capsys, one_set_file) -> None:
+    """A pass planned over the top is pre-positioned over the top too: the antenna waits
+    where the first step will point it (elevation 180 at the far horizon), not at the
+    opposite horizon."""
+    code, out, err = run(capsys, "follow", "--lat", "20", "--lon", "0", "--dry-run", "--once",
+                         "--at", "2016-04-04T00:00", "--speed", "1000", "--lead-s", "30",
+                         "--step-s", "10", "--elements", str(one_set_file), "--rotator-el",
+                         "0:180", "--json")
+    assert code == 0, err
+    ev = events(out)
+    assert ev[0]["event"] == "pass" and ev[0]["flipped"]
+    moves = [e["line"].split(": P ")[1] for e in ev
+             if e["event"] == "command" and ": P " in e["line"]]
+    assert moves[0] == moves[1]  # pre-position = the first step's command
+    assert float(moves[0].split()[1]) == pytest.approx(180.0, abs=0.5)
+
+
+def test_a_refused_get_is_a_refusal_not_a_lost_connection() -> None:
+    """rotctld answers a failed 'p' with one line, 'RPRT -n': read at once as Hamlib's
+    refusal (no wait for a second line, the connection kept). The daemon here is a few
+    lines of socket code that answers so (the dummy backend never refuses a 'p')."""
+    import socket
+    import threading
+
+    from zarya.errors import StationError
+    from zarya.station.hamlib import Endpoint, Rotctld
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            for line in conn.makefile("r"):
+                conn.sendall(b"RPRT -5\n" if line.strip() == "p" else b"RPRT 0\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    client = Rotctld(Endpoint("127.0.0.1", server.getsockname()[1]), timeout_s=5.0)
+    t0 = time.monotonic()
+    with pytest.raises(StationError) as refused:
+        client.get_position()
+    assert time.monotonic() - t0 < 1.0
+    assert refused.value.code == -5 and not refused.value.lost
+    assert "RPRT -5 (timeout)" in str(refused.value)
+    client.set_position(1.0, 2.0)  # the same connection goes on
+    client.close()
+    server.close()
+
+
+@pytest.mark.parametrize("address", ["a..b:4533", "x" * 64 + ".example:4533", ".:4533"])
+def test_odd_host_names_are_one_line(capsys, one_set_file, address) -> None:
+    code, out, err = run(capsys, "follow", "--place", "Astana", "--once", "--elements",
+                         str(one_set_file), "--rotctld", address)
+    assert_one_line_error(code, out, err, "--rotctld")

@@ -376,3 +376,17 @@ def test_no_missed_transits(body):
         compared += len(events)
     print(f"{body}: {compared} closest approaches within 10 degrees, all found")
     assert compared >= 5
+
+
+def test_one_event_per_centre_line_point(iss_sets):
+    """At a wide radius the far closest approaches at a pass's ends lead to the same
+    nearest point of its centre line: it is listed once."""
+    from zarya.engine.timescale import parse_instant
+
+    sat = load_satellite(None, elements_file=str(HISTORY))
+    eph = Ephemeris(sat, Window.days(parse_instant("2016-03-25"), 20.0), step_s=10.0)
+    found = find_transits(eph, Observer(-44.675, -169.795), TransitOptions(body="sun",
+                                                                          radius_km=2000.0))
+    assert len(found) > 5
+    times = sorted(t.t_s for t in found)
+    assert all(b - a >= 1.0 for a, b in zip(times, times[1:], strict=False))

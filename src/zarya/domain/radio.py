@@ -61,7 +61,7 @@ def downlink_hz(freq_hz: float, range_rate_km_s: ArrayLike) -> FloatArray:
 
 def uplink_hz(freq_hz: float, range_rate_km_s: ArrayLike) -> FloatArray:
     """The frequency to transmit on the ground so that the satellite hears ``freq_hz``:
-    ``f / (1 - range_rate / c)`` (higher while it approaches)."""
+    ``f / (1 - range_rate / c)`` (lower while it approaches: the satellite hears it raised)."""
     rr = np.asarray(range_rate_km_s, dtype=float)
     out: FloatArray = freq_hz / (1.0 - rr / SPEED_OF_LIGHT_KM_S)
     return out

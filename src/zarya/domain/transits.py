@@ -268,8 +268,21 @@ def find_transits(eph: Ephemeris, observer: Observer, options: TransitOptions
             found = _event(sky, eph, observer, obs_r, options, t[a:b], sep[a:b], dist[a:b], k)
             if found is not None:
                 out.append(found)
-    out.sort(key=lambda x: x.observer_t_s)
-    return out
+    return _one_per_line(out)
+
+
+def _one_per_line(found: list[Transit]) -> list[Transit]:
+    """One event per centre-line point: two closest approaches of one pass (at a wide
+    radius, the far minima at a pass's ends) may lead to the same nearest point; keep the
+    one seen nearest in time to it."""
+    kept: list[Transit] = []
+    for t in sorted(found, key=lambda x: x.t_s):
+        if kept and abs(t.t_s - kept[-1].t_s) < 1.0:
+            if abs(t.observer_t_s - t.t_s) < abs(kept[-1].observer_t_s - kept[-1].t_s):
+                kept[-1] = t
+            continue
+        kept.append(t)
+    return sorted(kept, key=lambda x: x.observer_t_s)
 
 
 def _local_minima(values: FloatArray) -> list[int]:

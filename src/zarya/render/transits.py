@@ -88,13 +88,19 @@ def _disc(ax: Any, pic: TransitPicture) -> None:
 
 def _map(ax: Any, pic: TransitPicture) -> None:
     t = pic.transit
-    line = t.centre_line
-    lat0, lon0 = t.centre_lat_deg, t.centre_lon_deg
+    line = t.centre_line.copy()
+    lat0 = t.centre_lat_deg
+    # longitudes near the observer's, whichever side of the antimeridian they fall
+    lon0 = pic.lon_deg + (t.centre_lon_deg - pic.lon_deg + 180.0) % 360.0 - 180.0
+    if len(line):
+        line[:, 2] = np.degrees(np.unwrap(np.radians(line[:, 2])))
+        line[:, 2] += 360.0 * np.round((lon0 - line[len(line) // 2, 2]) / 360.0)
     span = max(t.distance_km * 1.6, 60.0)
     dlat = span / 111.0
     dlon = span / (111.0 * max(math.cos(math.radians(lat0)), 0.1))
     for ring in (r for c in country_polygons() for r in c.rings):
-        ax.plot(ring[:, 0], ring[:, 1], color="#888888", lw=0.6, zorder=1)
+        for shift in (-360.0, 0.0, 360.0):  # the outlines again beyond the antimeridian
+            ax.plot(ring[:, 0] + shift, ring[:, 1], color="#888888", lw=0.6, zorder=1)
     if len(line) > 1:
         lats, lons = line[:, 1], line[:, 2]
         ax.plot(lons, lats, color="#b3261e", lw=1.8, label="centre line", zorder=3)

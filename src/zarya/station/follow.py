@@ -38,11 +38,11 @@ from ..engine.ephemeris import Ephemeris
 from ..engine.look import Observer, Observers
 from ..engine.satellite import Satellite
 from ..engine.timescale import Window, iso_z
-from ..errors import StationError, TimeRangeError, param, shown
+from ..errors import OptionError, StationError, TimeRangeError, param, shown
 from .clock import Clock
 from .hamlib import Rigctld, Rotctld
 
-__all__ = ["FollowConfig", "Follower", "PassTrack"]
+__all__ = ["FollowConfig", "Follower", "PassTrack", "UnfollowablePass"]
 
 Event = dict[str, Any]
 MAX_BACKOFF_S = 10.0
@@ -97,6 +97,14 @@ class PassTrack:
         return min(max(i, 0), len(self.plan.az_deg) - 1)
 
 
+class UnfollowablePass(OptionError):
+    """A pass the rotator's ranges cannot follow (``aos``, ``los``): with ``once`` the
+    answer, otherwise said and skipped."""
+
+    aos: datetime
+    los: datetime
+
+
 class _Link:
     """A daemon, its reconnection back-off, and whether its loss has been said."""
 
@@ -122,6 +130,8 @@ class _Link:
         self.down_since = None
         self.backoff_s = 1.0
         self.fresh = True
+        if isinstance(self.daemon, Rigctld):
+            self.daemon.uplink_via = None  # a restarted rigctld: split set up anew
         return True
 
     def lost(self, exc: StationError, emit: Callable[[Event], None]) -> None:
@@ -190,15 +200,12 @@ class Follower:
         t = (aos - window.start).total_seconds() + np.arange(0.0, span + 1.0, 1.0)
         r = eph.position(t)
         az, el, _, _ = self.observers.look(r, np.zeros(len(t), dtype=np.int64))
-        start_az = None
-        if self.rot is not None and self.rot.down_since is None:
-            rot = self.rot.daemon
-            assert isinstance(rot, Rotctld)
-            try:
-                start_az = rot.get_position()[0]
-            except StationError:
-                start_az = None
-        track.plan = plan_pass(self.rotator, az, el, from_az_deg=start_az)
+        start_az = self._read_position()[0]
+        try:
+            track.plan = plan_pass(self.rotator, az, el, from_az_deg=start_az)
+        except OptionError as exc:
+            raise UnfollowablePass(exc.message, aos=aos, los=los, parameter=exc.parameter,
+                                   value=exc.value) from None
         return track
 
     # ------------------------------------------------------------------- running
@@ -206,8 +213,17 @@ class Follower:
         """Follow passes until ``once`` is done (or forever); park the antenna at the end,
         whatever ends it (Ctrl-C, SIGTERM)."""
         try:
+            after = self.clock.now()
             while True:
-                track = self.next_pass(self.clock.now())
+                try:
+                    track = self.next_pass(max(after, self.clock.now()))
+                except UnfollowablePass as exc:  # the rotator cannot follow this pass
+                    if self.config.once:
+                        raise
+                    self.emit({"event": "unfollowable", "aos": iso_z(exc.aos, 2),
+                               "los": iso_z(exc.los, 2), "message": str(exc)})
+                    after = exc.los + timedelta(seconds=1)
+                    continue
                 self.follow(track)
                 if self.config.once:
                     return
@@ -229,7 +245,7 @@ class Follower:
         first = self.clock.now() < track.aos
         if first:
             self.clock.sleep_until(track.aos - timedelta(seconds=cfg.lead_s))
-            az, el = float(plan.az_deg[0]), self.rotator.el_min_deg
+            az, el = float(plan.az_deg[0]), float(plan.el_deg[0])  # (over the top if flipped)
             self.stepper.reset()
             self._point(az, el, force=True)
             at = self._read_position()
@@ -328,7 +344,11 @@ class Follower:
         rig = self.rig.daemon
         assert isinstance(rig, Rigctld)
         if self.rig.usable(self.emit) and rig.uplink_via is None:
-            self._call(self.rig, lambda d: rig.setup_uplink())
+            if self._call(self.rig, lambda d: rig.setup_uplink()) and rig.uplink_via == "vfo":
+                self.emit({"event": "refused", "daemon": rig.name, "code": None,
+                           "message": f"{rig.name} at {rig.endpoint}: the radio has no split "
+                           "('S 1 VFOB' refused): the uplink is set on VFO B between steps; "
+                           "transmit on VFO B"})
 
     def _read_position(self) -> tuple[float | None, float | None]:
         if self.rot is None or self.rot.down_since is not None:

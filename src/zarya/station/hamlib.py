@@ -57,7 +57,8 @@ def parse_endpoint(text: str, name: str) -> Endpoint:
     host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     ok = bool(sep and host and port.isascii() and port.isdigit() and len(port) <= 5
               and 1 <= int(port) <= 65535 and host.isprintable() and " " not in host
-              and len(host) <= 253)
+              and len(host) <= 253
+              and (":" in host or all(0 < len(label) <= 63 for label in host.split("."))))
     if not ok:
         raise OptionError(
             f"{param(name)} {shown(text)} is not an address: expected HOST:PORT, e.g. "
@@ -97,7 +98,7 @@ class Daemon:
         try:
             self._sock = socket.create_connection(
                 (self.endpoint.host, self.endpoint.port), timeout=self.timeout_s)
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:
             raise self._error(f"cannot connect: {_reason(exc)} (is {self.name} running "
                               "there?)", lost=True) from None
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -125,24 +126,38 @@ class Daemon:
         if self._sock is None:
             self.connect()
         assert self._sock is not None
+        verb = line.split()[0]
         try:
             self._sock.sendall((line + "\n").encode("ascii"))
-            lines = [self._readline() for _ in range(max(answers, 1))]
+            first = self._readline()
+            if first.startswith("RPRT "):  # a refusal is one line, even for a get
+                code = _rprt(first)
+                if code != 0:
+                    raise self._error(
+                        f"{verb!r} refused: RPRT {code} "
+                        f"({HAMLIB_ERRORS.get(-code, 'unknown error')})", code=code)
+                if answers:
+                    raise self._out_of_step(f"{line!r} answered RPRT 0 without a value")
+                return []
+            if not answers:
+                raise self._out_of_step(f"unexpected answer {shown(first)} to {verb!r}")
+            return [first] + [self._readline() for _ in range(answers - 1)]
         except OSError as exc:
             self.close()
             raise self._error(f"connection lost ({_reason(exc)})", lost=True) from None
-        if lines[0].startswith("RPRT "):
-            code = _rprt(lines[0])
-            if code != 0:
-                raise self._error(
-                    f"{line.split()[0]!r} refused: RPRT {code} "
-                    f"({HAMLIB_ERRORS.get(-code, 'unknown error')})", code=code)
-            if answers:
-                raise self._error(f"{line!r} answered RPRT 0 without a value", code=0)
-            return []
-        if not answers:
-            raise self._error(f"unexpected answer {shown(lines[0])} to {line.split()[0]!r}")
-        return lines
+        except StationError:
+            raise
+        except BaseException:
+            # Ctrl-C or SIGTERM inside an exchange: its answer may still be on the way, and
+            # the next command would read it as its own; start afresh
+            self.close()
+            raise
+
+    def _out_of_step(self, text: str) -> StationError:
+        """A protocol surprise: the connection is out of step; closed, so that the next
+        command opens a fresh one (the loop reconnects)."""
+        self.close()
+        return self._error(text, lost=True, code=-8)
 
     def _readline(self) -> str:
         assert self._sock is not None
@@ -242,9 +257,9 @@ def _number(daemon: Daemon, text: str, what: str) -> float:
     return value
 
 
-def _reason(exc: OSError) -> str:
+def _reason(exc: OSError | UnicodeError) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
         return "no answer in time"
-    if isinstance(exc, socket.gaierror):
+    if isinstance(exc, socket.gaierror | UnicodeError):
         return "unknown host"
-    return (exc.strerror or str(exc) or type(exc).__name__).lower()
+    return (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).lower()
