@@ -3,7 +3,7 @@ is (and where to look) at an instant."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,6 +28,7 @@ from .options import (
     StaleOpt,
     SunLimitOpt,
     TzOpt,
+    console,
     emit_json,
     observer,
     visible_options,
@@ -101,11 +102,16 @@ def now(
     lon: LonOpt = None,
     alt_m: AltOpt = 0.0,
     shadow_height_km: ShadowOpt = None,
+    min_elevation: Annotated[
+        float, typer.Option("--min-elevation",
+                            help="With --sat all or a list: only objects this high, degrees.")
+    ] = 0.0,
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Where the satellite is at an instant (and where to look, given a place)."""
+    """Where the satellite is at an instant (and where to look, given a place); with
+    --sat all (or a comma-separated list) and a place, every object above the horizon."""
     from ..domain.light import SHADOW_HEIGHT_KM
     from ..domain.rules import check_shadow_height
     from ..engine.timescale import parse_instant
@@ -115,8 +121,13 @@ def now(
     height = SHADOW_HEIGHT_KM if shadow_height_km is None else shadow_height_km
     check_shadow_height(height)
     obs = None
+    label = ""
     if place is not None or lat is not None or lon is not None:
-        obs, _, _ = observer(place, lat, lon, alt_m)
+        obs, label, _ = observer(place, lat, lon, alt_m)
+    if sat is not None and (sat.strip().lower() == "all" or "," in sat):
+        _above_me(sat, parse_instant(at), obs, label, elements, height, min_elevation,
+                  allow_stale, as_json)
+        return
     satellite = load_satellite(sat, elements_file=elements)
     report = now_report(satellite, parse_instant(at), observer=obs, allow_stale=allow_stale,
                         shadow_height_km=height)
@@ -126,3 +137,54 @@ def now(
     from ..render.table import print_now
 
     print_now(report)
+
+
+def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
+              height: float, min_elevation: float, allow_stale: bool, as_json: bool) -> None:
+    """``now --sat all`` (or a list): every object above the horizon, highest first."""
+    from ..elements.files import read_elements_file
+    from ..elements.records import select_object
+    from ..elements.store import open_store
+    from ..engine.look import check_angle
+    from ..engine.timescale import jd_of
+    from ..errors import ObserverError
+    from ..reports.overhead import overhead_report
+
+    if obs is None:
+        raise ObserverError("--sat all (or a list) asks what is above a place: give --place "
+                            "NAME, or --lat DEG and --lon DEG")
+    check_angle("min_elevation", min_elevation, low_included=True)
+    wanted = [x.strip() for x in sat.split(",") if x.strip()]
+    everything = sat.strip().lower() == "all"
+    if elements is not None:
+        sets = list(read_elements_file(elements))
+        if not everything:
+            sets = [es for w in wanted for es in select_object(sets, w)]
+        with open_store() as store:
+            mags = store.std_magnitudes()
+    else:
+        with open_store() as store:
+            ids = None if everything else [store.resolve(w) for w in wanted]
+            sets = store.nearest_sets(sum(jd_of(when)), ids)
+            mags = store.std_magnitudes()
+    report = overhead_report(sets, when, obs, std_magnitudes=mags,
+                             min_elevation_deg=min_elevation, shadow_height_km=height,
+                             allow_stale=allow_stale)
+    if as_json:
+        emit_json(report)
+        return
+    out = console()
+    out.print(f"Above [bold]{label}[/] at {report['time']}: {len(report['above'])} of "
+              f"{report['objects_looked_at']} objects above {min_elevation:g}°", highlight=False)
+    for w in report["warnings"]:
+        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+    from rich.table import Table
+
+    table = Table()
+    for col in ("Name", "NORAD", "Az", "El", "Range km", "Light", "Mag"):
+        table.add_column(col, justify="left" if col in ("Name", "Light") else "right")
+    for o in report["above"]:
+        table.add_row(o["name"], str(o["norad_id"]), f"{o['azimuth_deg']:.0f}° {o['direction']}",
+                      f"{o['elevation_deg']:.1f}°", f"{o['range_km']:,.0f}", o["sunlight"],
+                      "-" if o["magnitude"] is None else f"{o['magnitude']:+.1f}")
+    out.print(table)

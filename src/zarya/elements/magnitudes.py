@@ -29,6 +29,7 @@ __all__ = [
     "FULL_PHASE_GAIN",
     "MagnitudeEntry",
     "load_magnitude",
+    "load_magnitudes",
     "read_magnitudes",
     "save_magnitudes",
     "standard_from_intrinsic",
@@ -131,6 +132,12 @@ def save_magnitudes(conn: sqlite3.Connection, entries: list[MagnitudeEntry],
          for e in entries],
     )
     return len(entries)
+
+
+def load_magnitudes(conn: sqlite3.Connection) -> dict[int, float]:
+    """Every standard magnitude the store holds, by NORAD number."""
+    return {int(n): float(m) for n, m in
+            conn.execute("SELECT norad_id, std_magnitude FROM magnitudes")}
 
 
 def load_magnitude(conn: sqlite3.Connection, norad_id: int) -> tuple[float, str] | None:

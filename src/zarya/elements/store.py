@@ -40,6 +40,8 @@ from functools import partial
 from pathlib import Path
 from typing import IO, BinaryIO
 
+import numpy as np
+
 from ..errors import CatalogError, UnknownSatelliteError, param
 from ..errors import path as mark_path
 from . import leases, magnitudes, trajectory_store
@@ -339,6 +341,39 @@ class Store:
         """The standard magnitude the store knows for an object, and its source."""
         with self._errors():
             return magnitudes.load_magnitude(self._conn, norad_id)
+
+    def std_magnitudes(self) -> dict[int, float]:
+        """Every standard magnitude the store knows, by NORAD number."""
+        with self._errors():
+            return magnitudes.load_magnitudes(self._conn)
+
+    def nearest_sets(self, jd: float, norad_ids: Sequence[int] | None = None
+                     ) -> list[ElementSet]:
+        """For every object (or those of ``norad_ids``), the set whose epoch is nearest the
+        UTC Julian date ``jd`` (as :meth:`nearest` chooses), in NORAD order."""
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT id, norad_id, epoch_jd FROM element_sets ORDER BY norad_id, epoch_jd"
+            ).fetchall()
+        if not rows:
+            return []
+        table = np.array(rows, dtype=float)
+        ids, norad, epoch = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
+        if norad_ids is not None:
+            keep = np.isin(norad, np.asarray(list(norad_ids), dtype=np.int64))
+            ids, norad, epoch = ids[keep], norad[keep], epoch[keep]
+        distance = np.abs(epoch - jd)
+        order = np.lexsort((-epoch, distance, norad))  # nearest first, a later set on a tie
+        first = np.r_[True, norad[order][1:] != norad[order][:-1]]
+        chosen = ids[order][first].tolist()
+        out: list[ElementSet] = []
+        with self._errors():
+            for start in range(0, len(chosen), 900):  # SQLite's parameter limit
+                part = chosen[start:start + 900]
+                marks = ",".join("?" * len(part))
+                out += [element_set(row) for row in self._conn.execute(
+                    f"SELECT {ELEMENT_COLUMNS} FROM element_sets WHERE id IN ({marks})", part)]
+        return sorted(out, key=lambda e: e.norad_id)
 
     def _norad_of(self, t: Trajectory) -> int:
         """The catalogue number of the object an OEM is about, from its international
