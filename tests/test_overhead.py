@@ -130,3 +130,74 @@ def test_stale_and_decayed_objects_are_counted(capsys, tmp_path):
     report = json.loads(out)
     assert code == 0 and report["failed"] == 1 and report["above"] == []
     assert "could not be propagated" in report["warnings"][0]
+
+
+def test_many_objects_passes_against_skyfield(catalogue, skyfield_ts):
+    """Every pass above 10 degrees of 500 random low-orbit objects of the catalogue over 5
+    random places for 2 days, as ``passes --sat all`` finds them, against Skyfield's
+    find_events with the same sets: the same events, each within 1 s (the core's
+    tolerance; see tests/test_skyfield_compare.py). High orbits are left to the single-object
+    tests: Skyfield's find_events reports every local maximum of a slow object's elevation
+    as a culmination, zarya one per pass."""
+    from skyfield.api import EarthSatellite, wgs84
+
+    from zarya.engine.timescale import Window
+    from zarya.reports.passes import many_passes_report
+
+    rng = np.random.default_rng(14)
+    low = [es for es in catalogue if es.mean_motion_rev_per_day > 11.25]
+    pick = [low[i] for i in rng.choice(len(low), 500, replace=False)]
+    window = Window.days(parse_instant("2025-10-03"), 2.0)
+    t0, t1 = skyfield_ts.from_datetime(window.start), skyfield_ts.from_datetime(window.end)
+    compared, worst = 0, 0.0
+    for _ in range(5):
+        obs = Observer(float(np.degrees(np.arcsin(rng.uniform(-1, 1)))),
+                       float(rng.uniform(-180, 180)), 0.0)
+        report = many_passes_report({es.norad_id: [es] for es in pick}, obs, window,
+                                    allow_stale=True)
+        ours: dict[int, list[tuple[float, int]]] = {}
+        edges = (window.start.timestamp(), window.end.timestamp())
+        for p in report["passes"]:
+            for kind, key in enumerate(("rise", "culmination", "set")):
+                if p[key] is not None:
+                    t = parse_instant(p[key]["time"]).timestamp()
+                    if kind == 1 and min(abs(t - e) for e in edges) < 1.0:
+                        continue  # a pass cut by the window: its highest point is the edge
+                    ours.setdefault(p["norad_id"], []).append((t, kind))
+        top = wgs84.latlon(obs.lat_deg, obs.lon_deg)
+        for es in pick:
+            sf = EarthSatellite(es.line1, es.line2, ts=skyfield_ts)
+            times, kinds = sf.find_events(top, t0, t1, altitude_degrees=10.0)
+            theirs = [(t.utc_datetime().timestamp(), int(k))
+                      for t, k in zip(times, kinds, strict=True)]
+            mine = sorted(ours.get(es.norad_id, []))
+            assert [k for _, k in mine] == [k for _, k in theirs], es.name
+            gaps = [abs(a - b) for (a, _), (b, _) in zip(mine, theirs, strict=True)]
+            assert all(g < 1.0 for g in gaps)
+            worst = max([worst, *gaps])
+            compared += len(theirs)
+    print(f"{compared} events of 500 objects over 5 places, worst {worst:.3f} s")
+    assert compared > 5000
+
+
+def test_cli_passes_of_many(capsys):
+    """``passes --sat all`` from a file: every object's passes in time order, each naming
+    its object; a list by numbers and names; unknown objects refused in one line."""
+    path = str(shared_or_local("catalog/visual_2025-07-19.tle"))
+    code, out, err = run(capsys, "passes", "--sat", "all", "--elements", path, "--place",
+                         "Astana", "--from", "2025-07-19", "--days", "1", "--visible", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    times = [p["rise"]["time"] if p["rise"] else p["culmination"]["time"]
+             for p in report["passes"]]
+    assert len(times) > 100 and times == sorted(times)
+    assert report["objects_looked_at"] > 100 and report["objects_with_passes"] > 50
+    assert all(p["visible"] is not None and p["norad_id"] and p["name"]
+               for p in report["passes"])
+    code, out, err = run(capsys, "passes", "--sat", "25544,AJISAI (EGS)", "--elements", path,
+                         "--place", "Astana", "--from", "2025-07-19", "--days", "1", "--json")
+    assert code == 0, err
+    assert {p["norad_id"] for p in json.loads(out)["passes"]} == {25544, 16908}
+    code, out, err = run(capsys, "passes", "--sat", "25544,no-such-thing", "--elements", path,
+                         "--place", "Astana", "--from", "2025-07-19", "--days", "1")
+    assert_one_line_error(code, out, err, "no-such-thing")

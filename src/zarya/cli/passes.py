@@ -3,6 +3,7 @@ is (and where to look) at an instant."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -30,6 +31,7 @@ from .options import (
     TzOpt,
     console,
     emit_json,
+    local_time,
     observer,
     visible_options,
     zone,
@@ -79,6 +81,10 @@ def passes(
     )
     shown_in = None if as_json else zone(tz, place_zone, obs)
     window = pass_window(parse_instant(start), days)
+    if sat is not None and (sat.strip().lower() == "all" or "," in sat):
+        _many_passes(sat, obs, label, window, options, visible, elements, allow_stale,
+                     as_json, shown_in)
+        return
     satellite = load_satellite(sat, elements_file=elements)
     report = passes_report(
         satellite, obs, window, options=options, visible_only=visible, allow_stale=allow_stale
@@ -187,4 +193,83 @@ def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
         table.add_row(o["name"], str(o["norad_id"]), f"{o['azimuth_deg']:.0f}° {o['direction']}",
                       f"{o['elevation_deg']:.1f}°", f"{o['range_km']:,.0f}", o["sunlight"],
                       "-" if o["magnitude"] is None else f"{o['magnitude']:+.1f}")
+    out.print(table)
+
+
+def _object_sets(sat: str, elements: str | None) -> tuple[dict[int, list[Any]],
+                                                           dict[int, float]]:
+    """The element sets of ``all`` or of a comma-separated list, by object, from the file
+    or the store, and the standard magnitudes the store knows."""
+    from ..elements.files import read_elements_file
+    from ..elements.records import select_object
+    from ..elements.store import open_store
+
+    wanted = [x.strip() for x in sat.split(",") if x.strip()]
+    everything = sat.strip().lower() == "all"
+    by_object: dict[int, list[Any]] = {}
+    with open_store() as store:
+        mags = store.std_magnitudes()
+        if elements is not None:
+            sets = list(read_elements_file(elements))
+            if not everything:
+                sets = [es for w in wanted for es in select_object(sets, w)]
+            for es in sets:
+                by_object.setdefault(es.norad_id, []).append(es)
+        else:
+            ids = None if everything else [store.resolve(w) for w in wanted]
+            by_object = store.sets_by_object(ids)
+    return by_object, mags
+
+
+def _many_passes(sat: str, obs: Any, label: str, window: Any, options: Any, visible: bool,
+                 elements: str | None, allow_stale: bool, as_json: bool, shown_in: Any
+                 ) -> None:
+    """``passes --sat all`` (or a list): every object's passes over one place, in time
+    order (a progress bar on stderr for people, when there are many)."""
+    from ..reports.passes import many_passes_report
+
+    by_object, mags = _object_sets(sat, elements)
+    progress = None
+    bar = None
+    if not as_json and len(by_object) > 50 and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        task = bar.add_task("objects", total=len(by_object))
+        bar.start()
+        progress = lambda done, total: bar.update(task, completed=done)  # noqa: E731
+    try:
+        report = many_passes_report(by_object, obs, window, options=options,
+                                    visible_only=visible, allow_stale=allow_stale,
+                                    std_magnitudes=mags, progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if as_json:
+        emit_json(report)
+        return
+    out = console()
+    what = "visible passes" if visible else "passes"
+    out.print(f"{what.capitalize()} of {report['objects_with_passes']} of "
+              f"{report['objects_looked_at']} objects over [bold]{label}[/], times in "
+              f"{shown_in}", highlight=False)
+    for w in report["warnings"]:
+        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+    from rich.table import Table
+
+    table = Table()
+    for col in ("Date", "Rise", "Name", "NORAD", "Highest", "Set", "Mag"):
+        table.add_column(col, justify="right" if col in ("Highest", "Mag", "NORAD") else "left")
+    for p in report["passes"]:
+        top = p["culmination"]
+        vis = p.get("visible")
+        mag = vis["brightest_magnitude"] if vis else None
+        first = p["rise"] or top
+        table.add_row(local_time(first["time"], shown_in, "%a %d %b"),
+                      local_time(p["rise"]["time"] if p["rise"] else None, shown_in,
+                                 "%H:%M:%S"),
+                      p["name"], str(p["norad_id"]),
+                      f"{top['elevation_deg']:.0f}° {top['direction']}",
+                      local_time(p["set"]["time"] if p["set"] else None, shown_in, "%H:%M:%S"),
+                      "-" if mag is None else f"{mag:+.1f}")
     out.print(table)

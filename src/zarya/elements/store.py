@@ -347,6 +347,20 @@ class Store:
         with self._errors():
             return magnitudes.load_magnitudes(self._conn)
 
+    def sets_by_object(self, norad_ids: Sequence[int] | None = None
+                       ) -> dict[int, list[ElementSet]]:
+        """Every object's element sets (or those of ``norad_ids``), by epoch, in one query."""
+        out: dict[int, list[ElementSet]] = {}
+        wanted = None if norad_ids is None else set(norad_ids)
+        with self._errors():
+            for row in self._conn.execute(
+                f"SELECT {ELEMENT_COLUMNS} FROM element_sets ORDER BY norad_id, epoch_jd"
+            ):
+                es = element_set(row)
+                if wanted is None or es.norad_id in wanted:
+                    out.setdefault(es.norad_id, []).append(es)
+        return out
+
     def nearest_sets(self, jd: float, norad_ids: Sequence[int] | None = None
                      ) -> list[ElementSet]:
         """For every object (or those of ``norad_ids``), the set whose epoch is nearest the

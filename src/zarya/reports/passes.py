@@ -7,6 +7,7 @@ command line (``--json``) and the web service serve the same objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,17 +17,19 @@ from ..domain.geography import beneath
 from ..domain.light import SHADOW_HEIGHT_KM, shadow, sun_elevation_deg
 from ..domain.pass_table import Pass, PassOptions
 from ..domain.passes import find_passes
+from ..elements.elset import ElementSet
 from ..engine.ephemeris import Ephemeris
 from ..engine.failures import cannot, reason
 from ..engine.frames import EARTH_ROTATION_RAD_S, itrs_to_geodetic
 from ..engine.look import Observer, Observers, compass
-from ..engine.satellite import Satellite
+from ..engine.satellite import BUILTIN_STD_MAGNITUDES, STALE_REFUSE_DAYS, Satellite
 from ..engine.timescale import Window, iso_z
-from ..errors import PropagationError
+from ..errors import PropagationError, StaleElementsError, ZaryaError
 from . import contract
 from .satellites import planned, satellite_info, source_switches
 
-__all__ = ["brightness_warnings", "now_report", "passes_report", "rules_info"]
+__all__ = ["brightness_warnings", "many_passes_report", "now_report", "passes_report",
+           "rules_info"]
 
 _OMEGA = np.array([0.0, 0.0, EARTH_ROTATION_RAD_S])
 
@@ -169,3 +172,69 @@ def now_report(
             "sun_elevation_deg": round(float(sun_el[0]), 2),
         }
     return out
+
+
+def many_passes_report(
+    sources: Mapping[int, Sequence[ElementSet]], observer: Observer, window: Window, *,
+    options: PassOptions | None = None, visible_only: bool = False, allow_stale: bool = False,
+    std_magnitudes: Mapping[int, float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """``zarya passes --sat all --json`` (or a list): the passes of many objects over one
+    place, in time order, each naming its object (``norad_id``, ``name``).
+
+    ``sources``: each object's element sets. An object whose elements are over 30 days from
+    the window (unless ``allow_stale``) or that sgp4 cannot propagate over it is left out
+    and counted. Magnitudes only for objects whose standard magnitude is known
+    (``std_magnitudes``, and the ISS's built-in one). ``progress(done, total)`` is called
+    as objects are done.
+    """
+    options = options or PassOptions()
+    mags = {**BUILTIN_STD_MAGNITUDES, **(std_magnitudes or {})}
+    found: list[tuple[float, dict[str, Any]]] = []
+    stale = failed = with_passes = 0
+    total = len(sources)
+    for done, (norad_id, sets) in enumerate(sorted(sources.items()), start=1):
+        try:
+            sat = Satellite.from_elements(list(sets), std_magnitude=mags.get(norad_id))
+            sat.check_age(window, allow_stale=allow_stale)
+            eph = Ephemeris(sat, window)
+            eph.require_some_valid()
+        except StaleElementsError:
+            stale += 1
+            continue
+        except ZaryaError:
+            failed += 1
+            continue
+        finally:
+            if progress is not None:
+                progress(done, total)
+        passes = find_passes(eph, observer, options)[0]
+        if visible_only:
+            passes = [p for p in passes if p.visible is not None]
+        with_passes += bool(passes)
+        for p in passes:
+            first = p.rise or p.culmination
+            item = {"norad_id": norad_id, "name": sat.name,
+                    **_with_switches(sat, window, p, options)}
+            found.append((first.time.timestamp(), item))
+    found.sort(key=lambda x: (x[0], x[1]["norad_id"]))
+    warnings = []
+    if stale:
+        warnings.append(f"{stale} object(s) left out: their elements are over "
+                        f"{STALE_REFUSE_DAYS:g} days from the window (--allow-stale)")
+    if failed:
+        warnings.append(f"{failed} object(s) left out: sgp4 cannot propagate them over the "
+                        "window (decayed, or elements out of range)")
+    return {
+        "observer": contract.observer(observer),
+        "min_elevation_deg": options.min_elevation_deg,
+        "rules": rules_info(options),
+        "window": contract.window(window),
+        "objects_looked_at": total,
+        "objects_with_passes": with_passes,
+        "stale": stale,
+        "failed": failed,
+        "passes": [item for _, item in found],
+        "warnings": warnings,
+    }
