@@ -201,3 +201,35 @@ def test_cli_passes_of_many(capsys):
     code, out, err = run(capsys, "passes", "--sat", "25544,no-such-thing", "--elements", path,
                          "--place", "Astana", "--from", "2025-07-19", "--days", "1")
     assert_one_line_error(code, out, err, "no-such-thing")
+
+
+def test_groups_from_celestrak_serve_as_sat(capsys, tmp_path, monkeypatch):
+    """A group fetched from CelesTrak (here a loopback server serving the real visual group)
+    is remembered with its members: ``--sat visual`` then asks for all of them, a refetch
+    replaces the members, and an unknown group is an unknown satellite, in one line."""
+    from zarya.elements import fetch
+    from zarya.elements.store import open_store
+
+    from .catalog_server import ElementServer, Route
+
+    monkeypatch.setenv("ZARYA_HOME", str(tmp_path))
+    text = shared_or_local("catalog/visual_2025-07-19.tle").read_bytes()
+    with ElementServer() as server:
+        server.routes["/gp.php"] = Route(text, content_type="text/plain")
+        with open_store() as store:
+            result = fetch.update(store, url=server.url("/gp.php"), record_group="Visual",
+                                  backoff_s=0.01, timeout_s=5.0)
+            assert result.status == "imported"
+            assert store.groups() == {"visual": result.objects} and result.objects > 100
+    code, out, err = run(capsys, "now", "--sat", "visual", "--place", "Astana", "--at",
+                         "2025-07-19T21:00:00Z", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["objects_looked_at"] == result.objects and report["above"]
+    code, out, err = run(capsys, "passes", "--sat", "visual,25544", "--place", "Astana",
+                         "--from", "2025-07-19", "--days", "1", "--json")
+    assert code == 0, err
+    assert json.loads(out)["objects_looked_at"] == result.objects  # the ISS is in the group
+    code, out, err = run(capsys, "passes", "--sat", "no-such-group", "--place", "Astana",
+                         "--from", "2025-07-19")
+    assert_one_line_error(code, out, err, "no-such-group")

@@ -81,7 +81,7 @@ def passes(
     )
     shown_in = None if as_json else zone(tz, place_zone, obs)
     window = pass_window(parse_instant(start), days)
-    if sat is not None and (sat.strip().lower() == "all" or "," in sat):
+    if sat is not None and _many(sat, elements):
         _many_passes(sat, obs, label, window, options, visible, elements, allow_stale,
                      as_json, shown_in)
         return
@@ -130,7 +130,7 @@ def now(
     label = ""
     if place is not None or lat is not None or lon is not None:
         obs, label, _ = observer(place, lat, lon, alt_m)
-    if sat is not None and (sat.strip().lower() == "all" or "," in sat):
+    if sat is not None and _many(sat, elements):
         _above_me(sat, parse_instant(at), obs, label, elements, height, min_elevation,
                   allow_stale, as_json)
         return
@@ -170,7 +170,7 @@ def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
             mags = store.std_magnitudes()
     else:
         with open_store() as store:
-            ids = None if everything else [store.resolve(w) for w in wanted]
+            ids = None if everything else _store_ids(store, wanted)
             sets = store.nearest_sets(sum(jd_of(when)), ids)
             mags = store.std_magnitudes()
     report = overhead_report(sets, when, obs, std_magnitudes=mags,
@@ -216,7 +216,7 @@ def _object_sets(sat: str, elements: str | None) -> tuple[dict[int, list[Any]],
             for es in sets:
                 by_object.setdefault(es.norad_id, []).append(es)
         else:
-            ids = None if everything else [store.resolve(w) for w in wanted]
+            ids = None if everything else _store_ids(store, wanted)
             by_object = store.sets_by_object(ids)
     return by_object, mags
 
@@ -273,3 +273,28 @@ def _many_passes(sat: str, obs: Any, label: str, window: Any, options: Any, visi
                       local_time(p["set"]["time"] if p["set"] else None, shown_in, "%H:%M:%S"),
                       "-" if mag is None else f"{mag:+.1f}")
     out.print(table)
+
+
+def _many(sat: str | None, elements: str | None) -> bool:
+    """Whether ``--sat`` asks for many objects: ``all``, a comma-separated list, or the name
+    of a group the element store knows (``visual``, after ``elements update --group
+    visual``)."""
+    if sat is None or not sat.strip():
+        return False
+    if sat.strip().lower() == "all" or "," in sat:
+        return True
+    if elements is not None:
+        return False
+    from ..elements.store import open_store
+
+    with open_store() as store:
+        return store.group_members(sat) is not None
+
+
+def _store_ids(store: Any, wanted: list[str]) -> list[int]:
+    """NORAD numbers of a list of numbers, names and group names."""
+    out: list[int] = []
+    for w in wanted:
+        members = store.group_members(w)
+        out += members if members is not None else [store.resolve(w)]
+    return sorted(set(out))

@@ -135,6 +135,7 @@ def update(
     max_bytes: int = MAX_FILE_BYTES,
     source: str = "celestrak",
     deadline_s: float = FETCH_DEADLINE_S,
+    record_group: str | None = None,
 ) -> UpdateResult:
     """Fetch a CelesTrak group (or ``url``) and add its element sets to ``store``; with
     ``source="nasa-iss"``, NASA's current ISS trajectory (an OEM; ``url`` a mirror of it),
@@ -144,6 +145,8 @@ def update(
     failing, and :class:`~zarya.errors.ElementsError` when the body is not a complete
     element file; the store is unchanged in both cases. The whole fetch (tries, waits and
     transfers) takes at most ``deadline_s``: a server that trickles is given up then.
+    The objects of the body become the members of ``record_group`` (default: ``group``
+    when CelesTrak's own group URL is fetched, none for another URL).
     """
     import httpx
 
@@ -275,6 +278,8 @@ def update(
                 skip_bad=skip_bad,
                 http=HttpState(url, validators[0], validators[1], fetched, 200),
                 norad_id=ISS_NORAD_ID if nasa else None,
+                group=None if nasa else (record_group or (group if url == group_url(group)
+                                                          else None)),
             )
         except ElementsError as exc:
             raise _unchanged(exc) from None

@@ -35,7 +35,7 @@ __all__ = [
     "set_key",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BATCH = 1000  # rows per insert batch (and per progress report)
 _UNIX_EPOCH_JD = 2440587.5
 _J2000_JD = 2451545.0
@@ -162,6 +162,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             source TEXT NOT NULL,           -- the URL fetched
             outcome TEXT NOT NULL,          -- imported, not-modified, too-soon, failed
             message TEXT NOT NULL
+        )""",
+    ),
+    (  # version 5 -> 6: CelesTrak groups, as the last fetch of each listed them
+        """CREATE TABLE groups (
+            name TEXT NOT NULL,             -- the group's name, lower case ("visual")
+            norad_id INTEGER NOT NULL,
+            updated TEXT NOT NULL,          -- ISO 8601 UTC of the fetch that listed it
+            PRIMARY KEY (name, norad_id)
         )""",
     ),
 )

@@ -35,7 +35,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -294,18 +294,42 @@ class Store:
         skip_bad: bool = False,
         http: HttpState | None = None,
         norad_id: int | None = None,
+        group: str | None = None,
     ) -> ImportSummary:
         """Like :meth:`import_files` for one open binary stream (a downloaded body), saving
-        ``http`` in the same transaction; a seekable stream is validated before the lock."""
+        ``http`` in the same transaction; a seekable stream is validated before the lock.
+        With ``group``, the objects of the body become that group's members (replacing
+        those of its last fetch)."""
         if stream.seekable():
             validate(stream, source=source, skip_bad=skip_bad)
             stream.seek(0)
         with self._transaction():
             read = partial(read_stream, stream, source=source, skip_bad=skip_bad)
+            self._last_objects: set[int] = set()
             summary = self._stream(read, source, Progress(None), norad_id)
+            if group is not None and self._last_objects:
+                name = group.strip().lower()
+                stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                self._conn.execute("DELETE FROM groups WHERE name = ?", (name,))
+                self._conn.executemany(
+                    "INSERT INTO groups (name, norad_id, updated) VALUES (?, ?, ?)",
+                    [(name, n, stamp) for n in sorted(self._last_objects)])
             if http is not None:
                 self._save_http(http)
         return summary
+
+    def groups(self) -> dict[str, int]:
+        """The groups the store knows (from CelesTrak fetches) and how many objects each."""
+        with self._errors():
+            return dict(self._conn.execute(
+                "SELECT name, count(*) FROM groups GROUP BY name ORDER BY name").fetchall())
+
+    def group_members(self, name: str) -> list[int] | None:
+        """The NORAD numbers of a group, or None when the store knows no such group."""
+        with self._errors():
+            rows = self._conn.execute("SELECT norad_id FROM groups WHERE name = ? ORDER BY "
+                                      "norad_id", (str(name).strip().lower(),)).fetchall()
+        return [int(r[0]) for r in rows] or None
 
     def _stream(
         self, read: Callable[..., ReadResult], source: str, counter: Progress,
@@ -323,7 +347,9 @@ class Store:
         if result.trajectories:
             return trajectory_store.save_read(self._conn, result, source, norad_id,
                                               self._norad_of)
-        return made[0].finish(result.bad)
+        summary = made[0].finish(result.bad)
+        self._last_objects = set(made[0].objects)
+        return summary
 
     def import_magnitudes(self, path: str | Path, convention: str = "standard") -> int:
         """Import a list of standard (or intrinsic) magnitudes (see

@@ -126,6 +126,7 @@ class Refresher:
                         result = update(
                             store, group=source.group, url=source.url, source=source.kind,
                             timeout_s=self.config.timeout_s, retries=self.config.retries,
+                            record_group=source.group if source.kind == "celestrak" else None,
                         )
                         outcome = result.status
                         message = (f"{result.added} new sets" if outcome == "imported"
