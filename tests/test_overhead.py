@@ -233,3 +233,64 @@ def test_groups_from_celestrak_serve_as_sat(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "passes", "--sat", "no-such-group", "--place", "Astana",
                          "--from", "2025-07-19")
     assert_one_line_error(code, out, err, "no-such-group")
+
+
+def test_crossings_of_a_star_field_against_skyfield(capsys, skyfield_ts, skyfield_eph):
+    """The visual group across a 5-degree field around Vega (RA 279.23, Dec +38.78) one
+    evening over Astana: at each predicted closest approach Skyfield's separation between
+    the satellite and Vega's apparent place is the one given (0.01 degree), and its
+    minimum over a 0.01 s scan is within 0.05 s; at entry and exit the satellite is on the
+    field's edge (0.01 degree)."""
+    from skyfield.api import EarthSatellite, Star, wgs84
+
+    path = shared_or_local("catalog/visual_2025-07-19.tle")
+    code, out, err = run(capsys, "crossings", "--place", "Astana", "--from",
+                         "2025-07-19T17:00:00Z", "--to", "2025-07-19T23:00:00Z", "--ra",
+                         "279.23", "--dec", "38.78", "--radius-deg", "5", "--sat", "all",
+                         "--elements", str(path), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    found = report["crossings"]
+    assert len(found) >= 3
+    sets = {es.norad_id: es for es in read_elements_file(path)}
+    obs = report["observer"]
+    top = wgs84.latlon(obs["lat_deg"], obs["lon_deg"], obs["alt_m"])
+    vega = Star(ra_hours=279.23 / 15.0, dec_degrees=38.78)
+    earth = skyfield_eph["earth"]
+
+    def separation(es, times):
+        sf = EarthSatellite(es.line1, es.line2, ts=skyfield_ts)
+        t = skyfield_ts.from_datetimes(times)
+        star = (earth + top).at(t).observe(vega).apparent()
+        return (sf - top).at(t).separation_from(star).degrees
+
+    from datetime import timedelta
+
+    for c in found:
+        es = sets[c["norad_id"]]
+        closest = parse_instant(c["closest"])
+        assert abs(separation(es, [closest])[0] - c["separation_deg"]) < 0.01
+        scan = [closest + timedelta(seconds=float(s)) for s in np.arange(-0.5, 0.505, 0.01)]
+        seps = separation(es, scan)
+        assert abs((scan[int(np.argmin(seps))] - closest).total_seconds()) <= 0.05
+        for edge in ("entry", "exit"):
+            if c[edge] is not None:
+                assert abs(separation(es, [parse_instant(c[edge])])[0] - 5.0) < 0.01
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--radius-deg", "0"], "--radius-deg 0 is impossible"),
+    (["--radius-deg", "45"], "--radius-deg 45 is impossible"),
+    (["--radius-deg", "5"], "give the field's centre as --ra and --dec, or as --az and --alt"),
+    (["--radius-deg", "5", "--ra", "10"], "give the field's centre"),
+    (["--radius-deg", "5", "--ra", "400", "--dec", "0"], "--ra 400 is impossible"),
+    (["--radius-deg", "5", "--az", "10", "--alt", "-5"], "--alt -5 is impossible"),
+    (["--radius-deg", "5", "--az", "10", "--alt", "40", "--to", "2016-04-10"],
+     "too long for crossings"),
+    (["--radius-deg", "5", "--az", "10", "--alt", "40", "--to", "2016-04-03"], "2016-04-03"),
+])
+def test_crossings_refuse_bad_input(capsys, args, fragment):
+    end = [] if "--to" in args else ["--to", "2016-04-04T06:00:00Z"]
+    code, out, err = run(capsys, "crossings", "--place", "Astana", "--from", "2016-04-04",
+                         *end, *args)
+    assert_one_line_error(code, out, err, fragment)

@@ -8,7 +8,7 @@ lists them. Nothing else in zarya imports this package.
 
 from __future__ import annotations
 
-from . import batch, follow, missions, passes, plot, serve, transits  # noqa: F401  (registers the commands)
+from . import batch, crossings, follow, missions, passes, plot, serve, transits  # noqa: F401  (registers the commands)
 
 # isort: off  (the order of --help)
 from .app import app, main
