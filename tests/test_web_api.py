@@ -775,3 +775,18 @@ def test_the_page_is_rendered_once_per_question(client: TestClient) -> None:
     other = client.get("/?place=Astana&from=2016-04-05&days=10")
     assert other.headers["etag"] != first.headers["etag"]
     assert first.headers["cache-control"] == "no-cache"
+
+
+def test_the_answer_cache_is_bounded_in_bytes_too() -> None:
+    """Big answers (pages of 280 kB) push the oldest out once the byte budget is spent,
+    whatever the count; the newest answer always stays."""
+    from zarya.web.queries import Answer, AnswerCache
+
+    cache = AnswerCache(entries=100, max_bytes=1000)
+    for k in range(10):
+        cache.put(k, Answer.of(bytes(300), "text/plain", 60), 60.0)
+    assert cache.bytes <= 1000 and cache.get(9) is not None and cache.get(0) is None
+    cache.put("huge", Answer.of(bytes(5000), "text/plain", 60), 60.0)
+    assert cache.get("huge") is not None and cache.bytes == 5000
+    cache.clear()
+    assert cache.bytes == 0

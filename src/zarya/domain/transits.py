@@ -230,17 +230,20 @@ def _illumination(sky: _Sky, t: float, where: FloatArray) -> float:
 
 def _scan_times(eph: Ephemeris, sky: _Sky, obs_r: FloatArray, up: FloatArray,
                 radius_km: float) -> FloatArray:
-    """1-second samples of every stretch when the satellite is within 25 degrees of the
-    observer's horizon and the body above -5 degrees, both margins widened by the angle
-    the radius spans on the ground (places that far away see them higher)."""
+    """1-second samples of every stretch when the satellite and the body are near enough
+    the observer's horizon to be up somewhere within the radius: the body above -1.5
+    degrees less the angle the radius spans on the ground, the satellite above -1 degree
+    less that angle and less the radius seen from 400 km up (at most 25 degrees: a place
+    1000 km away that sees the satellite overhead sees it from here some 20 degrees up)."""
     wider = math.degrees(radius_km / 6371.0)
+    sat_margin = min(25.0, 1.0 + math.degrees(radius_km / 400.0)) + wider
     t = eph.t_s
     sat, body = sky.at(t)
     d = sat - obs_r
     el = np.degrees(np.arcsin(np.clip((d @ up) / np.linalg.norm(d, axis=-1), -1, 1)))
     b = topocentric_apparent(body, obs_r)
     bel = np.degrees(np.arcsin(np.clip((b @ up) / np.linalg.norm(b, axis=-1), -1, 1)))
-    keep = (el > -25.0 - wider) & (bel > -5.0 - wider) & eph.ok
+    keep = (el > -sat_margin) & (bel > -1.5 - wider) & eph.ok
     keep = keep | np.r_[keep[1:], False] | np.r_[False, keep[:-1]]
     out = [np.arange(t[a], t[min(b_, len(t) - 1)] + _SCAN_S, _SCAN_S)
            for a, b_ in search.runs(keep)]

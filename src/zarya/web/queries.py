@@ -48,6 +48,7 @@ from ..errors import (
 )
 
 __all__ = [
+    "CACHE_BYTES",
     "CACHE_ENTRIES",
     "MAX_DAYS",
     "MAX_QUERY_BYTES",
@@ -81,6 +82,7 @@ MAX_TRACK_POINTS = 20_000
 MAX_QUERY_BYTES = 2048
 PLACE_DIGITS = 2
 CACHE_ENTRIES = 512
+CACHE_BYTES = 96_000_000  # and at most this many bytes of answers (a page is 280 kB)
 NOW_TTL_S = 60.0  # answers for a window starting "now" are kept a minute
 FIXED_TTL_S = 3600.0  # answers for a given start: an hour (the element version guards them)
 SAT_RECHECK_S = 10.0  # how often the element store is asked for a satellite's version
@@ -303,15 +305,18 @@ class Answer:
 
 
 class AnswerCache:
-    """A bounded, thread-safe LRU of :class:`Answer` with per-entry lifetimes.
+    """A bounded, thread-safe LRU of :class:`Answer` with per-entry lifetimes: at most
+    ``entries`` answers and ``max_bytes`` of their bodies (the oldest go first).
 
     :meth:`get_or_make` computes a missing answer under one lock, so that concurrent
     requests for the same answer compute it once (SGP4 objects are not shared across
     threads either).
     """
 
-    def __init__(self, entries: int = CACHE_ENTRIES) -> None:
+    def __init__(self, entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES) -> None:
         self.entries = entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._data: OrderedDict[Hashable, tuple[Answer, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._compute = threading.Lock()
@@ -326,16 +331,22 @@ class AnswerCache:
             answer, ttl = item
             if time.monotonic() - answer.made > ttl:
                 del self._data[key]
+                self.bytes -= len(answer.body)
                 return None
             self._data.move_to_end(key)
             return answer
 
     def put(self, key: Hashable, answer: Answer, ttl_s: float) -> None:
         with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old[0].body)
             self._data[key] = (answer, ttl_s)
-            self._data.move_to_end(key)
-            while len(self._data) > self.entries:
-                self._data.popitem(last=False)
+            self.bytes += len(answer.body)
+            while len(self._data) > 1 and (len(self._data) > self.entries
+                                            or self.bytes > self.max_bytes):
+                _, (gone, _) = self._data.popitem(last=False)
+                self.bytes -= len(gone.body)
 
     def get_or_make(
         self, key: Hashable, make: Callable[[], Answer], ttl_s: float
@@ -357,6 +368,7 @@ class AnswerCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._data)
