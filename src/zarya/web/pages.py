@@ -23,7 +23,7 @@ from ..errors import ObserverError, StaleElementsError, ZaryaError
 from .answers import WebService
 from .api import respond
 from .charts import parse_z
-from .queries import MAX_TEXT, Answer, check_days, check_text, public_sentence
+from .queries import MAX_DAYS, MAX_TEXT, Answer, check_days, check_text, public_sentence
 
 PAGE_TTL_S = 60.0  # a rendered page is kept this long (its parts have their own lives)
 
@@ -227,8 +227,19 @@ def index(
 
 def _add_transits(svc: WebService, ctx: dict, where: Any, start: str | None, days: float,
                   zone: ZoneInfo) -> None:
-    """The transits of the Sun and the Moon within 20 km over the same window, as rows."""
+    """The transits of the Sun and the Moon within 20 km over the same window, as rows.
+
+    A window that starts now moves every minute; its transits are asked from the start of
+    the hour (an hour longer) and those already past left out, so that they are computed
+    once an hour, not once a minute."""
     obs = where.observer
+    since = None
+    if not (start or "").strip() or str(start).strip().lower() == "now":
+        from ..engine import timescale
+
+        now = timescale.utc_now()
+        since = now.replace(minute=0, second=0, microsecond=0)
+        start, days = since.isoformat(), min(days + 1.0 / 24.0, MAX_DAYS)
     try:
         _, answer = svc.transits(lat=obs.lat_deg, lon=obs.lon_deg, alt_m=obs.alt_m,
                                  start=start, days=days)
@@ -237,6 +248,8 @@ def _add_transits(svc: WebService, ctx: dict, where: Any, start: str | None, day
     ctx.setdefault("etags", []).append(answer.etag)
     rows = []
     for t in json.loads(answer.body)["transits"]:
+        if since is not None and datetime.fromisoformat(t["time"]) < now:
+            continue  # already past
         central = datetime.fromisoformat(t["time"]).astimezone(zone)
         rows.append({
             "date": central.strftime("%a %d %b"),
