@@ -12,12 +12,11 @@ from typing import Any
 
 from ..domain.crossings import Crossing, Field, find_crossings
 from ..elements.elset import ElementSet
-from ..engine.ephemeris import Ephemeris
 from ..engine.look import Observer
-from ..engine.satellite import BUILTIN_STD_MAGNITUDES, STALE_REFUSE_DAYS, Satellite
 from ..engine.timescale import Window, iso_z
-from ..errors import StaleElementsError, TimeRangeError, ZaryaError, param
+from ..errors import TimeRangeError, param
 from . import contract
+from .satellites import ManyObjects
 
 __all__ = ["MAX_CROSSING_DAYS", "crossings_report"]
 
@@ -49,29 +48,13 @@ def crossings_report(
     if days > MAX_CROSSING_DAYS:
         raise TimeRangeError(f"{param('days')} {days:g} is too long for crossings: at most "
                              f"{MAX_CROSSING_DAYS:g} days", parameter="days", value=days)
-    mags = {**BUILTIN_STD_MAGNITUDES, **(std_magnitudes or {})}
+    objects = ManyObjects(sources, window, allow_stale=allow_stale,
+                          std_magnitudes=std_magnitudes)
     found: list[Crossing] = []
-    stale = failed = 0
-    for norad_id, sets in sorted(sources.items()):
-        try:
-            sat = Satellite.from_elements(list(sets), std_magnitude=mags.get(norad_id))
-            sat.check_age(window, allow_stale=allow_stale)
-            eph = Ephemeris(sat, window)
-            eph.require_some_valid()
-        except StaleElementsError:
-            stale += 1
-            continue
-        except ZaryaError:
-            failed += 1
-            continue
+    for eph in objects.ephemerides():
         found += find_crossings(eph, observer, field)
     found.sort(key=lambda c: (c.closest, c.norad_id))
-    warnings = []
-    if stale:
-        warnings.append(f"{stale} object(s) left out: their elements are over "
-                        f"{STALE_REFUSE_DAYS:g} days from the window (--allow-stale)")
-    if failed:
-        warnings.append(f"{failed} object(s) left out: sgp4 cannot propagate them")
+    stale, failed, warnings = objects.stale, objects.failed, objects.warnings()
     centre = ({"ra_deg": field.ra_deg, "dec_deg": field.dec_deg} if field.ra_deg is not None
               else {"az_deg": field.az_deg, "alt_deg": field.alt_deg})
     return {

@@ -22,11 +22,11 @@ from ..engine.ephemeris import Ephemeris
 from ..engine.failures import cannot, reason
 from ..engine.frames import EARTH_ROTATION_RAD_S, itrs_to_geodetic
 from ..engine.look import Observer, Observers, compass
-from ..engine.satellite import BUILTIN_STD_MAGNITUDES, STALE_REFUSE_DAYS, Satellite
+from ..engine.satellite import Satellite
 from ..engine.timescale import Window, iso_z
-from ..errors import PropagationError, StaleElementsError, ZaryaError
+from ..errors import PropagationError
 from . import contract
-from .satellites import planned, satellite_info, source_switches
+from .satellites import ManyObjects, planned, satellite_info, source_switches
 
 __all__ = ["brightness_warnings", "many_passes_report", "now_report", "passes_report",
            "rules_info"]
@@ -190,42 +190,24 @@ def many_passes_report(
     as objects are done.
     """
     options = options or PassOptions()
-    mags = {**BUILTIN_STD_MAGNITUDES, **(std_magnitudes or {})}
+    objects = ManyObjects(sources, window, allow_stale=allow_stale,
+                          std_magnitudes=std_magnitudes)
     found: list[tuple[float, dict[str, Any]]] = []
-    stale = failed = with_passes = 0
-    total = len(sources)
-    for done, (norad_id, sets) in enumerate(sorted(sources.items()), start=1):
-        try:
-            sat = Satellite.from_elements(list(sets), std_magnitude=mags.get(norad_id))
-            sat.check_age(window, allow_stale=allow_stale)
-            eph = Ephemeris(sat, window)
-            eph.require_some_valid()
-        except StaleElementsError:
-            stale += 1
-            continue
-        except ZaryaError:
-            failed += 1
-            continue
-        finally:
-            if progress is not None:
-                progress(done, total)
+    with_passes = 0
+    for eph in objects.ephemerides(progress):
+        sat = eph.satellite
         passes = find_passes(eph, observer, options)[0]
         if visible_only:
             passes = [p for p in passes if p.visible is not None]
         with_passes += bool(passes)
         for p in passes:
             first = p.rise or p.culmination
-            item = {"norad_id": norad_id, "name": sat.name,
+            item = {"norad_id": sat.norad_id, "name": sat.name,
                     **_with_switches(sat, window, p, options)}
             found.append((first.time.timestamp(), item))
     found.sort(key=lambda x: (x[0], x[1]["norad_id"]))
-    warnings = []
-    if stale:
-        warnings.append(f"{stale} object(s) left out: their elements are over "
-                        f"{STALE_REFUSE_DAYS:g} days from the window (--allow-stale)")
-    if failed:
-        warnings.append(f"{failed} object(s) left out: sgp4 cannot propagate them over the "
-                        "window (decayed, or elements out of range)")
+    total, stale, failed, warnings = (len(objects), objects.stale, objects.failed,
+                                      objects.warnings())
     return {
         "observer": contract.observer(observer),
         "min_elevation_deg": options.min_elevation_deg,

@@ -8,20 +8,24 @@ answer: NORAD number, name, and the epoch and age of the set serving the window'
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
+from ..elements.elset import ElementSet
 from ..elements.files import read_sources_file
 from ..elements.oem import Trajectory, designator
 from ..elements.records import select_object
 from ..elements.store import open_store
-from ..engine.satellite import Satellite
+from ..engine.ephemeris import Ephemeris
+from ..engine.satellite import BUILTIN_STD_MAGNITUDES, STALE_REFUSE_DAYS, Satellite
 from ..engine.timescale import Window, datetime_of, iso_z, jd_of
-from ..errors import CatalogError, param
+from ..errors import CatalogError, StaleElementsError, ZaryaError, param
 
 __all__ = [
+    "ManyObjects",
     "MAX_PASS_DAYS",
     "load_satellite",
     "pass_window",
@@ -155,3 +159,58 @@ def planned(sat: Satellite, window: Window) -> tuple[list[dict[str, Any]], list[
 def pass_window(start: datetime, days: float) -> Window:
     """A window of ``days`` days (at most :data:`MAX_PASS_DAYS`) from ``start``."""
     return Window.days(start, days, max_days=MAX_PASS_DAYS)
+
+
+class ManyObjects:
+    """Many objects over one window, one ephemeris at a time (a whole catalogue is never
+    held at once): those whose elements are too old for the window (unless allowed) or that
+    sgp4 cannot propagate over it are left out and counted (``stale``, ``failed``), and
+    said in :meth:`warnings`. Standard magnitudes from ``std_magnitudes`` over the built-in
+    ones; an object without one has none."""
+
+    def __init__(self, sources: Mapping[int, Sequence[ElementSet]], window: Window, *,
+                 allow_stale: bool = False,
+                 std_magnitudes: Mapping[int, float] | None = None) -> None:
+        self.sources = sources
+        self.window = window
+        self.allow_stale = allow_stale
+        self.mags = {**BUILTIN_STD_MAGNITUDES, **(std_magnitudes or {})}
+        self.stale = 0
+        self.failed = 0
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def ephemerides(self, progress: Callable[[int, int], None] | None = None
+                    ) -> Iterator[Ephemeris]:
+        """Each usable object's ephemeris over the window, by NORAD number;
+        ``progress(done, total)`` after each object."""
+        total = len(self.sources)
+        for done, (norad_id, sets) in enumerate(sorted(self.sources.items()), start=1):
+            eph = None
+            try:
+                sat = Satellite.from_elements(list(sets),
+                                              std_magnitude=self.mags.get(norad_id))
+                sat.check_age(self.window, allow_stale=self.allow_stale)
+                eph = Ephemeris(sat, self.window)
+                eph.require_some_valid()
+            except StaleElementsError:
+                self.stale += 1
+                eph = None
+            except ZaryaError:
+                self.failed += 1
+                eph = None
+            if progress is not None:
+                progress(done, total)
+            if eph is not None:
+                yield eph
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.stale:
+            out.append(f"{self.stale} object(s) left out: their elements are over "
+                       f"{STALE_REFUSE_DAYS:g} days from the window (--allow-stale)")
+        if self.failed:
+            out.append(f"{self.failed} object(s) left out: sgp4 cannot propagate them over "
+                       "the window (decayed, or elements out of range)")
+        return out
