@@ -4,12 +4,21 @@ its JSON, and the check of a one-line refusal."""
 from __future__ import annotations
 
 import json
+import signal
 
 import pytest
 
 from zarya.cli import main
 
-__all__ = ["assert_one_line_error", "run", "run_json"]
+__all__ = ["assert_one_line_error", "hear_ctrl_c", "run", "run_json"]
+
+
+def hear_ctrl_c() -> None:
+    """``preexec_fn`` for a child that a test will press Ctrl-C on: SIGINT back to its
+    default, whatever this process inherited or a library here set (a test run in the
+    background starts with SIGINT ignored; Dask's cluster code may set it so), as a
+    terminal would give it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -43,7 +43,7 @@ from zarya.errors import OptionError, ZaryaError
 from zarya.reports.satellites import load_satellite
 from zarya.station import Clock, Follower
 
-from .cli_harness import assert_one_line_error, run
+from .cli_harness import assert_one_line_error, hear_ctrl_c, run
 from .hamlib_harness import HamlibDaemon, need_hamlib, talk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -452,7 +452,8 @@ def test_ctrl_c_parks_the_antenna(daemons, one_set_file) -> None:
         "follow", *WHERE, "--at", "2016-04-04T14:31:00", "--speed", "10",
         "--lead-s", "10", "--json", "--elements", str(one_set_file), "--rotctld",
         rot.address, "--rotator-az", "-180:450", "--park", "10,5",
-    ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+    ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=hear_ctrl_c) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             if json.loads(line)["event"] == "step":

@@ -29,7 +29,7 @@ from zarya.elements.store import open_store
 from zarya.errors import CatalogError
 
 from .catalog_server import ElementServer, Route
-from .cli_harness import assert_one_line_error, run, run_json
+from .cli_harness import assert_one_line_error, hear_ctrl_c, run, run_json
 
 DATA = Path(__file__).parent / "data"
 ISS = (DATA / "iss" / "iss_tle_history.txt").read_text().splitlines()
@@ -316,7 +316,7 @@ def _signalled(out: Path, sig: int, *args: str) -> tuple[int, str]:
     """Run ``zarya ARGS`` in its own process, send ``sig`` once it is writing (its
     temporary file has appeared in ``out``), and return its exit status and stderr."""
     proc = subprocess.Popen([sys.executable, "-m", "zarya", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=hear_ctrl_c)
     deadline = time.monotonic() + 120.0
     while not any(name.endswith(".part") for name in os.listdir(out)):
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
@@ -388,7 +388,8 @@ def test_signals_during_an_import_and_a_search(tmp_path: Path, zarya_home: Path,
     _many_sets(big, 60_000)
     before = store_rows()
     proc = subprocess.Popen([sys.executable, "-m", "zarya", "elements", "import", str(big)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=hear_ctrl_c)
     time.sleep(2.0)  # past start-up (the handlers are in place), inside the reading
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(sig)
@@ -405,7 +406,8 @@ def test_signals_during_an_import_and_a_search(tmp_path: Path, zarya_home: Path,
     assert done.returncode == 0, done.stderr
     proc = subprocess.Popen([sys.executable, "-m", "zarya", "passes", "--place", "Astana",
                              "--from", "2016-01-01", "--days", "366", "--allow-stale"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=hear_ctrl_c)
     time.sleep(2.0)
     if proc.poll() is None:  # (a fast machine may have finished: nothing to stop then)
         proc.send_signal(sig)

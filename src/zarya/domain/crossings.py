@@ -59,8 +59,8 @@ class Field:
         fixed = self.az_deg is not None or self.alt_deg is not None
         if sky == fixed or (sky and (self.ra_deg is None or self.dec_deg is None)) or (
                 fixed and (self.az_deg is None or self.alt_deg is None)):
-            raise OptionError("give the field's centre as --ra and --dec, or as --az and --alt",
-                              parameter="ra")
+            raise OptionError(f"give the field's centre as {param('ra')} and {param('dec')}, "
+                              f"or as {param('az')} and {param('alt')}", parameter="ra")
         for name, value, lo, hi in (("ra", self.ra_deg, 0.0, 360.0),
                                     ("dec", self.dec_deg, -90.0, 90.0),
                                     ("az", self.az_deg, 0.0, 360.0),

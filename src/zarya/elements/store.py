@@ -10,10 +10,10 @@ What it guarantees:
 - **History.** Every set ever imported is kept with its name, NORAD number (Alpha-5 and
   9-digit OMM numbers alike), epoch (a UTC Julian date as whole + fraction, the sum as the
   sort key, and ISO 8601 text), the elements, where it came from, when it was imported and
-  its original text. :meth:`Store.nearest` finds the set of nearest epoch through an
-  index on (object, epoch); predictions load an object's whole history
-  (:meth:`Store.sets`) into a :class:`~zarya.engine.satellite.Satellite`, which selects per
-  instant.
+  its original text. :meth:`Store.nearest` finds the set of nearest epoch (an index on
+  object and epoch); predictions load an object's whole history (:meth:`Store.sets`) into
+  a :class:`~zarya.engine.satellite.Satellite`, which selects per instant. Whole-catalogue
+  questions are in :mod:`.catalogue`.
 - **Idempotence.** A set is identified by its object, its epoch to the millisecond and its
   elements at TLE precision (``set_key``, unique): importing a file twice adds nothing, and
   the same set arriving as a TLE and as OMM is kept once (the first text seen).
@@ -35,16 +35,14 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, BinaryIO
 
-import numpy as np
-
 from ..errors import CatalogError, UnknownSatelliteError, param
 from ..errors import path as mark_path
-from . import leases, magnitudes, trajectory_store
+from . import catalogue, leases, magnitudes, trajectory_store
 from .elset import ElementSet
 from .files import bundled_sets, read_records, read_stream
 from .oem import Trajectory, designator
@@ -297,9 +295,8 @@ class Store:
         group: str | None = None,
     ) -> ImportSummary:
         """Like :meth:`import_files` for one open binary stream (a downloaded body), saving
-        ``http`` in the same transaction; a seekable stream is validated before the lock.
-        With ``group``, the objects of the body become that group's members (replacing
-        those of its last fetch)."""
+        ``http`` in the same transaction (a seekable stream is validated before the lock);
+        with ``group``, the body's objects become that group's members."""
         if stream.seekable():
             validate(stream, source=source, skip_bad=skip_bad)
             stream.seek(0)
@@ -308,12 +305,7 @@ class Store:
             self._last_objects: set[int] = set()
             summary = self._stream(read, source, Progress(None), norad_id)
             if group is not None and self._last_objects:
-                name = group.strip().lower()
-                stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                self._conn.execute("DELETE FROM groups WHERE name = ?", (name,))
-                self._conn.executemany(
-                    "INSERT INTO groups (name, norad_id, updated) VALUES (?, ?, ?)",
-                    [(name, n, stamp) for n in sorted(self._last_objects)])
+                catalogue.save_group(self._conn, group, self._last_objects)
             if http is not None:
                 self._save_http(http)
         return summary
@@ -321,15 +313,12 @@ class Store:
     def groups(self) -> dict[str, int]:
         """The groups the store knows (from CelesTrak fetches) and how many objects each."""
         with self._errors():
-            return dict(self._conn.execute(
-                "SELECT name, count(*) FROM groups GROUP BY name ORDER BY name").fetchall())
+            return catalogue.groups(self._conn)
 
     def group_members(self, name: str) -> list[int] | None:
         """The NORAD numbers of a group, or None when the store knows no such group."""
         with self._errors():
-            rows = self._conn.execute("SELECT norad_id FROM groups WHERE name = ? ORDER BY "
-                                      "norad_id", (str(name).strip().lower(),)).fetchall()
-        return [int(r[0]) for r in rows] or None
+            return catalogue.group_members(self._conn, name)
 
     def _stream(
         self, read: Callable[..., ReadResult], source: str, counter: Progress,
@@ -376,44 +365,14 @@ class Store:
     def sets_by_object(self, norad_ids: Sequence[int] | None = None
                        ) -> dict[int, list[ElementSet]]:
         """Every object's element sets (or those of ``norad_ids``), by epoch, in one query."""
-        out: dict[int, list[ElementSet]] = {}
-        wanted = None if norad_ids is None else set(norad_ids)
         with self._errors():
-            for row in self._conn.execute(
-                f"SELECT {ELEMENT_COLUMNS} FROM element_sets ORDER BY norad_id, epoch_jd"
-            ):
-                es = element_set(row)
-                if wanted is None or es.norad_id in wanted:
-                    out.setdefault(es.norad_id, []).append(es)
-        return out
+            return catalogue.sets_by_object(self._conn, norad_ids)
 
     def nearest_sets(self, jd: float, norad_ids: Sequence[int] | None = None
                      ) -> list[ElementSet]:
-        """For every object (or those of ``norad_ids``), the set whose epoch is nearest the
-        UTC Julian date ``jd`` (as :meth:`nearest` chooses), in NORAD order."""
+        """Each object's (or those of ``norad_ids``) set nearest ``jd``, in NORAD order."""
         with self._errors():
-            rows = self._conn.execute(
-                "SELECT id, norad_id, epoch_jd FROM element_sets ORDER BY norad_id, epoch_jd"
-            ).fetchall()
-        if not rows:
-            return []
-        table = np.array(rows, dtype=float)
-        ids, norad, epoch = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
-        if norad_ids is not None:
-            keep = np.isin(norad, np.asarray(list(norad_ids), dtype=np.int64))
-            ids, norad, epoch = ids[keep], norad[keep], epoch[keep]
-        distance = np.abs(epoch - jd)
-        order = np.lexsort((-epoch, distance, norad))  # nearest first, a later set on a tie
-        first = np.r_[True, norad[order][1:] != norad[order][:-1]]
-        chosen = ids[order][first].tolist()
-        out: list[ElementSet] = []
-        with self._errors():
-            for start in range(0, len(chosen), 900):  # SQLite's parameter limit
-                part = chosen[start:start + 900]
-                marks = ",".join("?" * len(part))
-                out += [element_set(row) for row in self._conn.execute(
-                    f"SELECT {ELEMENT_COLUMNS} FROM element_sets WHERE id IN ({marks})", part)]
-        return sorted(out, key=lambda e: e.norad_id)
+            return catalogue.nearest_sets(self._conn, jd, norad_ids)
 
     def _norad_of(self, t: Trajectory) -> int:
         """The catalogue number of the object an OEM is about, from its international
@@ -574,25 +533,14 @@ class Store:
         whose selection also lets a post-manoeuvre set win early (DESIGN).
         """
         with self._errors():
-            before = self._conn.execute(
-                f"SELECT {ELEMENT_COLUMNS}, epoch_jd FROM element_sets "
-                "WHERE norad_id = ? AND epoch_jd <= ? ORDER BY epoch_jd DESC, id DESC LIMIT 1",
-                (norad_id, jd),
-            ).fetchone()
-            after = self._conn.execute(
-                f"SELECT {ELEMENT_COLUMNS}, epoch_jd FROM element_sets "
-                "WHERE norad_id = ? AND epoch_jd > ? ORDER BY epoch_jd, id LIMIT 1",
-                (norad_id, jd),
-            ).fetchone()
-        if before is None and after is None:
+            found = catalogue.nearest(self._conn, norad_id, jd)
+        if found is None:
             raise UnknownSatelliteError(
                 f"no elements for NORAD {norad_id} in the element store",
                 query=str(norad_id),
                 in_store=True,
             )
-        if after is None or (before is not None and jd < (before[-1] + after[-1]) / 2.0):
-            return element_set(before[:-1])
-        return element_set(after[:-1])
+        return found
 
     def objects(self) -> list[ObjectSummary]:
         """Every object: name, number of sets, newest epoch; by NORAD number."""

@@ -56,7 +56,7 @@ def overhead_report(
     warnings = []
     if stale:
         warnings.append(f"{stale} object(s) left out: their nearest elements are over "
-                        f"{STALE_REFUSE_DAYS:g} days from {iso_z(when, 0)} (--allow-stale)")
+                        f"{STALE_REFUSE_DAYS:g} days from {iso_z(when, 0)}")
     if sky.failed:
         warnings.append(f"{sky.failed} object(s) could not be propagated to this instant "
                         "(decayed, or elements out of range)")

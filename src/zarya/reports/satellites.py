@@ -209,7 +209,7 @@ class ManyObjects:
         out = []
         if self.stale:
             out.append(f"{self.stale} object(s) left out: their elements are over "
-                       f"{STALE_REFUSE_DAYS:g} days from the window (--allow-stale)")
+                       f"{STALE_REFUSE_DAYS:g} days from the window")
         if self.failed:
             out.append(f"{self.failed} object(s) left out: sgp4 cannot propagate them over "
                        "the window (decayed, or elements out of range)")
