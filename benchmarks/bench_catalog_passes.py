@@ -1,7 +1,8 @@
 """Every pass of many catalogue objects over one place for one day: zarya's
-``many_passes_report`` (object by object, above 10 degrees, no light conditions) against Skyfield's ``find_events`` looping over the
-same objects, in the same run (CelesTrak's active catalogue of 3 October 2025; the file read
-is not timed; Skyfield timed on a sample and its rate compared).
+``many_passes_report`` (object by object, above 10 degrees, no light conditions) against
+Skyfield's ``find_events`` looping over the same objects, in the same run (CelesTrak's
+active catalogue of 3 October 2025; the file read is not timed; Skyfield timed on a sample
+and its rate compared).
 
     python benchmarks/bench_catalog_passes.py --objects 2000 --skyfield-sample 300
 """
@@ -26,10 +27,10 @@ PLACE = (51.1694, 71.4491, 347.0)
 def main() -> None:
     from skyfield.api import EarthSatellite, load, wgs84
 
+    from zarya.domain.pass_table import PassOptions
     from zarya.elements.files import read_elements_file
     from zarya.engine.look import Observer
     from zarya.engine.timescale import Window, parse_instant
-    from zarya.domain.pass_table import PassOptions
     from zarya.reports.passes import many_passes_report
 
     ap = argparse.ArgumentParser()
