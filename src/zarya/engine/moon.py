@@ -17,17 +17,15 @@ arcsecond). Gravitational deflection (under
 
 from __future__ import annotations
 
-import warnings
 from functools import lru_cache
 from importlib import resources
-from typing import cast
 
 import erfa
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .frames import EARTH_ROTATION_RAD_S, gmst82_rad, rotate_z
-from .sun import AU_KM, SUN_RADIUS_KM, sun_teme_km
+from .sun import AU_KM, SUN_RADIUS_KM, gcrs_to_teme, sun_teme_km, tt_of
 
 __all__ = [
     "MOON_RADIUS_KM",
@@ -87,21 +85,13 @@ def moon_gcrs_km(tt1: ArrayLike, tt2: ArrayLike) -> FloatArray:
     return out
 
 
-def _tt(jd_whole: FloatArray, jd_fraction: FloatArray) -> tuple[FloatArray, FloatArray]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", erfa.ErfaWarning)  # dubious years: see sun._tt
-        shift = np.floor(jd_fraction)
-        tai1, tai2 = erfa.utctai(jd_whole + shift, jd_fraction - shift)
-        return cast(tuple[FloatArray, FloatArray], erfa.taitt(tai1, tai2))
-
-
 def moon_teme_km(jd_whole: ArrayLike, jd_fraction: ArrayLike) -> FloatArray:
     """The Moon's apparent geocentric position in TEME (km) at UTC Julian dates,
-    ``(T, 3)``: a light time back, annual aberration applied."""
+    ``(T, 3)``: where it was a light time ago (see the module's notes on aberration)."""
     whole = np.atleast_1d(np.asarray(jd_whole, dtype=float))
     fraction = np.atleast_1d(np.asarray(jd_fraction, dtype=float))
     whole, fraction = np.broadcast_arrays(whole, fraction)
-    tt1, tt2 = _tt(whole, fraction)
+    tt1, tt2 = tt_of(whole, fraction)
     moon = moon_gcrs_km(tt1, tt2)
     for _ in range(2):  # light time: where the Moon was when the light left it
         delay_d = np.linalg.norm(moon, axis=-1) / C_KM_S / 86400.0
@@ -109,10 +99,7 @@ def moon_teme_km(jd_whole: ArrayLike, jd_fraction: ArrayLike) -> FloatArray:
     # No annual aberration: seen from the Earth, the Moon's light time taken from the
     # geocentric (co-moving) position already is the apparent place; the barycentric light
     # time and the aberration of the Earth's velocity cancel (v tau against d v / c).
-    apparent = moon
-    npb = erfa.pnm80(tt1, tt2)
-    teme_from_gcrs = erfa.rz(erfa.eqeq94(tt1, tt2), npb)
-    return cast(FloatArray, np.einsum("tij,tj->ti", teme_from_gcrs, apparent))
+    return gcrs_to_teme(tt1, tt2, moon)
 
 
 def body_itrs_km(body: str, jd_whole: ArrayLike, jd_fraction: ArrayLike,
