@@ -28,6 +28,7 @@ from ..engine import search
 from ..engine.ephemeris import Ephemeris
 from ..engine.look import Observer, Observers
 from ..errors import OptionError, param, shown
+from .geodesy import central_angle_rad
 from .light import magnitude, phase_angle_rad, shadow
 from .pass_table import PassOptions
 from .passes import find_pass_table
@@ -119,7 +120,8 @@ def _enu(eph: Ephemeris, obs: Observers, t: FloatArray) -> tuple[FloatArray, Flo
 
 
 def _sep(a: FloatArray, b: FloatArray) -> FloatArray:
-    return np.degrees(2.0 * np.arcsin(np.clip(np.linalg.norm(a - b, axis=-1) / 2.0, 0, 1)))
+    """Degrees between unit vectors."""
+    return np.degrees(central_angle_rad(a, b))
 
 
 def find_crossings(eph: Ephemeris, observer: Observer, field: Field) -> list[Crossing]:
@@ -157,8 +159,7 @@ def _crossing(eph: Ephemeris, observer: Observer, obs: Observers, field: Field, 
                                             tol=_TOL_S)[0])
     k = lo + int(np.argmin(sep[lo:hi]))
     c_lo, c_hi = t[max(k - 1, 0)], t[min(k + 1, len(t) - 1)]
-    best, neg = search.golden_maximum(lambda x, i: -f(x), np.array([c_lo]), np.array([c_hi]),
-                                      idx, tol=_TOL_S)
+    best, low = search.golden_minimum(f, np.array([c_lo]), np.array([c_hi]), idx, tol=_TOL_S)
     tc = float(best[0])
     h = 0.05
     u2, _ = _enu(eph, obs, np.array([tc - h, tc + h]))
@@ -177,4 +178,4 @@ def _crossing(eph: Ephemeris, observer: Observer, obs: Observers, field: Field, 
         eph.satellite.norad_id, eph.satellite.name,
         win.instant(entry) if entry is not None else None,
         win.instant(exit_) if exit_ is not None else None,
-        win.instant(tc), float(-neg[0]) + field.radius_deg, rate, rng, light, mag)
+        win.instant(tc), float(low[0]) + field.radius_deg, rate, rng, light, mag)

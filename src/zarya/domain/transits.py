@@ -37,7 +37,7 @@ from ..engine.look import Observer, refraction_deg
 from ..engine.moon import BODY_RADIUS_KM, moon_teme_km, topocentric_apparent
 from ..engine.sun import sun_teme_km
 from ..errors import OptionError, param, shown
-from .geodesy import bearing_deg, ground_distance_km
+from .geodesy import bearing_deg, central_angle_rad, ground_distance_km
 
 __all__ = [
     "BODIES",
@@ -175,7 +175,7 @@ def _angle(u: FloatArray, v: FloatArray) -> FloatArray:
     """Angle (degrees) between vectors ``(..., 3)``, accurate when small."""
     a = u / np.linalg.norm(u, axis=-1, keepdims=True)
     b = v / np.linalg.norm(v, axis=-1, keepdims=True)
-    return np.degrees(2.0 * np.arcsin(np.clip(np.linalg.norm(a - b, axis=-1) / 2.0, 0, 1)))
+    return np.degrees(central_angle_rad(a, b))
 
 
 def _separation(sky: _Sky, t: FloatArray, where: FloatArray) -> FloatArray:
@@ -209,9 +209,8 @@ def _centre(sky: _Sky, t: FloatArray) -> FloatArray:
 
 def _minimise(f: Callable[[FloatArray], FloatArray], lo: FloatArray, hi: FloatArray
               ) -> tuple[FloatArray, FloatArray]:
-    """Vectorised golden-section minimum of ``f(t)`` on each ``[lo, hi]``."""
-    t, neg = search.golden_maximum(lambda x, i: -f(x), lo, hi, np.arange(len(lo)), tol=_TOL_S)
-    return t, -neg
+    """Golden-section minimum of ``f(t)`` on each ``[lo, hi]``, to 10 microseconds."""
+    return search.golden_minimum(lambda x, i: f(x), lo, hi, np.arange(len(lo)), tol=_TOL_S)
 
 
 def _altaz(vec: FloatArray, obs: Observer) -> tuple[float, float]:

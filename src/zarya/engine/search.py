@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Function", "bracketed_root", "golden_maximum", "runs", "sampled_maxima"]
+__all__ = ["Function", "bracketed_root", "golden_maximum", "golden_minimum", "runs",
+           "sampled_maxima"]
 
 FloatArray = NDArray[np.float64]
 Function = Callable[[FloatArray, NDArray[Any]], FloatArray]
@@ -74,6 +75,14 @@ def golden_maximum(
     best_t = np.where(f_hi > best_f, hi, best_t)
     best_f = np.fmax(f_hi, best_f)
     return best_t, best_f
+
+
+def golden_minimum(
+    f: Function, lo: FloatArray, hi: FloatArray, idx: NDArray[Any], *, tol: float
+) -> tuple[FloatArray, FloatArray]:
+    """Minimise unimodal ``f`` on each bracket: (argmin, min); see :func:`golden_maximum`."""
+    t, neg = golden_maximum(lambda x, i: -f(x, i), lo, hi, idx, tol=tol)
+    return t, -neg
 
 
 def bracketed_root(
