@@ -26,6 +26,8 @@ from .options import (
     console,
     emit_json,
     local_time,
+    many_objects,
+    object_sets,
     observer,
     zone,
 )
@@ -66,13 +68,12 @@ def crossings(
     from ..domain.crossings import Field
     from ..engine.timescale import Window, parse_instant
     from ..reports.crossings import crossings_report
-    from .passes import _many, _object_sets
 
     obs, label, place_zone = observer(place, lat, lon, alt_m)
     field = Field(radius_deg, ra, dec, az, alt)
     window = Window.between(parse_instant(start), parse_instant(end))
-    if sat is not None and _many(sat, elements):
-        sources, mags = _object_sets(sat, elements)
+    if sat is not None and many_objects(sat, elements):
+        sources, mags = object_sets(sat, elements)
     else:
         from ..reports.satellites import load_satellite
 

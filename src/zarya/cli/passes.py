@@ -32,6 +32,8 @@ from .options import (
     console,
     emit_json,
     local_time,
+    many_objects,
+    object_sets,
     observer,
     visible_options,
     zone,
@@ -81,7 +83,7 @@ def passes(
     )
     shown_in = None if as_json else zone(tz, place_zone, obs)
     window = pass_window(parse_instant(start), days)
-    if sat is not None and _many(sat, elements):
+    if sat is not None and many_objects(sat, elements):
         _many_passes(sat, obs, label, window, options, visible, elements, allow_stale,
                      as_json, shown_in)
         return
@@ -130,7 +132,7 @@ def now(
     label = ""
     if place is not None or lat is not None or lon is not None:
         obs, label, _ = observer(place, lat, lon, alt_m)
-    if sat is not None and _many(sat, elements):
+    if sat is not None and many_objects(sat, elements):
         _above_me(sat, parse_instant(at), obs, label, elements, height, min_elevation,
                   allow_stale, as_json)
         return
@@ -148,11 +150,7 @@ def now(
 def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
               height: float, min_elevation: float, allow_stale: bool, as_json: bool) -> None:
     """``now --sat all`` (or a list): every object above the horizon, highest first."""
-    from ..elements.files import read_elements_file
-    from ..elements.records import select_object
-    from ..elements.store import open_store
     from ..engine.look import check_angle
-    from ..engine.timescale import jd_of
     from ..errors import ObserverError
     from ..reports.overhead import overhead_report
 
@@ -160,19 +158,8 @@ def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
         raise ObserverError("--sat all (or a list) asks what is above a place: give --place "
                             "NAME, or --lat DEG and --lon DEG")
     check_angle("min_elevation", min_elevation, low_included=True)
-    wanted = [x.strip() for x in sat.split(",") if x.strip()]
-    everything = sat.strip().lower() == "all"
-    if elements is not None:
-        sets = list(read_elements_file(elements))
-        if not everything:
-            sets = [es for w in wanted for es in select_object(sets, w)]
-        with open_store() as store:
-            mags = store.std_magnitudes()
-    else:
-        with open_store() as store:
-            ids = None if everything else _store_ids(store, wanted)
-            sets = store.nearest_sets(sum(jd_of(when)), ids)
-            mags = store.std_magnitudes()
+    by_object, mags = object_sets(sat, elements)
+    sets = [es for history in by_object.values() for es in history]
     report = overhead_report(sets, when, obs, std_magnitudes=mags,
                              min_elevation_deg=min_elevation, shadow_height_km=height,
                              allow_stale=allow_stale)
@@ -196,31 +183,6 @@ def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
     out.print(table)
 
 
-def _object_sets(sat: str, elements: str | None) -> tuple[dict[int, list[Any]],
-                                                           dict[int, float]]:
-    """The element sets of ``all`` or of a comma-separated list, by object, from the file
-    or the store, and the standard magnitudes the store knows."""
-    from ..elements.files import read_elements_file
-    from ..elements.records import select_object
-    from ..elements.store import open_store
-
-    wanted = [x.strip() for x in sat.split(",") if x.strip()]
-    everything = sat.strip().lower() == "all"
-    by_object: dict[int, list[Any]] = {}
-    with open_store() as store:
-        mags = store.std_magnitudes()
-        if elements is not None:
-            sets = list(read_elements_file(elements))
-            if not everything:
-                sets = [es for w in wanted for es in select_object(sets, w)]
-            for es in sets:
-                by_object.setdefault(es.norad_id, []).append(es)
-        else:
-            ids = None if everything else _store_ids(store, wanted)
-            by_object = store.sets_by_object(ids)
-    return by_object, mags
-
-
 def _many_passes(sat: str, obs: Any, label: str, window: Any, options: Any, visible: bool,
                  elements: str | None, allow_stale: bool, as_json: bool, shown_in: Any
                  ) -> None:
@@ -228,7 +190,7 @@ def _many_passes(sat: str, obs: Any, label: str, window: Any, options: Any, visi
     order (a progress bar on stderr for people, when there are many)."""
     from ..reports.passes import many_passes_report
 
-    by_object, mags = _object_sets(sat, elements)
+    by_object, mags = object_sets(sat, elements)
     progress = None
     bar = None
     if not as_json and len(by_object) > 50 and sys.stderr.isatty():
@@ -273,28 +235,3 @@ def _many_passes(sat: str, obs: Any, label: str, window: Any, options: Any, visi
                       local_time(p["set"]["time"] if p["set"] else None, shown_in, "%H:%M:%S"),
                       "-" if mag is None else f"{mag:+.1f}")
     out.print(table)
-
-
-def _many(sat: str | None, elements: str | None) -> bool:
-    """Whether ``--sat`` asks for many objects: ``all``, a comma-separated list, or the name
-    of a group the element store knows (``visual``, after ``elements update --group
-    visual``)."""
-    if sat is None or not sat.strip():
-        return False
-    if sat.strip().lower() == "all" or "," in sat:
-        return True
-    if elements is not None:
-        return False
-    from ..elements.store import open_store
-
-    with open_store() as store:
-        return store.group_members(sat) is not None
-
-
-def _store_ids(store: Any, wanted: list[str]) -> list[int]:
-    """NORAD numbers of a list of numbers, names and group names."""
-    out: list[int] = []
-    for w in wanted:
-        members = store.group_members(w)
-        out += members if members is not None else [store.resolve(w)]
-    return sorted(set(out))

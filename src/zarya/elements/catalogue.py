@@ -1,4 +1,4 @@
-"""Questions about a whole catalogue in the element store: every object's sets, each
+"""Questions about a whole catalogue in the element store: every object's sets, an
 object's set nearest an instant, CelesTrak's groups and their members (the SQL behind
 :class:`~zarya.elements.store.Store`'s catalogue methods; the store holds the connection
 and its error wording)."""
@@ -9,13 +9,10 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-import numpy as np
-
 from .elset import ElementSet
 from .schema import ELEMENT_COLUMNS, element_set
 
-__all__ = ["group_members", "groups", "nearest", "nearest_sets", "save_group",
-           "sets_by_object"]
+__all__ = ["group_members", "groups", "nearest", "save_group", "sets_by_object"]
 
 
 def sets_by_object(conn: sqlite3.Connection, norad_ids: Sequence[int] | None = None
@@ -30,33 +27,6 @@ def sets_by_object(conn: sqlite3.Connection, norad_ids: Sequence[int] | None = N
         if wanted is None or es.norad_id in wanted:
             out.setdefault(es.norad_id, []).append(es)
     return out
-
-
-def nearest_sets(conn: sqlite3.Connection, jd: float, norad_ids: Sequence[int] | None = None
-                 ) -> list[ElementSet]:
-    """For every object (or those of ``norad_ids``), the set whose epoch is nearest the UTC
-    Julian date ``jd`` (a later set on a tie), in NORAD order."""
-    rows = conn.execute(
-        "SELECT id, norad_id, epoch_jd FROM element_sets ORDER BY norad_id, epoch_jd"
-    ).fetchall()
-    if not rows:
-        return []
-    table = np.array(rows, dtype=float)
-    ids, norad, epoch = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
-    if norad_ids is not None:
-        keep = np.isin(norad, np.asarray(list(norad_ids), dtype=np.int64))
-        ids, norad, epoch = ids[keep], norad[keep], epoch[keep]
-    distance = np.abs(epoch - jd)
-    order = np.lexsort((-epoch, distance, norad))  # nearest first, a later set on a tie
-    first = np.r_[True, norad[order][1:] != norad[order][:-1]]
-    chosen = ids[order][first].tolist()
-    out: list[ElementSet] = []
-    for start in range(0, len(chosen), 900):  # SQLite's parameter limit
-        part = chosen[start:start + 900]
-        marks = ",".join("?" * len(part))
-        out += [element_set(row) for row in conn.execute(
-            f"SELECT {ELEMENT_COLUMNS} FROM element_sets WHERE id IN ({marks})", part)]
-    return sorted(out, key=lambda e: e.norad_id)
 
 
 def save_group(conn: sqlite3.Connection, group: str, members: Iterable[int]) -> None:

@@ -368,12 +368,6 @@ class Store:
         with self._errors():
             return catalogue.sets_by_object(self._conn, norad_ids)
 
-    def nearest_sets(self, jd: float, norad_ids: Sequence[int] | None = None
-                     ) -> list[ElementSet]:
-        """Each object's (or those of ``norad_ids``) set nearest ``jd``, in NORAD order."""
-        with self._errors():
-            return catalogue.nearest_sets(self._conn, jd, norad_ids)
-
     def _norad_of(self, t: Trajectory) -> int:
         """The catalogue number of the object an OEM is about, from its international
         designator and the sets of the store."""
