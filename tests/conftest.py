@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -35,12 +34,6 @@ def pytest_configure(config: pytest.Config) -> None:
         shutil.rmtree(home, ignore_errors=True)
 
     config.add_cleanup(restore)
-    # A test run started in the background (``cmd &`` in a script, a CI runner without a
-    # terminal) inherits an ignored SIGINT, and so would every child it starts: the tests
-    # that press Ctrl-C on a zarya process would see it ignored. A handler here is reset to
-    # the default in each child at exec, so the children hear Ctrl-C as from a terminal.
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
