@@ -18,6 +18,7 @@ import numpy as np
 from ..domain.geodesy import destination
 from ..domain.geography import country_polygons
 from ..domain.transits import Transit
+from ..engine.look import compass
 from . import common
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -116,7 +117,7 @@ def _map(ax: Any, pic: TransitPicture) -> None:
                         label="edge of the strip" if k == 0 else None)
     ax.plot([pic.lon_deg], [pic.lat_deg], "s", color="#1f3b73", ms=7, label=pic.place, zorder=4)
     ax.plot([lon0], [lat0], "o", color="#b3261e", ms=7, zorder=4,
-            label=f"nearest point, {t.distance_km:.1f} km {_dir(t.bearing_deg)}")
+            label=f"nearest point, {t.distance_km:.1f} km {compass(t.bearing_deg)}")
     mid_lat = (pic.lat_deg + lat0) / 2
     ax.set_xlim((pic.lon_deg + lon0) / 2 - dlon, (pic.lon_deg + lon0) / 2 + dlon)
     ax.set_ylim(mid_lat - dlat, mid_lat + dlat)
@@ -127,12 +128,6 @@ def _map(ax: Any, pic: TransitPicture) -> None:
     ax.set_title(f"Where to stand: {width}{t.duration_s:.2f} s on the disc on the line",
                  fontsize=10)
     ax.legend(loc="lower right", fontsize=9)
-
-
-def _dir(bearing: float) -> str:
-    from ..engine.look import compass
-
-    return compass(bearing)
 
 
 def transit_svg(pic: TransitPicture, zone: tzinfo) -> str:

@@ -191,6 +191,22 @@ def _alarm(minutes: int, summary: str) -> list[str]:
     ]
 
 
+def _head(title: str) -> list[str]:
+    """The calendar's opening lines: its name, and how often to fetch it again."""
+    name = escape_text(title)
+    return [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{name}",
+        f"NAME:{name}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+        f"X-PUBLISHED-TTL:{REFRESH}",
+    ]
+
+
 def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool,
                     alarm_min: int = DEFAULT_ALARM_MIN, min_peak_deg: float | None = None
                     ) -> str:
@@ -203,18 +219,7 @@ def passes_calendar(report: dict, *, label: str, zone_name: str, visible: bool,
     obs = report["observer"]
     stamp = _utc(sat["elements_epoch"])
     what = "visible passes" if visible else "passes"
-    name = escape_text(f"{sat['name']} {what} over {label}")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{name}",
-        f"NAME:{name}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
-        f"X-PUBLISHED-TTL:{REFRESH}",
-    ]
+    lines = _head(f"{sat['name']} {what} over {label}")
     window = report["window"]
     for p in report["passes"]:
         stretches = p.get("visible_stretches") or ([p["visible"]] if p.get("visible") else [])
@@ -264,12 +269,7 @@ def transits_calendar(report: dict, *, label: str, zone_name: str, alarm_min: in
     sat = report["satellite"]
     obs = report["observer"]
     stamp = _utc(sat["elements_epoch"])
-    name = escape_text(f"{sat['name']} transits of the Sun and the Moon near {label}")
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", f"X-WR-CALNAME:{name}", f"NAME:{name}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}", f"X-PUBLISHED-TTL:{REFRESH}",
-    ]
+    lines = _head(f"{sat['name']} transits of the Sun and the Moon near {label}")
     for t in report["transits"]:
         central = parse_z(t["time"])
         body = "Sun" if t["body"] == "sun" else "Moon"
