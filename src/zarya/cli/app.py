@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt:
         sys.stderr.write("zarya: interrupted\n")
+        _forget_interrupt()
         return EXIT_INTERRUPTED
     except Terminated:
         sys.stderr.write("zarya: terminated\n")
@@ -96,6 +97,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _forget_interrupt() -> None:
+    """Keep the exit status 130 once Ctrl-C has been handled here.
+
+    CPython 3.11 marks a KeyboardInterrupt "unhandled" whenever one leaves code run from a
+    string (``exec``/``eval``: dataclasses, namedtuples and typing build methods that way,
+    so Ctrl-C during an import does it) even if it is caught further out, and at exit the
+    interpreter then kills itself with SIGINT (status -2) instead of returning ours. The
+    mark is cleared at the start of every such run, so an empty one clears it.
+    """
+    exec("")  # noqa: S102 - an empty string; see above
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
