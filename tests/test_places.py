@@ -112,6 +112,20 @@ def test_paris_us_is_an_american_paris() -> None:
     assert resolve_place("Paris, USA") == paris
 
 
+def test_one_name_found_without_the_index_is_the_indexed_answer() -> None:
+    """Resolving one place searches the text instead of indexing 34,000 names (cold start,
+    issue 17): the same cities in the same order as the index, for every name held by
+    several cities (where a line count off by one would show) and a sample of the rest."""
+    fresh = places._Gazetteer(places._read_data("cities.tsv.gz"),
+                              places._read_data("countries.tsv"))
+    index = places._Gazetteer(places._read_data("cities.tsv.gz"),
+                              places._read_data("countries.tsv")).by_key
+    shared = [k for k, rows in index.items() if len(rows) > 1]
+    assert len(shared) > 1000
+    names = shared[:1500] + list(index)[::97] + ["no such city", "paris"]
+    assert [fresh.named(k) for k in names] == [index.get(k, []) for k in names]
+
+
 def test_springfield_is_ambiguous_and_lists_candidates() -> None:
     message = _error("Springfield")
     assert message.startswith("ambiguous place 'Springfield'")
