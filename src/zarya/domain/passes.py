@@ -57,30 +57,50 @@ class _Geometry:
     def sin_el(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return self.obs.sin_elevation_at(self.eph.position(t), idx)
 
+    def sin_el_grid(self, k: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """sin(elevation) at grid times ``k``: the grid's own states, no interpolation."""
+        return self.obs.sin_elevation_at(self.eph.r_km[k], idx)
+
     def sin_el_rate(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """d/dt sin(elevation), 1/s: (v.up)/|d| - (d.up)(d.v)/|d|^3 with d = r - o."""
-        r, v = self.eph.state(t)
+        """d/dt sin(elevation), 1/s, on the interpolated ephemeris."""
+        return self._rate(*self.eph.state(t), idx)
+
+    def sin_el_rate_grid(self, k: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """d/dt sin(elevation) at grid times ``k``, from the grid's own states."""
+        return self._rate(self.eph.r_km[k], self.eph.v_km_s[k], idx)
+
+    def _rate(self, r: np.ndarray, v: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """(v.up)/|d| - (d.up)(d.v)/|d|^3 with d = r - o."""
         d = r - self.obs.r_km[idx]
         up = self.obs.up[idx]
         dist = np.sqrt(np.einsum("ij,ij->i", d, d))
         du = np.einsum("ij,ij->i", d, up)
         return np.einsum("ij,ij->i", v, up) / dist - du * np.einsum("ij,ij->i", d, v) / dist**3
 
-    def maxima(self, lo: np.ndarray, hi: np.ndarray, idx: np.ndarray):
-        """Refined maxima of sin(elevation) in brackets: (t, value).
+    def maxima(self, k_lo: np.ndarray, k: np.ndarray, k_hi: np.ndarray, idx: np.ndarray):
+        """Refined maxima of sin(elevation) near grid times ``k`` (the sampled maxima),
+        between grid times ``k_lo`` and ``k_hi``: (t, value).
 
-        Where the rate changes sign across the bracket (rising, then setting), the maximum
-        is the rate's root (Illinois: a handful of steps); elsewhere (a bracket at the
-        window's edge, still rising or already setting) golden-section search.
+        The rate at ``k`` says which grid step holds the maximum. Where the rate changes
+        sign across that step (rising, then setting), the maximum is the rate's root,
+        found by secant steps from where the cubic through the step's ends turns; elsewhere
+        (a step at the window's edge, still rising or already setting) golden-section
+        search.
         """
-        rate_lo, rate_hi = self.sin_el_rate(lo, idx), self.sin_el_rate(hi, idx)
+        rate_k = self.sin_el_rate_grid(k, idx)
+        k_lo = np.where(rate_k > 0, k, k_lo)
+        k_hi = np.where(rate_k > 0, k_hi, k)
+        lo, hi = self.eph.t_s[k_lo], self.eph.t_s[k_hi]
+        rate_lo, rate_hi = self.sin_el_rate_grid(k_lo, idx), self.sin_el_rate_grid(k_hi, idx)
         turn = (rate_lo > 0) & (rate_hi < 0)
         t = np.empty(len(lo))
         if turn.any():
-            t[turn] = search.bracketed_root(
-                self.sin_el_rate, lo[turn], hi[turn], idx[turn], tol=TIME_TOL_S,
-                f_lo=rate_lo[turn], f_hi=rate_hi[turn],
-            )
+            a, b, ii, r_lo, r_hi = lo[turn], hi[turn], idx[turn], rate_lo[turn], rate_hi[turn]
+            k_a, k_b = k_lo[turn], k_hi[turn]
+            guess = search.hermite_turn(a, b, self.sin_el_grid(k_a, ii),
+                                        self.sin_el_grid(k_b, ii), r_lo, r_hi)
+            t[turn] = search.bracketed_root(self.sin_el_rate, a, b, ii, tol=TIME_TOL_S,
+                                            f_lo=r_lo, f_hi=r_hi, guess=guess)
         other = ~turn
         if other.any():
             t[other], _ = search.golden_maximum(
@@ -219,17 +239,19 @@ class _FootprintIndex:
         self.fraction = (1.0 - np.cos(self.psi_rad)) / 2.0  # of the sphere's area
 
     def samples(self, eph: Ephemeris, obs: Observers) -> _Samples:
+        """Every (observer, grid time) pair within reach, sorted by observer then time,
+        with its sin(elevation): the pairs come from one tree-against-tree search as
+        arrays (no list per observer) and are sorted as one integer key."""
+        from scipy.spatial import cKDTree
+
         u = obs.r_km / np.linalg.norm(obs.r_km, axis=1)[:, None]
-        hits = self.tree.query_ball_point(u, r=self.chord, return_sorted=True)
-        lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-        n = np.repeat(np.arange(len(obs)), lengths)
-        if not len(n):
-            empty = np.zeros(0, dtype=np.int64)
-            return _Samples(empty, empty, np.zeros(0))
-        k = self.ok_k[np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])]
-        d = eph.r_km[k] - obs.r_km[n]
-        s = np.einsum("ij,ij->i", d, obs.up[n]) / np.linalg.norm(d, axis=1)
-        return _Samples(n, k, s)
+        pairs = cKDTree(u).sparse_distance_matrix(self.tree, self.chord,
+                                                  output_type="ndarray")
+        K = len(self.ok_k)
+        key = np.sort(pairs["i"].astype(np.int64) * K + pairs["j"])
+        n = key // K
+        k = self.ok_k[key - n * K]
+        return _Samples(n, k, obs.sin_elevation_at(eph.r_km[k], n))
 
 
 def _thresholds(obs: Observers, options: PassOptions) -> np.ndarray:
@@ -297,9 +319,9 @@ def _find_chunk(
 
     # brackets: the neighbouring grid times, where they propagated
     k_lo, k_hi = np.maximum(k - 1, 0), np.minimum(k + 1, T - 1)
-    lo = np.where(eph.ok[k_lo], t[k_lo], t[k])
-    hi = np.where(eph.ok[k_hi], t[k_hi], t[k])
-    t_max, s_max = geo.maxima(lo, hi, n)
+    k_lo = np.where(eph.ok[k_lo], k_lo, k)
+    k_hi = np.where(eph.ok[k_hi], k_hi, k)
+    t_max, s_max = geo.maxima(k_lo, k, k_hi, n)
     up = s_max >= s_thr[n]
     cand, n, k, t_max, s_max = cand[up], n[up], k[up], t_max[up], s_max[up]
     if not len(n):
@@ -339,11 +361,23 @@ def _find_chunk(
     first = np.ones(len(order), dtype=bool)
     first[1:] = np.any(key[1:] != key[:-1], axis=1)
     sel = order[first]
-    n, t_max, j_rise, j_set = n[sel], t_max[sel], j_rise[sel], j_set[sel]
+    n, t_max, s_max, j_rise, j_set = n[sel], t_max[sel], s_max[sel], j_rise[sel], j_set[sel]
 
-    def crossing(t_lo, t_hi, which):
+    def crossing(k_lo, k_hi, pick, peak_side):
+        """Where the elevation crosses the threshold between grid times ``k_lo`` and
+        ``k_hi`` of the passes ``pick``, the bracket cut at the culmination where that
+        comes first (``peak_side`` 0: the low end, a set; 1: the high end, a rise). The
+        ends' values come from the grid's own states and the refined maximum: no
+        interpolation spent on them."""
+        which, tm, sm = n[pick], t_max[pick], s_max[pick] - s_thr[n[pick]]
+        ends = [t[k_lo], t[k_hi]]
+        values = [geo.sin_el_grid(k, which) - s_thr[which] for k in (k_lo, k_hi)]
+        cut = tm > ends[0] if peak_side == 0 else tm < ends[1]
+        ends[peak_side] = np.where(cut, tm, ends[peak_side])
+        values[peak_side] = np.where(cut, sm, values[peak_side])
         g = lambda tt, ii: geo.sin_el(tt, ii) - s_thr[ii]  # noqa: E731
-        return search.bracketed_root(g, t_lo, t_hi, which, tol=TIME_TOL_S)
+        return search.bracketed_root(g, ends[0], ends[1], which, tol=TIME_TOL_S,
+                                     f_lo=values[0], f_hi=values[1])
 
     # a pass that meets an sgp4 failure is cut there, as by the window's edge
     rise_gap = (j_rise >= 0) & ~eph.ok[np.clip(j_rise, 0, T - 1)]
@@ -351,15 +385,11 @@ def _find_chunk(
     has_rise = (j_rise >= 0) & ~rise_gap
     t_rise = np.full(len(n), np.nan)
     jr = j_rise[has_rise]
-    t_rise[has_rise] = crossing(
-        t[jr], np.minimum(t[np.minimum(jr + 1, T - 1)], t_max[has_rise]), n[has_rise]
-    )
+    t_rise[has_rise] = crossing(jr, np.minimum(jr + 1, T - 1), has_rise, 1)
     has_set = (j_set < T) & ~set_gap
     t_set = np.full(len(n), np.nan)
     js = j_set[has_set]
-    t_set[has_set] = crossing(
-        np.maximum(t[np.maximum(js - 1, 0)], t_max[has_set]), t[js], n[has_set]
-    )
+    t_set[has_set] = crossing(np.maximum(js - 1, 0), js, has_set, 0)
 
     start = np.where(rise_gap, t[np.clip(j_rise + 1, 0, T - 1)], 0.0)
     start = np.where(np.isnan(t_rise), start, t_rise)

@@ -110,7 +110,10 @@ class Ephemeris:
         return k, u, h
 
     def _coefficients(self) -> FloatArray:
-        """Cubic Hermite coefficients of each grid interval, ``(T - 1, 12)``: c0..c3 x xyz.
+        """Cubic Hermite coefficients of each grid interval by row, ``(12, T - 1)``: c0..c3
+        x xyz (row 3 j + i is c_j of coordinate i), each row contiguous: gathering rows
+        of single values and evaluating column by column is three times faster than
+        gathering ``(M, 12)`` records.
 
         On interval k with u = (t - t_k) / h: r(u) = c0 + c1 u + c2 u^2 + c3 u^3, matching
         the positions and velocities at both ends.
@@ -121,15 +124,22 @@ class Ephemeris:
             v0, v1 = self.v_km_s[:-1] * h, self.v_km_s[1:] * h
             c2 = 3.0 * (r1 - r0) - 2.0 * v0 - v1
             c3 = 2.0 * (r0 - r1) + v0 + v1
-            self._coef = np.ascontiguousarray(np.concatenate((r0, v0, c2, c3), axis=1))
+            self._coef = np.ascontiguousarray(np.concatenate((r0, v0, c2, c3), axis=1).T)
         return self._coef
 
     def position(self, t_s: ArrayLike) -> FloatArray:
         """Earth-fixed position (km) at any times in the window, ``(..., 3)``."""
         k, u, _ = self._locate(t_s)
-        c = self._coefficients()[k]
-        uu = u[..., None]
-        r: FloatArray = c[..., 0:3] + uu * (c[..., 3:6] + uu * (c[..., 6:9] + uu * c[..., 9:12]))
+        c = self._coefficients()
+        r: FloatArray = np.empty((*np.shape(u), 3))
+        for i in range(3):
+            x = c[9 + i][k] * u
+            x += c[6 + i][k]
+            x *= u
+            x += c[3 + i][k]
+            x *= u
+            x += c[i][k]
+            r[..., i] = x
         if self._pieces is not None:
             self._pieces.patch(np.asarray(t_s, dtype=float), k, r, None)
         return r
@@ -141,7 +151,22 @@ class Ephemeris:
     def state(self, t_s: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Position (km) and velocity (km/s) together: one look-up of the coefficients."""
         k, u, h = self._locate(t_s)
-        r, v = _hermite(self._coefficients()[k], u, h)
+        c = self._coefficients()
+        r, v = np.empty((*np.shape(u), 3)), np.empty((*np.shape(u), 3))
+        for i in range(3):
+            c1, c2, c3 = c[3 + i][k], c[6 + i][k], c[9 + i][k]
+            x = c3 * u
+            x += c2
+            x *= u
+            x += c1
+            x *= u
+            x += c[i][k]
+            r[..., i] = x
+            c3 *= 3.0 * u
+            c3 += 2.0 * c2
+            c3 *= u
+            c3 += c1
+            v[..., i] = c3 / h
         if self._pieces is not None:
             self._pieces.patch(np.asarray(t_s, dtype=float), k, r, v)
         return r, v

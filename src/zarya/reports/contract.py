@@ -42,7 +42,7 @@ def number(value: float, digits: int) -> float | None:
     (1.23, None)
     """
     value = float(value)
-    return round(value, digits) if math.isfinite(value) else None
+    return round(value, digits) + 0.0 if math.isfinite(value) else None  # never -0.0
 
 
 def window(w: Window) -> JSON:
@@ -60,7 +60,7 @@ def point(p: LookPoint, *, magnitude: bool = False) -> JSON:
     out: JSON = {
         "time": iso_z(p.time),
         "azimuth_deg": round(p.azimuth_deg, 2),
-        "elevation_deg": round(p.elevation_deg, 2),
+        "elevation_deg": round(p.elevation_deg, 2) + 0.0,  # a rise at 0 degrees: never -0.0
         "range_km": round(p.range_km, 1),
         "direction": p.direction,
     }
