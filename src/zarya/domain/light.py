@@ -129,7 +129,7 @@ def phase_angle_rad(r_sat_km: np.ndarray, r_obs_km: np.ndarray, sun_km: np.ndarr
     return _angle_between(sun_km - r_sat_km, r_obs_km - r_sat_km)
 
 
-def magnitude(std_magnitude: float | None, range_km: np.ndarray,
+def magnitude(std_magnitude: float | np.ndarray | None, range_km: np.ndarray,
               phase_rad: np.ndarray) -> np.ndarray:
     """Visual magnitude of a diffuse sphere above the atmosphere (see the module
     docstring); NaN throughout for an object of unknown brightness (``None``).

@@ -35,6 +35,7 @@ from ..engine.look import (
     pressure_at_height_hpa,
     refraction_deg,
 )
+from ..engine.stacked import SEPARATOR
 from .pass_table import END_REASONS, START_REASONS, Pass, PassOptions, PassTable, StretchTable
 from .visibility import SKY_SEARCH_SUN_LIMIT_DEG, fades, magnitudes, sky_cut, visible_segments
 
@@ -405,6 +406,9 @@ def _find_chunk(
     table.duration_s = end - start
     if options.visibility:
         # what ends a visible run that reaches the pass's edge: rise/set, the window, sgp4
+        # (a stack of satellites' blocks meet at separators: those are a window's edges)
+        rise_gap &= eph.error[np.clip(j_rise, 0, T - 1)] != SEPARATOR
+        set_gap &= eph.error[np.clip(j_set, 0, T - 1)] != SEPARATOR
         start_code = np.where(~np.isnan(t_rise), 0, np.where(rise_gap, 4, 3)).astype(np.int8)
         end_code = np.where(~np.isnan(t_set), 0, np.where(set_gap, 4, 3)).astype(np.int8)
         _fill_visible(geo, options, table, start, end, start_code, end_code)
@@ -417,7 +421,7 @@ def _fill_visible(geo, options: PassOptions, table: PassTable, start, end, start
     table's stretches, the first one into its ``vis_*`` columns, as ``options`` say:
     against the sky, twilight dropping a stretch, only bright ones."""
     eph, obs = geo.eph, geo.obs
-    sky = options.sky and eph.satellite.std_magnitude is not None
+    sky = options.sky and eph.has_std_magnitude
     lim = SKY_SEARCH_SUN_LIMIT_DEG if sky else options.sun_limit_deg
     seg = visible_segments(eph, obs, table.observer, start, end, start_code, end_code, lim,
                            options.shadow_height_km, options.extinction)

@@ -133,7 +133,7 @@ def magnitudes(eph: Ephemeris, obs: Observers, t_s: np.ndarray, idx: np.ndarray,
     d = r - obs.r_km[idx]
     rng = np.linalg.norm(d, axis=-1)
     phase = phase_angle_rad(r, obs.r_km[idx], eph.sun(t_s))
-    m = magnitude(eph.satellite.std_magnitude, rng, phase)
+    m = magnitude(eph.std_magnitude_at(t_s), rng, phase)
     if extinction:
         el = np.degrees(np.arcsin(np.clip(
             np.einsum("...i,...i->...", d, obs.up[idx]) / rng, -1.0, 1.0)))
@@ -373,7 +373,7 @@ def fades(eph: Ephemeris, t_edge: np.ndarray, entering: np.ndarray,
             return out
         return g
 
-    lo_span, hi_span = 0.0, eph.window.span_s
+    lo_span, hi_span = eph.valid_span(t_edge)  # the window, or up to an sgp4 failure
     h = 1.0
     a, b = np.clip(t_edge - h, lo_span, hi_span), np.clip(t_edge + h, lo_span, hi_span)
     centre = part(0.0)

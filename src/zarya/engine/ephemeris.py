@@ -98,7 +98,8 @@ class Ephemeris:
     def _locate(self, t_s: ArrayLike) -> tuple[NDArray[np.int64], FloatArray, float]:
         """Grid interval k and fraction u of each time. A time exactly on a grid point
         whose next point failed is taken as the end of the interval before (u = 1), so
-        the last state before an sgp4 failure is still usable."""
+        the last state before an sgp4 failure is still usable; one on a grid point whose
+        previous point failed, as the start of the interval after (u = 0)."""
         t = np.asarray(t_s, dtype=float)
         k = np.clip(((t - self.t_s[0]) / self.step_s).astype(np.int64), 0, len(self.t_s) - 2)
         h = self.step_s
@@ -107,6 +108,13 @@ class Ephemeris:
         if back.any():
             k = np.where(back, k - 1, k)
             u = np.where(back, 1.0, u)
+        # and the first state after a failure, when rounding put its time at the end of
+        # the failed interval before it (t / h a hair under the grid index)
+        last = len(self.t_s) - 2
+        fwd = (u >= 1.0 - 1e-9) & (k < last) & ~self.ok[k] & self.ok[np.minimum(k + 2, last + 1)]
+        if fwd.any():
+            k = np.where(fwd, k + 1, k)
+            u = np.where(fwd, 0.0, u)
         return k, u, h
 
     def _coefficients(self) -> FloatArray:
@@ -187,6 +195,16 @@ class Ephemeris:
         k, _, _ = self._locate(t_s)
         ok: NDArray[np.bool_] = self.ok[k] & self.ok[k + 1]
         return ok
+
+    @property
+    def has_std_magnitude(self) -> bool:
+        """Whether the satellite's standard magnitude is known."""
+        return self.satellite.std_magnitude is not None
+
+    def std_magnitude_at(self, t_s: FloatArray) -> FloatArray | float | None:
+        """The standard magnitude at times ``t_s``: the satellite's (None when unknown);
+        a stack of satellites answers per time."""
+        return self.satellite.std_magnitude
 
     def max_ground_speed_rad_s(self) -> float:
         """Largest angular speed of the sub-satellite direction over the grid (rad/s)."""

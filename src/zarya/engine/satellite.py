@@ -219,6 +219,8 @@ class Satellite:
 
     def select(self, jd: ArrayLike) -> IntArray:
         """The source serving each Julian date (see :mod:`.selection`)."""
+        if self.n_sources == 1:  # nothing to choose (a catalogue's objects, mostly)
+            return np.zeros(np.shape(jd), dtype=np.int64)
         return self.schedule().select(jd)
 
     def boundaries_jd(self) -> FloatArray:

@@ -1,0 +1,209 @@
+"""Every pass of many satellites over a few places, in one search.
+
+Object by object, the pass search pays its set-up (a 60 s ephemeris of the whole window,
+its Sun, its tables) for every satellite, and most of a low satellite's day is spent far
+from any one place. Here:
+
+1. a coarse screen: every satellite's position every :data:`COARSE_S` seconds (sgp4's
+   ``SatrecArray``, all element sets in one C++ call per time grid), and for each coarse
+   step whether the satellite can come within reach of any of the places during it (the
+   footprint of the threshold at the satellite's highest altitude in the window, against
+   the smallest angular distance the step allows: the mean of the distances at its ends
+   less half the sub-satellite point's largest motion over the step);
+2. only those stretches, widened by two grid steps, are propagated on the fine grid (the
+   single-satellite step rule: 60 s, or 1/90 of the shortest period) and laid end to end
+   in a :class:`~zarya.engine.stacked.StackedEphemeris`, a few hundred thousand grid
+   points at a time, satellites sorted by altitude so that each stack's footprints are
+   alike;
+3. the single-satellite pass search runs once per stack (:func:`find_pass_table`: the
+   same maxima, roots, light conditions and tolerances), and its passes are mapped back
+   to their satellites and real times.
+
+A stretch left out by the screen holds no time above the threshold, so the passes are the
+ones the object-by-object search finds (tests/test_overhead.py checks them against
+Skyfield); an sgp4 failure flags its coarse steps, so a decaying object's passes run up
+to the failure, as alone. With more than :data:`SCREEN_MAX_PLACES` places the screen is
+skipped (every step is near one of them) and whole windows are stacked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..engine.ephemeris import default_step_s
+from ..engine.frames import gmst82_rad, teme_to_itrs
+from ..engine.look import Observers
+from ..engine.satellite import Satellite
+from ..engine.stacked import SEPARATOR, StackedEphemeris
+from ..engine.timescale import Window
+from .pass_table import PassOptions, PassTable
+from .passes import find_pass_table
+
+__all__ = ["COARSE_S", "SCREEN_MAX_PLACES", "STACK_POINTS", "find_many_pass_tables",
+           "screen_blocks"]
+
+COARSE_S = 300.0  # the screen's step
+SCREEN_MAX_PLACES = 16
+STACK_POINTS = 400_000  # virtual grid points per stack (about 80 MB of states and tables)
+_EARTH_RATE_RAD_S = 7.292115e-5
+_R_POLAR_KM = 6356.75
+
+
+def find_many_pass_tables(
+    sats: Sequence[Satellite], observers: Observers, window: Window,
+    options: PassOptions | None = None, *, screen: bool = True,
+) -> tuple[PassTable, NDArray[np.int64], list[NDArray[np.uint8]]]:
+    """Passes of every satellite (each served by one source over the window: see
+    :func:`~zarya.engine.stacked.single_source`) over ``observers``: one
+    :class:`PassTable`, times in ``window``, sorted by satellite, observer and time; the
+    satellite (index into ``sats``) of each pass; and per satellite the sgp4 error codes
+    met (empty when none failed)."""
+    options = options or PassOptions()
+    if not sats:
+        return PassTable.empty(window, 0), np.zeros(0, dtype=np.int64), []
+    step = min(default_step_s(s) for s in sats)
+    T = len(window.grid(step))
+    thr = options.min_elevation_deg
+    if screen and len(observers) <= SCREEN_MAX_PLACES:
+        blocks = screen_blocks(sats, observers, window, step, thr)
+    else:
+        blocks = [(s, 0, T) for s in range(len(sats))]
+    tables: list[PassTable] = []
+    owners: list[NDArray[np.int64]] = []
+    errors: list[list[NDArray[np.uint8]]] = [[] for _ in sats]
+    for stack in _stacks(sats, blocks):
+        eph = StackedEphemeris(sats, window, step, stack)
+        codes = eph.error[(eph.error != 0) & (eph.error != SEPARATOR)]
+        if len(codes):
+            sat_of = eph.real(eph.t_s)[0]
+            for s in np.unique(sat_of[(eph.error != 0) & (eph.error != SEPARATOR)]):
+                bad = (sat_of == s) & (eph.error != 0) & (eph.error != SEPARATOR)
+                errors[int(s)].append(eph.error[bad])
+        if not eph.ok.any():
+            continue
+        table, owner = _to_real(eph, find_pass_table(eph, observers, options), window)
+        tables.append(table)
+        owners.append(owner)
+    table = PassTable.concat(window, tables)
+    owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((table.t[:, 1], table.observer, owner))
+    failed = [np.unique(np.concatenate(e)) if e else np.zeros(0, np.uint8) for e in errors]
+    return table.take(order), owner[order], failed
+
+
+def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Window,
+                  step_s: float, threshold_deg: float) -> list[tuple[int, int, int]]:
+    """(satellite, first fine grid index, number of points) of the stretches where each
+    satellite may be above ``threshold_deg`` for one of the observers (see the module
+    docstring); a satellite that never comes near has none."""
+    n_coarse = max(2, int(np.ceil(window.span_s / COARSE_S)) + 1)
+    tc = np.linspace(0.0, window.span_s, n_coarse)
+    dt = float(tc[1] - tc[0])
+    jd1, jd2 = window.jd(tc)
+    r, v, bad = _coarse_states(sats, jd1, jd2)  # (N, C, 3) TEME
+    gmst = gmst82_rad(jd1, jd2)
+    r, v = teme_to_itrs(r, v, gmst[None, :])
+    dist = np.linalg.norm(r, axis=2)  # (N, C)
+    with np.errstate(invalid="ignore"):
+        u = r / dist[..., None]
+        # the sub-satellite point's largest angular speed over the Earth: orbital + spin
+        rate = np.linalg.norm(np.cross(r, v), axis=2) / dist**2
+        omega = 1.2 * np.nanmax(np.where(bad, np.nan, rate), axis=1, initial=0.0) \
+            + _EARTH_RATE_RAD_S
+        r_max = 1.01 * np.nanmax(np.where(bad, np.nan, dist), axis=1, initial=_R_POLAR_KM)
+    e = np.radians(threshold_deg)
+    psi = np.arccos(np.clip(_R_POLAR_KM / r_max * np.cos(e), -1.0, 1.0)) - e + 0.01
+    o = observers.r_km / np.linalg.norm(observers.r_km, axis=1)[:, None]
+    near = np.zeros((len(sats), n_coarse - 1), dtype=bool)
+    for ob in o:
+        d = np.arccos(np.clip(np.einsum("nck,k->nc", np.nan_to_num(u), ob), -1.0, 1.0))
+        closest = (d[:, :-1] + d[:, 1:] - omega[:, None] * dt) / 2.0
+        near |= closest <= psi[:, None]
+    near |= bad[:, :-1] | bad[:, 1:]  # where sgp4 fails, look closely
+    T = len(window.grid(step_s))
+    blocks = []
+    for s, c in zip(*np.nonzero(near), strict=True):
+        k0 = max(0, int(np.floor(tc[c] / step_s)) - 2)
+        k1 = min(T - 1, int(np.ceil(tc[c + 1] / step_s)) + 2)
+        blocks.append((int(s), k0, k1))
+    return _merged(blocks)
+
+
+def _merged(blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Overlapping or touching (satellite, k0, k1) stretches joined, as (satellite, k0,
+    count)."""
+    out: list[tuple[int, int, int]] = []
+    last_s, lo, hi = -1, 0, -1
+    for s, k0, k1 in sorted(blocks):
+        if s == last_s and k0 <= hi + 1:
+            hi = max(hi, k1)
+            continue
+        if last_s >= 0:
+            out.append((last_s, lo, hi - lo + 1))
+        last_s, lo, hi = s, k0, k1
+    if last_s >= 0:
+        out.append((last_s, lo, hi - lo + 1))
+    return out
+
+
+def _coarse_states(sats: Sequence[Satellite], jd1: NDArray[np.float64],
+                   jd2: NDArray[np.float64]):
+    """TEME states (N, C, 3) of every satellite at the coarse times, and where they
+    failed: element sets through one ``SatrecArray`` call, trajectories one by one."""
+    from sgp4.api import SatrecArray
+
+    N, C = len(sats), len(jd1)
+    r = np.full((N, C, 3), np.nan)
+    v = np.full((N, C, 3), np.nan)
+    bad = np.zeros((N, C), dtype=bool)
+    source = [int(s.select(jd1[:1] + jd2[:1])[0]) for s in sats]
+    sets = [i for i, (s, k) in enumerate(zip(sats, source, strict=True))
+            if not s.is_trajectory(k)]
+    if sets:
+        recs = SatrecArray([sats[i].satrecs()[source[i]] for i in sets])
+        err, rr, vv = recs.sgp4(jd1, jd2)
+        r[sets], v[sets], bad[sets] = rr, vv, err != 0
+    for i in sorted(set(range(N)) - set(sets)):
+        rr, vv, err = sats[i].teme(jd1, jd2)
+        r[i], v[i], bad[i] = rr, vv, err != 0
+    r[bad] = np.nan
+    v[bad] = np.nan
+    return r, v, bad
+
+
+def _stacks(sats: Sequence[Satellite], blocks: list[tuple[int, int, int]]):
+    """The blocks in stacks of about :data:`STACK_POINTS` grid points, satellites sorted
+    by orbit size (alike footprints share a stack), those of known and of unknown
+    brightness apart (the light rules differ)."""
+    size = {i: s.period_s for i, s in enumerate(sats)}
+    known = {i: s.std_magnitude is not None for i, s in enumerate(sats)}
+    order = sorted(blocks, key=lambda b: (known[b[0]], size[b[0]], b[0], b[1]))
+    stack: list[tuple[int, int, int]] = []
+    points = 0
+    for b in order:
+        if stack and (points + b[2] + 1 > STACK_POINTS or known[b[0]] != known[stack[0][0]]):
+            yield stack
+            stack, points = [], 0
+        stack.append(b)
+        points += b[2] + 1
+    if stack:
+        yield stack
+
+
+def _to_real(eph: StackedEphemeris, table: PassTable, window: Window
+             ) -> tuple[PassTable, NDArray[np.int64]]:
+    """The stack's passes in ``window``'s real times, and the satellite of each."""
+    block = eph.block_of(table.t[:, 1])  # a culmination is never cut: always a time
+    shift = eph.offset_s(block)
+    table.t += shift[:, None]
+    table.vis_t += shift[:, None]
+    st = table.stretches
+    if len(st):
+        st.t += shift[st.row][:, None]
+        st.brighten_t += shift[st.row][:, None]
+        st.fade_t += shift[st.row][:, None]
+    table.window = window
+    return table, eph.block_sat[block]
