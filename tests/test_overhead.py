@@ -203,6 +203,41 @@ def test_cli_passes_of_many(capsys):
     assert_one_line_error(code, out, err, "no-such-thing")
 
 
+def test_a_decaying_object_keeps_its_passes_up_to_the_failure(capsys, tmp_path):
+    """A catalogue with Vallado's SL-6 R/B(2), which sgp4 stops propagating at 19:15 UTC on
+    4 April 2006 (eccentricity out of range), beside two that propagate: the failing one is
+    named with sgp4's reason, its passes before the failure are the ones the one-object
+    command finds, and the others' passes go on after it."""
+    vallado = shared_or_local("vallado/SGP4-VER.TLE").read_text().splitlines()
+    picked = []
+    for number in ("22312", "22674", "00005"):
+        k = next(i for i, line in enumerate(vallado) if line.startswith(f"1 {number}"))
+        picked += [vallado[k][:69], vallado[k + 1][:69]]
+    catalogue = tmp_path / "three.tle"
+    catalogue.write_text("\n".join(picked) + "\n")
+    alone = tmp_path / "sl6.tle"
+    alone.write_text("\n".join(picked[:2]) + "\n")
+    where = ["--lat", "61.9", "--lon", "149.2", "--from", "2006-04-04T12:00:00Z", "--days",
+             "1", "--allow-stale", "--min-elevation", "0", "--json"]
+    code, out, err = run(capsys, "passes", "--sat", "all", "--elements", str(catalogue),
+                         *where)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["failed"] == 0 and report["objects_with_passes"] == 3
+    assert report["failures"] == [{"norad_id": 22312, "name": "22312",
+                                   "reason": "mean eccentricity out of range (sgp4 error 1)"}]
+    assert "22312" in report["warnings"][-1]
+    failure = parse_instant("2006-04-04T19:15:00Z")
+    sl6 = [p for p in report["passes"] if p["norad_id"] == 22312]
+    assert sl6 and all(parse_instant(p["set"]["time"]) < failure for p in sl6)
+    later = [p for p in report["passes"] if parse_instant(p["culmination"]["time"]) > failure]
+    assert {p["norad_id"] for p in later} == {22674, 5}
+    code, out, err = run(capsys, "passes", "--elements", str(alone), *where)
+    assert code == 0, err
+    assert [p["culmination"]["time"] for p in json.loads(out)["passes"]] == [
+        p["culmination"]["time"] for p in sl6]
+
+
 def test_groups_from_celestrak_serve_as_sat(capsys, tmp_path, monkeypatch):
     """A group fetched from CelesTrak (here a loopback server serving the real visual group)
     is remembered with its members: ``--sat visual`` then asks for all of them, a refetch

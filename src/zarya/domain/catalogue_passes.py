@@ -28,7 +28,8 @@ skipped (every step is near one of them) and whole windows are stacked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,8 +43,8 @@ from ..engine.timescale import Window
 from .pass_table import PassOptions, PassTable
 from .passes import find_pass_table
 
-__all__ = ["COARSE_S", "SCREEN_MAX_PLACES", "STACK_POINTS", "find_many_pass_tables",
-           "screen_blocks"]
+__all__ = ["COARSE_S", "SCREEN_MAX_PLACES", "STACK_POINTS", "ManyPasses",
+           "find_many_pass_tables", "screen_blocks"]
 
 COARSE_S = 300.0  # the screen's step
 SCREEN_MAX_PLACES = 16
@@ -52,46 +53,68 @@ _EARTH_RATE_RAD_S = 7.292115e-5
 _R_POLAR_KM = 6356.75
 
 
+@dataclass
+class ManyPasses:
+    """The passes of many satellites: ``table`` (times in the real window, sorted by
+    satellite, observer and time), ``owner`` (the satellite, an index into the list given,
+    of each pass), and per satellite ``codes`` (the sgp4 error codes met, empty when it
+    never failed) and ``propagated`` (False when it failed everywhere it was looked at)."""
+
+    table: PassTable
+    owner: NDArray[np.int64]
+    codes: list[NDArray[np.uint8]]
+    propagated: NDArray[np.bool_]
+
+
 def find_many_pass_tables(
     sats: Sequence[Satellite], observers: Observers, window: Window,
     options: PassOptions | None = None, *, screen: bool = True,
-) -> tuple[PassTable, NDArray[np.int64], list[NDArray[np.uint8]]]:
+    progress: Callable[[int, int], None] | None = None,
+) -> ManyPasses:
     """Passes of every satellite (each served by one source over the window: see
-    :func:`~zarya.engine.stacked.single_source`) over ``observers``: one
-    :class:`PassTable`, times in ``window``, sorted by satellite, observer and time; the
-    satellite (index into ``sats``) of each pass; and per satellite the sgp4 error codes
-    met (empty when none failed)."""
+    :func:`~zarya.engine.stacked.single_source`) over ``observers``.
+    ``progress(done, total)`` in satellites, after each stack."""
     options = options or PassOptions()
     if not sats:
-        return PassTable.empty(window, 0), np.zeros(0, dtype=np.int64), []
+        return ManyPasses(PassTable.empty(window, 0), np.zeros(0, dtype=np.int64), [],
+                          np.zeros(0, dtype=bool))
     step = min(default_step_s(s) for s in sats)
     T = len(window.grid(step))
-    thr = options.min_elevation_deg
     if screen and len(observers) <= SCREEN_MAX_PLACES:
-        blocks = screen_blocks(sats, observers, window, step, thr)
+        blocks = screen_blocks(sats, observers, window, step, options.min_elevation_deg)
     else:
         blocks = [(s, 0, T) for s in range(len(sats))]
     tables: list[PassTable] = []
     owners: list[NDArray[np.int64]] = []
-    errors: list[list[NDArray[np.uint8]]] = [[] for _ in sats]
-    for stack in _stacks(sats, blocks):
+    codes: list[list[NDArray[np.uint8]]] = [[] for _ in sats]
+    looked = np.zeros(len(sats), dtype=bool)
+    propagated = np.zeros(len(sats), dtype=bool)
+    stacks = list(_stacks(sats, blocks))
+    total = sum(b[2] for b in blocks)
+    done = 0
+    for stack in stacks:
         eph = StackedEphemeris(sats, window, step, stack)
-        codes = eph.error[(eph.error != 0) & (eph.error != SEPARATOR)]
-        if len(codes):
-            sat_of = eph.real(eph.t_s)[0]
-            for s in np.unique(sat_of[(eph.error != 0) & (eph.error != SEPARATOR)]):
-                bad = (sat_of == s) & (eph.error != 0) & (eph.error != SEPARATOR)
-                errors[int(s)].append(eph.error[bad])
-        if not eph.ok.any():
-            continue
-        table, owner = _to_real(eph, find_pass_table(eph, observers, options), window)
-        tables.append(table)
-        owners.append(owner)
+        sat_of = eph.real(eph.t_s)[0]
+        looked[sat_of] = True
+        propagated[sat_of[eph.ok]] = True
+        failed = (eph.error != 0) & (eph.error != SEPARATOR)
+        for s in np.unique(sat_of[failed]):
+            codes[int(s)].append(eph.error[failed & (sat_of == s)])
+        if eph.ok.any():
+            table, owner = _to_real(eph, find_pass_table(eph, observers, options), window)
+            tables.append(table)
+            owners.append(owner)
+        done += sum(b[2] for b in stack)
+        if progress is not None:
+            progress(round(len(sats) * done / max(total, 1)), len(sats))
     table = PassTable.concat(window, tables)
     owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
     order = np.lexsort((table.t[:, 1], table.observer, owner))
-    failed = [np.unique(np.concatenate(e)) if e else np.zeros(0, np.uint8) for e in errors]
-    return table.take(order), owner[order], failed
+    return ManyPasses(
+        table.take(order), owner[order],
+        [np.unique(np.concatenate(c)) if c else np.zeros(0, np.uint8) for c in codes],
+        propagated | ~looked,  # one the screen never looked closer at did propagate
+    )
 
 
 def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Window,

@@ -186,24 +186,40 @@ class ManyObjects:
         """Each usable object's ephemeris over the window, by NORAD number;
         ``progress(done, total)`` after each object."""
         total = len(self.sources)
-        for done, (norad_id, sets) in enumerate(sorted(self.sources.items()), start=1):
-            eph = None
-            try:
-                sat = Satellite.from_elements(list(sets),
-                                              std_magnitude=self.mags.get(norad_id))
-                sat.check_age(self.window, allow_stale=self.allow_stale)
-                eph = Ephemeris(sat, self.window)
-                eph.require_some_valid()
-            except StaleElementsError:
-                self.stale += 1
-                eph = None
-            except ZaryaError:
-                self.failed += 1
-                eph = None
+        for done, sat in enumerate(self.satellites(), start=1):
+            eph = self.ephemeris(sat)
             if progress is not None:
                 progress(done, total)
             if eph is not None:
                 yield eph
+
+    def ephemeris(self, sat: Satellite) -> Ephemeris | None:
+        """The object's ephemeris over the window, None (counted in ``failed``) where sgp4
+        propagates it nowhere in it."""
+        try:
+            eph = Ephemeris(sat, self.window)
+            eph.require_some_valid()
+        except ZaryaError:
+            self.failed += 1
+            return None
+        return eph
+
+    def satellites(self) -> Iterator[Satellite]:
+        """Each object whose elements are recent enough for the window, by NORAD number
+        (the others counted in ``stale``, or ``failed`` when their elements cannot be
+        used at all)."""
+        for norad_id, sets in sorted(self.sources.items()):
+            try:
+                sat = Satellite.from_elements(list(sets),
+                                              std_magnitude=self.mags.get(norad_id))
+                sat.check_age(self.window, allow_stale=self.allow_stale)
+            except StaleElementsError:
+                self.stale += 1
+                continue
+            except ZaryaError:
+                self.failed += 1
+                continue
+            yield sat
 
     def warnings(self) -> list[str]:
         out = []
