@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engine.ephemeris import default_step_s
-from ..engine.frames import gmst82_rad, teme_to_itrs
+from ..engine.frames import gmst82_rad, rotate_z
 from ..engine.look import Observers
 from ..engine.satellite import Satellite
 from ..engine.stacked import SEPARATOR, StackedEphemeris
@@ -43,10 +43,13 @@ from ..engine.timescale import Window
 from .pass_table import PassOptions, PassTable
 from .passes import find_pass_table
 
-__all__ = ["COARSE_S", "SCREEN_MAX_PLACES", "STACK_POINTS", "ManyPasses",
+__all__ = ["COARSE_HIGH_S", "COARSE_S", "HIGH_PERIOD_S", "SCREEN_MAX_PLACES", "STACK_POINTS",
+           "ManyPasses",
            "find_many_pass_tables", "screen_blocks"]
 
-COARSE_S = 300.0  # the screen's step
+COARSE_S = 300.0  # the screen's step for low orbits
+COARSE_HIGH_S = 1800.0  # and for high ones, periods over HIGH_PERIOD_S
+HIGH_PERIOD_S = 225.0 * 60.0
 SCREEN_MAX_PLACES = 16
 STACK_POINTS = 400_000  # virtual grid points per stack (about 80 MB of states and tables)
 _EARTH_RATE_RAD_S = 7.292115e-5
@@ -121,38 +124,55 @@ def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Windo
                   step_s: float, threshold_deg: float) -> list[tuple[int, int, int]]:
     """(satellite, first fine grid index, number of points) of the stretches where each
     satellite may be above ``threshold_deg`` for one of the observers (see the module
-    docstring); a satellite that never comes near has none."""
-    n_coarse = max(2, int(np.ceil(window.span_s / COARSE_S)) + 1)
-    tc = np.linspace(0.0, window.span_s, n_coarse)
-    dt = float(tc[1] - tc[0])
+    docstring); a satellite that never comes near has none. Low orbits are screened every
+    :data:`COARSE_S`, high ones (periods over :data:`HIGH_PERIOD_S`, slow across the sky)
+    every :data:`COARSE_HIGH_S`."""
+    T = len(window.grid(step_s))
+    blocks: list[tuple[int, int, int]] = []
+    high = np.array([s.period_s > HIGH_PERIOD_S for s in sats], dtype=bool)
+    for group, coarse in ((np.flatnonzero(~high), COARSE_S),
+                          (np.flatnonzero(high), COARSE_HIGH_S)):
+        if not len(group):
+            continue
+        n_coarse = max(2, int(np.ceil(window.span_s / coarse)) + 1)
+        tc = np.linspace(0.0, window.span_s, n_coarse)
+        near = _near(sats, group, observers, window, tc, threshold_deg)
+        for s, c in zip(*np.nonzero(near), strict=True):
+            k0 = max(0, int(np.floor(tc[c] / step_s)) - 2)
+            k1 = min(T - 1, int(np.ceil(tc[c + 1] / step_s)) + 2)
+            blocks.append((int(group[s]), k0, k1))
+    return _merged(blocks)
+
+
+def _near(sats: Sequence[Satellite], group: NDArray[np.intp], observers: Observers,
+          window: Window, tc: NDArray[np.float64], threshold_deg: float) -> NDArray[np.bool_]:
+    """Per satellite of ``group`` and coarse step ``[tc[c], tc[c + 1]]``: whether it may
+    be above the threshold for an observer then (or sgp4 fails there: look closely). In
+    the TEME frame: the observers turned with the Earth to each coarse time, the
+    satellites' directions as sgp4 gives them; the sub-satellite point moves over the
+    ground at most its inertial angular rate (|v| / r) plus the Earth's."""
     jd1, jd2 = window.jd(tc)
-    r, v, bad = _coarse_states(sats, jd1, jd2)  # (N, C, 3) TEME
-    gmst = gmst82_rad(jd1, jd2)
-    r, v = teme_to_itrs(r, v, gmst[None, :])
-    dist = np.linalg.norm(r, axis=2)  # (N, C)
+    r, v, bad = _coarse_states([sats[i] for i in group], jd1, jd2)  # (N, C, 3) TEME
+    dist = np.sqrt(np.einsum("nck,nck->nc", r, r))
+    speed = np.sqrt(np.einsum("nck,nck->nc", v, v))
     with np.errstate(invalid="ignore"):
-        u = r / dist[..., None]
-        # the sub-satellite point's largest angular speed over the Earth: orbital + spin
-        rate = np.linalg.norm(np.cross(r, v), axis=2) / dist**2
-        omega = 1.2 * np.nanmax(np.where(bad, np.nan, rate), axis=1, initial=0.0) \
-            + _EARTH_RATE_RAD_S
+        omega = 1.2 * np.nanmax(np.where(bad, np.nan, speed / dist), axis=1,
+                                initial=0.0) + _EARTH_RATE_RAD_S
         r_max = 1.01 * np.nanmax(np.where(bad, np.nan, dist), axis=1, initial=_R_POLAR_KM)
     e = np.radians(threshold_deg)
     psi = np.arccos(np.clip(_R_POLAR_KM / r_max * np.cos(e), -1.0, 1.0)) - e + 0.01
-    o = observers.r_km / np.linalg.norm(observers.r_km, axis=1)[:, None]
-    near = np.zeros((len(sats), n_coarse - 1), dtype=bool)
-    for ob in o:
-        d = np.arccos(np.clip(np.einsum("nck,k->nc", np.nan_to_num(u), ob), -1.0, 1.0))
+    dt = float(tc[1] - tc[0])
+    unit = np.nan_to_num(r / dist[..., None])
+    gmst = gmst82_rad(jd1, jd2)
+    near = np.zeros((len(group), len(tc) - 1), dtype=bool)
+    for ob in observers.r_km / np.linalg.norm(observers.r_km, axis=1)[:, None]:
+        o_teme = rotate_z(np.broadcast_to(ob, (len(tc), 3)), -gmst)  # (C, 3)
+        d = np.arccos(np.clip(np.einsum("nck,ck->nc", unit, o_teme), -1.0, 1.0))
         closest = (d[:, :-1] + d[:, 1:] - omega[:, None] * dt) / 2.0
         near |= closest <= psi[:, None]
-    near |= bad[:, :-1] | bad[:, 1:]  # where sgp4 fails, look closely
-    T = len(window.grid(step_s))
-    blocks = []
-    for s, c in zip(*np.nonzero(near), strict=True):
-        k0 = max(0, int(np.floor(tc[c] / step_s)) - 2)
-        k1 = min(T - 1, int(np.ceil(tc[c + 1] / step_s)) + 2)
-        blocks.append((int(s), k0, k1))
-    return _merged(blocks)
+    near |= bad[:, :-1] | bad[:, 1:]
+    out: NDArray[np.bool_] = near
+    return out
 
 
 def _merged(blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

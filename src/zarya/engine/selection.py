@@ -171,6 +171,8 @@ def build_schedule(
     """The rule of the module docstring as a :class:`Schedule`. ``position(k, jd)`` gives
     source ``k``'s positions (any fixed frame), to place detected manoeuvres; without it
     they are put halfway between the two epochs."""
+    if len(sources) == 1 and not sources[0].is_trajectory:  # one set serves everywhere
+        return Schedule(np.array([-np.inf]), np.zeros(1, dtype=np.int64), np.zeros(0))
     burns = [b for s in sources for b in s.burns_jd]
     for k0, k1 in detected_manoeuvres(sources):
         e0, e1 = sources[k0].reference_jd, sources[k1].reference_jd

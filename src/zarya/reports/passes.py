@@ -111,6 +111,8 @@ def _with_switches(sat: Satellite, window: Window, p: Pass,
                    options: PassOptions) -> dict[str, Any]:
     """A pass as the contract writes it, with the changes of source inside it, if any."""
     out = contract.pass_(p, minute_truncated=options.minute_truncated)
+    if sat.n_sources == 1:
+        return out
     start = p.rise.time if p.rise else window.start
     end = p.set.time if p.set else window.end
     switches = source_switches(sat, start, end)
