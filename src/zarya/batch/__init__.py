@@ -15,11 +15,19 @@ from __future__ import annotations
 from .columns import COLUMNS, compute_chunk
 from .output import check_not_input, check_output_path, write_stream
 from .places import Places, city_places, read_places
-from .run import DEFAULT_CHUNK, check_scheduler_address, iter_chunks, run
+from .run import (
+    DEFAULT_CHUNK,
+    DEFAULT_OBJECTS,
+    check_scheduler_address,
+    iter_chunks,
+    iter_object_chunks,
+    run,
+)
 
 __all__ = [
     "COLUMNS",
     "DEFAULT_CHUNK",
+    "DEFAULT_OBJECTS",
     "Places",
     "check_not_input",
     "check_output_path",
@@ -27,6 +35,7 @@ __all__ = [
     "city_places",
     "compute_chunk",
     "iter_chunks",
+    "iter_object_chunks",
     "read_places",
     "run",
     "write_stream",

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..domain.pass_table import END_REASONS, START_REASONS
+from ..domain.pass_table import END_REASONS, START_REASONS, PassTable
 from ..domain.passes import find_pass_table
 from ..elements.elset import ElementSet
 from ..elements.oem import Trajectory
@@ -31,8 +31,8 @@ from ..engine.satellite import Satellite
 from ..engine.timescale import Window, parse_instant
 from .places import Places
 
-__all__ = ["CATEGORIES", "COLUMNS", "Columns", "columns", "compute_chunk", "text_column",
-           "time_columns"]
+__all__ = ["CATEGORIES", "COLUMNS", "OBJECT_COLUMNS", "Columns", "columns", "compute_chunk",
+           "compute_objects_chunk", "text_column", "time_columns"]
 
 Columns = dict[str, NDArray]
 
@@ -60,6 +60,50 @@ def compute_chunk(
     if visible_only:
         table = table.take(np.flatnonzero(table.visible))
     return columns(table, places, first_index)
+
+
+def compute_objects_chunk(
+    objects: Sequence[tuple[int, str, Sequence[ElementSet | Trajectory], float | None]],
+    window_start_iso: str,
+    span_s: float,
+    options,
+    places: Places,
+    first_index: int,
+    visible_only: bool,
+) -> dict[str, np.ndarray]:
+    """Columns for many objects over one chunk of places, with ``norad_id`` and ``object``
+    first (see :data:`OBJECT_COLUMNS`): a pure function, safe to retry. ``objects``:
+    (NORAD number, name, sources, standard magnitude). Objects served by one source over
+    the window are searched together (:mod:`zarya.domain.catalogue_passes`), the others
+    one by one; rows come by object (in the order given), then place, then time."""
+    from ..domain.catalogue_passes import find_many_pass_tables
+    from ..engine.stacked import single_source
+
+    window = Window(parse_instant(window_start_iso), span_s)
+    obs = Observers(places.lat_deg, places.lon_deg, places.alt_m)
+    sats = [
+        Satellite([s for s in src if isinstance(s, ElementSet)], std_magnitude=mag,
+                  trajectories=[s for s in src if isinstance(s, Trajectory)])
+        for _, _, src, mag in objects
+    ]
+    together = [i for i, sat in enumerate(sats) if single_source(sat, window)]
+    many = find_many_pass_tables([sats[i] for i in together], obs, window, options)
+    tables, owners = [many.table], [np.asarray(together, dtype=np.int64)[many.owner]]
+    for i in sorted(set(range(len(sats))) - set(together)):
+        table = find_pass_table(Ephemeris(sats[i], window), obs, options)
+        tables.append(table)
+        owners.append(np.full(len(table), i, dtype=np.int64))
+    table = PassTable.concat(window, tables)
+    owner = np.concatenate(owners)
+    order = np.lexsort((table.t[:, 1], table.observer, owner))
+    table, owner = table.take(order), owner[order]
+    if visible_only:
+        keep = np.flatnonzero(table.visible)
+        table, owner = table.take(keep), owner[keep]
+    return columns(table, places, first_index,
+                   objects=(np.array([o[0] for o in objects], dtype=np.int64),
+                            np.array([o[1] for o in objects], dtype=object)),
+                   owner=owner)
 
 
 def _time_column(window, t_s: np.ndarray) -> np.ndarray:
@@ -104,9 +148,12 @@ def _directions(az: np.ndarray) -> np.ndarray:
     return np.where(ok, k, -1).astype(np.int8)
 
 
-def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
+def columns(table, places: Places, first_index: int, *,
+            objects: tuple[np.ndarray, np.ndarray] | None = None,
+            owner: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """A PassTable as the flat columns of :data:`COLUMNS` (the passes JSON, flattened; a
-    row per visible stretch, see the module docstring)."""
+    row per visible stretch, see the module docstring); with ``objects`` (NORAD numbers
+    and names) and ``owner`` (the object of each pass), :data:`OBJECT_COLUMNS` first."""
     st = table.stretches
     per_pass = np.bincount(st.row, minlength=len(table)) if len(table) else np.zeros(0, int)
     reps = np.maximum(per_pass, 1)
@@ -117,7 +164,11 @@ def columns(table, places: Places, first_index: int) -> dict[str, np.ndarray]:
     offset = np.r_[0, np.cumsum(per_pass)[:-1]] if len(table) else np.zeros(0, int)
     sk = np.where(has, offset[row] + k, 0)  # the stretch of each row (where it has one)
     n = table.observer[row]
-    cols: dict[str, np.ndarray] = {
+    cols: dict[str, np.ndarray] = {}
+    if objects is not None and owner is not None:
+        cols["norad_id"] = objects[0][owner[row]]
+        cols["object"] = objects[1][owner[row]] if len(row) else np.zeros(0, object)
+    cols |= {
         "place_index": (first_index + n).astype(np.int64),
         "name": np.array(places.names, dtype=object)[n] if len(n) else np.zeros(0, object),
         "lat_deg": places.lat_deg[n],
@@ -170,6 +221,7 @@ COLUMNS = (
     ]
     + ["brightest_magnitude", "visible_starts", "visible_ends"]
 )
+OBJECT_COLUMNS = ["norad_id", "object"]  # first, when a batch covers many objects
 time_columns = tuple(c for c in COLUMNS if c.endswith("_time"))
 CATEGORIES: dict[str, tuple[str, ...]] = {
     **{c: COMPASS_POINTS for c in COLUMNS if c.endswith("_direction")},

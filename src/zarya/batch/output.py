@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BatchError, param
-from .columns import CATEGORIES, COLUMNS, Columns, text_column
+from .columns import CATEGORIES, COLUMNS, OBJECT_COLUMNS, Columns, text_column
 
 __all__ = ["OUTPUT_SUFFIXES", "check_not_input", "check_output_path", "text_schema",
            "typed_schema", "write_stream"]
@@ -29,7 +29,8 @@ __all__ = ["OUTPUT_SUFFIXES", "check_not_input", "check_output_path", "text_sche
 OUTPUT_SUFFIXES = (".parquet", ".arrow", ".csv", ".jsonl")
 
 
-def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
+def write_stream(chunks: Iterable[Columns], path: str | Path, *,
+                 objects: bool = False) -> dict[str, Any]:
     """Write chunks of columns as they come, to a temporary file renamed at the end.
 
     Memory holds one chunk at a time (plus what the format's writer buffers); a failure
@@ -50,7 +51,7 @@ def write_stream(chunks: Iterable[Columns], path: str | Path) -> dict[str, Any]:
     counts = _new_counts()
     writer = None
     typed = kind in (".parquet", ".arrow")
-    schema = typed_schema() if typed else text_schema()
+    schema = typed_schema(objects) if typed else text_schema(objects)
     try:
         fh = None if typed else tmp.open("wb")
         try:
@@ -163,13 +164,14 @@ def check_not_input(out: Path, places: Path) -> None:
         )
 
 
-def _types(typed: bool) -> dict[str, Any]:
+def _types(typed: bool, objects: bool = False) -> dict[str, Any]:
     import pyarrow as pa
 
     exact = {"place_index": pa.int64(), "name": pa.string(), "visible": pa.bool_(),
-             "stretch": pa.int64(), "visible_stretches": pa.int64()}
+             "stretch": pa.int64(), "visible_stretches": pa.int64(),
+             "norad_id": pa.int64(), "object": pa.string()}
     out = {}
-    for c in COLUMNS:
+    for c in (OBJECT_COLUMNS if objects else []) + COLUMNS:
         if c in exact:
             out[c] = exact[c]
         elif c in CATEGORIES:
@@ -181,18 +183,19 @@ def _types(typed: bool) -> dict[str, Any]:
     return out
 
 
-def typed_schema() -> Any:
-    """The Arrow schema of Parquet and Arrow outputs (see the module's notes)."""
+def typed_schema(objects: bool = False) -> Any:
+    """The Arrow schema of Parquet and Arrow outputs (see the module's notes); with
+    ``objects``, a batch of many objects, the object's NORAD number and name first."""
     import pyarrow as pa
 
-    return pa.schema([pa.field(c, t) for c, t in _types(True).items()])
+    return pa.schema([pa.field(c, t) for c, t in _types(True, objects).items()])
 
 
-def text_schema() -> Any:
+def text_schema(objects: bool = False) -> Any:
     """The Arrow schema of CSV and JSONL outputs: times and names as strings."""
     import pyarrow as pa
 
-    return pa.schema([pa.field(c, t) for c, t in _types(False).items()])
+    return pa.schema([pa.field(c, t) for c, t in _types(False, objects).items()])
 
 
 def _arrow_table(cols: dict[str, np.ndarray], schema: Any, *, typed: bool) -> Any:

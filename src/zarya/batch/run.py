@@ -17,20 +17,23 @@ from ..elements.elset import ElementSet
 from ..elements.oem import Trajectory
 from ..engine.timescale import iso_z
 from ..errors import BatchError, param
-from .columns import COLUMNS, compute_chunk
+from .columns import COLUMNS, compute_chunk, compute_objects_chunk
 from .places import Places
 
 __all__ = [
     "DEFAULT_CHUNK",
+    "DEFAULT_OBJECTS",
     "SCHEDULER_TIMEOUT_S",
     "chunk_bounds",
     "check_scheduler_address",
     "iter_chunks",
+    "iter_object_chunks",
     "local_workers",
     "run",
 ]
 
 DEFAULT_CHUNK = 2000
+DEFAULT_OBJECTS = 500  # objects per task of a many-object batch
 # how long to keep trying a scheduler: Dask retries even a refused connection until then
 SCHEDULER_TIMEOUT_S = 10.0
 
@@ -57,27 +60,64 @@ def iter_chunks(
 
     Chunks that finish out of order (on a cluster) wait in a buffer until their turn, so
     the output is the same whatever ran it; each chunk is yielded exactly once.
+    ``progress(done, total)`` counts places.
     """
-    bounds = chunk_bounds(len(places), chunk_size)
-    args = (list(elements), std_magnitude, iso_z(window.start, 6), window.span_s, options)
+    head = (list(elements), std_magnitude, iso_z(window.start, 6), window.span_s, options)
+    tasks = [(compute_chunk, (*head, places.chunk(a, b), a, visible_only), b - a)
+             for a, b in chunk_bounds(len(places), chunk_size)]
+    yield from _iterate(tasks, len(places), workers, scheduler, progress)
+
+
+def iter_object_chunks(
+    objects: Sequence[tuple[int, str, Sequence[ElementSet | Trajectory], float | None]],
+    window,
+    options,
+    places: Places,
+    *,
+    visible_only: bool = False,
+    chunk_size: int = DEFAULT_CHUNK,
+    objects_per_task: int = DEFAULT_OBJECTS,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[dict[str, np.ndarray]]:
+    """Columns of many objects over many places (:func:`compute_objects_chunk`), a task
+    per chunk of places and group of objects, in (places, objects) order; as
+    :func:`iter_chunks` otherwise. ``progress(done, total)`` counts (object, place)
+    pairs."""
+    head = (iso_z(window.start, 6), window.span_s, options)
+    tasks = [
+        (compute_objects_chunk, (list(objects[c:d]), *head, places.chunk(a, b), a,
+                                 visible_only), (b - a) * (d - c))
+        for a, b in chunk_bounds(len(places), chunk_size)
+        for c, d in chunk_bounds(len(objects), objects_per_task)
+    ]
+    yield from _iterate(tasks, len(places) * len(objects), workers, scheduler, progress)
+
+
+Task = tuple[Callable[..., dict[str, np.ndarray]], tuple, int]  # function, arguments, weight
+
+
+def _iterate(tasks: list[Task], total: int, workers: int | None, scheduler: str | None,
+             progress: Callable[[int, int], None] | None) -> Iterator[dict[str, np.ndarray]]:
     done = 0
     if workers is None and scheduler is None:
-        for a, b in bounds:
-            cols = compute_chunk(*args, places.chunk(a, b), a, visible_only)
-            done += b - a
+        for fn, args, weight in tasks:
+            cols = fn(*args)
+            done += weight
             if progress:
-                progress(done, len(places))
+                progress(done, total)
             yield cols
         return
     waiting: dict[int, dict[str, np.ndarray]] = {}
     turn = 0
-    for k, cols, size in _run_dask(args, places, bounds, visible_only, workers, scheduler):
+    for k, cols, weight in _run_dask(tasks, workers, scheduler):
         if k < turn or k in waiting:  # a retried task that also finished: keep one copy
             continue
         waiting[k] = cols
-        done += size
+        done += weight
         if progress:
-            progress(done, len(places))
+            progress(done, total)
         while turn in waiting:
             yield waiting.pop(turn)
             turn += 1
@@ -101,7 +141,7 @@ def local_workers(asked: int | None, chunks: int) -> int:
     return max(1, min(asked or cpus, chunks, 2 * cpus))
 
 
-def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) -> Iterable:
+def _run_dask(tasks: list[Task], workers, scheduler) -> Iterable:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - distributed is a dependency
@@ -118,7 +158,7 @@ def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) ->
                     value=workers,
                 )
             cluster = LocalCluster(
-                n_workers=local_workers(workers, len(bounds)), threads_per_worker=1,
+                n_workers=local_workers(workers, len(tasks)), threads_per_worker=1,
                 processes=True,
                 dashboard_address=None, silence_logs=40,
                 # no dashboard, but the scheduler's own HTTP server (health, metrics) would
@@ -133,15 +173,13 @@ def _run_dask(args, places: Places, bounds, visible_only, workers, scheduler) ->
         raise _bad_scheduler(scheduler, exc) from None
     try:
         futures = {}
-        for k, (a, b) in enumerate(bounds):
-            fut = client.submit(
-                compute_chunk, *args, places.chunk(a, b), a, visible_only,
-                key=f"zarya-chunk-{k}-{a}-{b}-{os.getpid()}", retries=2, pure=False,
-            )
-            futures[fut] = (k, b - a)
+        for k, (fn, args, weight) in enumerate(tasks):
+            fut = client.submit(fn, *args, key=f"zarya-task-{k}-{os.getpid()}", retries=2,
+                                pure=False)
+            futures[fut] = (k, weight)
         for fut in as_completed(list(futures)):
-            k, size = futures[fut]
-            yield k, fut.result(), size
+            k, weight = futures[fut]
+            yield k, fut.result(), weight
     finally:
         client.close()
         if cluster is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from ..errors import param
 from .app import app
 from .options import (
     BrighterOpt,
@@ -25,6 +26,8 @@ from .options import (
     StaleOpt,
     SunLimitOpt,
     console,
+    many_objects,
+    object_sets,
     visible_options,
     warn,
 )
@@ -100,11 +103,15 @@ def batch(
     if places is not None:
         engine.check_not_input(out_path, Path(places))
     window = Window.days(parse_instant(start), days, max_days=MAX_BATCH_DAYS)
-    satellite = load_satellite(sat, elements_file=elements)
-    warnings = satellite.check_age(window, allow_stale=allow_stale)
-    from ..reports.passes import brightness_warnings
+    objects = None
+    if sat is not None and many_objects(sat, elements):
+        objects, warnings = _objects(sat, elements, window, allow_stale)
+    else:
+        satellite = load_satellite(sat, elements_file=elements)
+        warnings = satellite.check_age(window, allow_stale=allow_stale)
+        from ..reports.passes import brightness_warnings
 
-    warnings += brightness_warnings(satellite, options)
+        warnings += brightness_warnings(satellite, options)
     if places is not None:
         where = engine.read_places(places)
     else:
@@ -120,16 +127,24 @@ def batch(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
     ) as bar:
-        task = bar.add_task("places", total=len(where))
-        chunks = engine.iter_chunks(
-            [*satellite.elements, *satellite.trajectories], satellite.std_magnitude, window,
-            options, where,
-            visible_only=visible, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
-            progress=lambda done, total: bar.update(task, completed=done),
-        )
-        counts = engine.write_stream(chunks, out_path)
+        task = bar.add_task("places" if objects is None else "objects x places",
+                            total=len(where) * (1 if objects is None else len(objects)))
+        kw: dict[str, Any] = {
+            "visible_only": visible, "chunk_size": chunk_size, "workers": workers,
+            "scheduler": scheduler,
+            "progress": lambda done, total: bar.update(task, completed=done),
+        }
+        if objects is None:
+            chunks = engine.iter_chunks(
+                [*satellite.elements, *satellite.trajectories], satellite.std_magnitude,
+                window, options, where, **kw)
+        else:
+            chunks = engine.iter_object_chunks(objects, window, options, where, **kw)
+        counts = engine.write_stream(chunks, out_path, objects=objects is not None)
     info = {"places": len(where), "days": days, **counts, "out": str(out_path),
             "warnings": warnings}
+    if objects is not None:
+        info = {"objects": len(objects), **info}
     if as_json:
         sys.stdout.write(json.dumps(info) + "\n")
         return
@@ -139,3 +154,22 @@ def batch(
         f"-> {out_path}",
         highlight=False,
     )
+
+
+def _objects(sat: str, elements: str | None, window: Any, allow_stale: bool
+             ) -> tuple[list[tuple[int, str, list[Any], float | None]], list[str]]:
+    """``--sat all``, a group or a list: (NORAD number, name, sources, standard magnitude)
+    of each object recent enough for the window, and the warnings about the others."""
+    from ..errors import OptionError
+    from ..reports.satellites import ManyObjects
+
+    by_object, mags = object_sets(sat, elements)
+    chosen = ManyObjects(by_object, window, allow_stale=allow_stale, std_magnitudes=mags)
+    objects = [(s.norad_id, s.name, [*s.elements, *s.trajectories], s.std_magnitude)
+               for s in chosen.satellites()]
+    if not objects:
+        raise OptionError(
+            f"{param('sat')} {sat!r} leaves no object to compute over the window"
+            + (f" ({'; '.join(chosen.warnings())})" if chosen.warnings() else ""),
+            parameter="sat", value=sat)
+    return objects, chosen.warnings()
