@@ -17,7 +17,7 @@ from .output import check_not_input, check_output_path, write_stream
 from .places import Places, city_places, read_places
 from .run import (
     DEFAULT_CHUNK,
-    DEFAULT_OBJECTS,
+    PAIR_DAYS_PER_TASK,
     check_scheduler_address,
     iter_chunks,
     iter_object_chunks,
@@ -27,7 +27,6 @@ from .run import (
 __all__ = [
     "COLUMNS",
     "DEFAULT_CHUNK",
-    "DEFAULT_OBJECTS",
     "Places",
     "check_not_input",
     "check_output_path",
@@ -36,6 +35,7 @@ __all__ = [
     "compute_chunk",
     "iter_chunks",
     "iter_object_chunks",
+    "PAIR_DAYS_PER_TASK",
     "read_places",
     "run",
     "write_stream",

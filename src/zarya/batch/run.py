@@ -22,7 +22,7 @@ from .places import Places
 
 __all__ = [
     "DEFAULT_CHUNK",
-    "DEFAULT_OBJECTS",
+    "PAIR_DAYS_PER_TASK",
     "SCHEDULER_TIMEOUT_S",
     "chunk_bounds",
     "check_scheduler_address",
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 DEFAULT_CHUNK = 2000
-DEFAULT_OBJECTS = 500  # objects per task of a many-object batch
+PAIR_DAYS_PER_TASK = 25_000  # (object, place, day) triples per task of a many-object batch
 # how long to keep trying a scheduler: Dask retries even a refused connection until then
 SCHEDULER_TIMEOUT_S = 10.0
 
@@ -76,7 +76,7 @@ def iter_object_chunks(
     *,
     visible_only: bool = False,
     chunk_size: int = DEFAULT_CHUNK,
-    objects_per_task: int = DEFAULT_OBJECTS,
+    objects_per_task: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -84,8 +84,13 @@ def iter_object_chunks(
     """Columns of many objects over many places (:func:`compute_objects_chunk`), a task
     per chunk of places and group of objects, in (places, objects) order; as
     :func:`iter_chunks` otherwise. ``progress(done, total)`` counts (object, place)
-    pairs."""
+    pairs. Without ``objects_per_task``, a task holds about :data:`PAIR_DAYS_PER_TASK`
+    (object, place, day) triples, so that what a task returns (some 4 rows a triple) stays
+    bounded whatever the shape of the run."""
     head = (iso_z(window.start, 6), window.span_s, options)
+    if objects_per_task is None:
+        pair_days = max(1, min(chunk_size, len(places))) * window.span_s / 86400.0
+        objects_per_task = max(1, int(PAIR_DAYS_PER_TASK / pair_days))
     tasks = [
         (compute_objects_chunk, (list(objects[c:d]), *head, places.chunk(a, b), a,
                                  visible_only), (b - a) * (d - c))

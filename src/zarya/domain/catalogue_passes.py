@@ -52,6 +52,7 @@ COARSE_HIGH_S = 1800.0  # and for high ones, periods over HIGH_PERIOD_S
 HIGH_PERIOD_S = 225.0 * 60.0
 SCREEN_MAX_PLACES = 16
 STACK_POINTS = 400_000  # virtual grid points per stack (about 80 MB of states and tables)
+_SCREEN_STATES = 1_000_000  # coarse states held at once (about 24 MB per (N, C, 3) array)
 _EARTH_RATE_RAD_S = 7.292115e-5
 _R_POLAR_KM = 6356.75
 
@@ -136,11 +137,14 @@ def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Windo
             continue
         n_coarse = max(2, int(np.ceil(window.span_s / coarse)) + 1)
         tc = np.linspace(0.0, window.span_s, n_coarse)
-        near = _near(sats, group, observers, window, tc, threshold_deg)
-        for s, c in zip(*np.nonzero(near), strict=True):
-            k0 = max(0, int(np.floor(tc[c] / step_s)) - 2)
-            k1 = min(T - 1, int(np.ceil(tc[c + 1] / step_s)) + 2)
-            blocks.append((int(group[s]), k0, k1))
+        per = max(1, _SCREEN_STATES // n_coarse)  # objects screened at once: bounded memory
+        for first in range(0, len(group), per):
+            part = group[first:first + per]
+            near = _near(sats, part, observers, window, tc, threshold_deg)
+            for s, c in zip(*np.nonzero(near), strict=True):
+                k0 = max(0, int(np.floor(tc[c] / step_s)) - 2)
+                k1 = min(T - 1, int(np.ceil(tc[c + 1] / step_s)) + 2)
+                blocks.append((int(part[s]), k0, k1))
     return _merged(blocks)
 
 
@@ -220,14 +224,17 @@ def _coarse_states(sats: Sequence[Satellite], jd1: NDArray[np.float64],
 def _stacks(sats: Sequence[Satellite], blocks: list[tuple[int, int, int]]):
     """The blocks in stacks of about :data:`STACK_POINTS` grid points, satellites sorted
     by orbit size (alike footprints share a stack), those of known and of unknown
-    brightness apart (the light rules differ)."""
+    brightness apart (the light rules differ), low and high orbits apart."""
     size = {i: s.period_s for i, s in enumerate(sats)}
-    known = {i: s.std_magnitude is not None for i, s in enumerate(sats)}
-    order = sorted(blocks, key=lambda b: (known[b[0]], size[b[0]], b[0], b[1]))
+    # apart: known and unknown brightness, and low and high orbits (a stack's footprint
+    # index is as wide as its highest object's: a high one would make a low stack dense)
+    kind = {i: (s.std_magnitude is not None, s.period_s > HIGH_PERIOD_S)
+            for i, s in enumerate(sats)}
+    order = sorted(blocks, key=lambda b: (kind[b[0]], size[b[0]], b[0], b[1]))
     stack: list[tuple[int, int, int]] = []
     points = 0
     for b in order:
-        if stack and (points + b[2] + 1 > STACK_POINTS or known[b[0]] != known[stack[0][0]]):
+        if stack and (points + b[2] + 1 > STACK_POINTS or kind[b[0]] != kind[stack[0][0]]):
             yield stack
             stack, points = [], 0
         stack.append(b)
