@@ -268,6 +268,30 @@ def test_groups_from_celestrak_serve_as_sat(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "passes", "--sat", "no-such-group", "--place", "Astana",
                          "--from", "2025-07-19")
     assert_one_line_error(code, out, err, "no-such-group")
+    _the_web_serves_the_group(capsys)
+
+
+def _the_web_serves_the_group(capsys) -> None:
+    """``/api/passes?sat=visual``: the very object ``passes --sat visual --json`` prints;
+    more than two days of many objects, or an unknown group, refused with 422 in one
+    line."""
+    from fastapi.testclient import TestClient
+
+    from zarya.web.app import create_app
+
+    code, out, err = run(capsys, "passes", "--sat", "visual", "--lat", "51.18", "--lon",
+                         "71.45", "--from", "2025-07-19", "--days", "1", "--visible", "--json")
+    assert code == 0, err
+    client = TestClient(create_app())
+    got = client.get("/api/passes", params={"sat": "visual", "lat": 51.18, "lon": 71.45,
+                                            "from": "2025-07-19", "days": 1, "visible": 1})
+    assert got.status_code == 200, got.text
+    assert got.json() == json.loads(out) and len(got.json()["passes"]) > 20
+    for params, fragment in (({"days": 3}, "at most 2 days"),
+                             ({"sat": "no-such-group"}, "no-such-group")):
+        bad = client.get("/api/passes", params={"sat": "visual", "place": "Astana",
+                                                "from": "2025-07-19", **params})
+        assert bad.status_code == 422 and fragment in bad.text, bad.text
 
 
 def test_crossings_of_a_star_field_against_skyfield(capsys, skyfield_ts, skyfield_eph):

@@ -26,8 +26,6 @@ from .options import (
     StaleOpt,
     SunLimitOpt,
     console,
-    many_objects,
-    object_sets,
     visible_options,
     warn,
 )
@@ -104,6 +102,7 @@ def batch(
         engine.check_not_input(out_path, Path(places))
     window = Window.days(parse_instant(start), days, max_days=MAX_BATCH_DAYS)
     objects = None
+    from ..reports.satellites import many_objects
     if sat is not None and many_objects(sat, elements):
         objects, warnings = _objects(sat, elements, window, allow_stale)
     else:
@@ -161,8 +160,7 @@ def _objects(sat: str, elements: str | None, window: Any, allow_stale: bool
     """``--sat all``, a group or a list: (NORAD number, name, sources, standard magnitude)
     of each object recent enough for the window, and the warnings about the others."""
     from ..errors import OptionError
-    from ..reports.satellites import ManyObjects
-
+    from ..reports.satellites import ManyObjects, object_sets
     by_object, mags = object_sets(sat, elements)
     chosen = ManyObjects(by_object, window, allow_stale=allow_stale, std_magnitudes=mags)
     objects = [(s.norad_id, s.name, [*s.elements, *s.trajectories], s.std_magnitude)

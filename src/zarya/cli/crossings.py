@@ -26,8 +26,6 @@ from .options import (
     console,
     emit_json,
     local_time,
-    many_objects,
-    object_sets,
     observer,
     zone,
 )
@@ -72,7 +70,9 @@ def crossings(
     obs, label, place_zone = observer(place, lat, lon, alt_m)
     field = Field(radius_deg, ra, dec, az, alt)
     window = Window.between(parse_instant(start), parse_instant(end))
+    from ..reports.satellites import many_objects, object_sets
     if sat is not None and many_objects(sat, elements):
+        from ..reports.satellites import object_sets
         sources, mags = object_sets(sat, elements)
     else:
         from ..reports.satellites import load_satellite

@@ -32,8 +32,6 @@ from .options import (
     console,
     emit_json,
     local_time,
-    many_objects,
-    object_sets,
     observer,
     visible_options,
     zone,
@@ -83,6 +81,7 @@ def passes(
     )
     shown_in = None if as_json else zone(tz, place_zone, obs)
     window = pass_window(parse_instant(start), days)
+    from ..reports.satellites import many_objects
     if sat is not None and many_objects(sat, elements):
         _many_passes(sat, obs, label, window, options, visible, elements, allow_stale,
                      as_json, shown_in)
@@ -132,6 +131,7 @@ def now(
     label = ""
     if place is not None or lat is not None or lon is not None:
         obs, label, _ = observer(place, lat, lon, alt_m)
+    from ..reports.satellites import many_objects
     if sat is not None and many_objects(sat, elements):
         _above_me(sat, parse_instant(at), obs, label, elements, height, min_elevation,
                   allow_stale, as_json)
@@ -158,6 +158,7 @@ def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
         raise ObserverError("--sat all (or a list) asks what is above a place: give --place "
                             "NAME, or --lat DEG and --lon DEG")
     check_angle("min_elevation", min_elevation, low_included=True)
+    from ..reports.satellites import object_sets
     by_object, mags = object_sets(sat, elements)
     sets = [es for history in by_object.values() for es in history]
     report = overhead_report(sets, when, obs, std_magnitudes=mags,
@@ -189,7 +190,7 @@ def _many_passes(sat: str, obs: Any, label: str, window: Any, options: Any, visi
     """``passes --sat all`` (or a list): every object's passes over one place, in time
     order (a progress bar on stderr for people, when there are many)."""
     from ..reports.passes import many_passes_report
-
+    from ..reports.satellites import object_sets
     by_object, mags = object_sets(sat, elements)
     progress = None
     bar = None

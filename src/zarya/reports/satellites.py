@@ -26,6 +26,8 @@ from ..errors import CatalogError, StaleElementsError, ZaryaError, param
 
 __all__ = [
     "ManyObjects",
+    "many_objects",
+    "object_sets",
     "MAX_PASS_DAYS",
     "load_satellite",
     "pass_window",
@@ -230,3 +232,50 @@ class ManyObjects:
             out.append(f"{self.failed} object(s) left out: sgp4 cannot propagate them over "
                        "the window (decayed, or elements out of range)")
         return out
+
+
+def many_objects(sat: str, elements: str | None) -> bool:
+    """Whether ``--sat`` asks for many objects: ``all``, a comma-separated list, or the name
+    of a group the element store knows (``visual``, after ``elements update --group
+    visual``)."""
+    if not sat.strip():
+        return False
+    if sat.strip().lower() == "all" or "," in sat:
+        return True
+    if elements is not None:
+        return False
+    from ..elements.store import open_store
+
+    with open_store() as store:
+        return store.group_members(sat) is not None
+
+
+def object_sets(sat: str, elements: str | None) -> tuple[dict[int, list[Any]],
+                                                          dict[int, float]]:
+    """The element sets of ``all``, or of a comma-separated list of numbers, names and
+    group names, by object, from the file or the store; and the standard magnitudes the
+    store knows."""
+    from ..elements.files import read_elements_file
+    from ..elements.records import select_object
+    from ..elements.store import open_store
+
+    wanted = [x.strip() for x in sat.split(",") if x.strip()]
+    everything = sat.strip().lower() == "all"
+    by_object: dict[int, list[Any]] = {}
+    with open_store() as store:
+        mags = store.std_magnitudes()
+        if elements is not None:
+            sets = list(read_elements_file(elements))
+            if not everything:
+                sets = [es for w in wanted for es in select_object(sets, w)]
+            for es in sets:
+                by_object.setdefault(es.norad_id, []).append(es)
+        elif everything:
+            by_object = store.sets_by_object()
+        else:
+            ids: set[int] = set()
+            for w in wanted:
+                members = store.group_members(w)
+                ids.update(members if members is not None else [store.resolve(w)])
+            by_object = store.sets_by_object(sorted(ids))
+    return by_object, mags

@@ -32,7 +32,10 @@ from .queries import (
     window_key,
 )
 
-__all__ = ["ICS", "JSON", "SVG", "WebService", "to_json"]
+__all__ = ["ICS", "JSON", "MANY_MAX_DAYS", "MANY_MAX_OBJECTS", "SVG", "WebService", "to_json"]
+
+MANY_MAX_DAYS = 2.0  # a question about many objects at once covers at most this
+MANY_MAX_OBJECTS = 20_000
 
 JSON = "application/json"
 SVG = "image/svg+xml"
@@ -76,6 +79,8 @@ class WebService:
         )
         begin, given = start_of(start)
         window = window_days(begin, days)
+        if sat is not None and len(sat) <= 200 and self._many(sat):
+            return w, self._many_passes(w, sat, window, options, visible, allow_stale, given)
         satellite, version = self.sats.get(sat)
         key = ("passes", version, _obs_key(w), window_key(window), options, visible,
                allow_stale)
@@ -88,6 +93,44 @@ class WebService:
             return Answer.of(to_json(report), JSON, 300 if given else 60)
 
         return w, self.cache.get_or_make(key, make, ttl_for(given))
+
+    @staticmethod
+    def _many(sat: str) -> bool:
+        from ..reports.satellites import many_objects
+
+        return many_objects(sat, None)
+
+    def _many_passes(self, w: Where, sat: str, window: Window, options, visible: bool,
+                     allow_stale: bool, given: bool) -> Answer:
+        """``passes --sat GROUP|all|LIST --json``: every object's passes, each naming its
+        object; at most :data:`MANY_MAX_DAYS` days and :data:`MANY_MAX_OBJECTS` objects a
+        request (the whole catalogue over one place for a day takes seconds)."""
+        from ..errors import OptionError, param
+        from ..reports.passes import many_passes_report
+        from ..reports.satellites import object_sets
+
+        if window.span_s > MANY_MAX_DAYS * 86400.0:
+            raise OptionError(
+                f"{param('days')} {window.span_s / 86400.0:g} is too long for many objects "
+                f"at once ({sat!r}): at most {MANY_MAX_DAYS:g} days",
+                parameter="days", value=window.span_s / 86400.0, low=0.0, high=MANY_MAX_DAYS)
+        by_object, mags = object_sets(sat, None)
+        if not by_object or len(by_object) > MANY_MAX_OBJECTS:
+            raise OptionError(
+                f"{param('sat')} {sat!r} names {len(by_object):,} objects: expected 1 to "
+                f"{MANY_MAX_OBJECTS:,}", parameter="sat", value=sat)
+        version = ":".join(f"{k}/{len(v)}/{max(e.epoch_jd_total for e in v):.8f}"
+                           for k, v in sorted(by_object.items()))
+        key = ("passes-many", sat.casefold(), hash(version), _obs_key(w), window_key(window),
+               options, visible, allow_stale)
+
+        def make() -> Answer:
+            report = many_passes_report(by_object, w.observer, window, options=options,
+                                        visible_only=visible, allow_stale=allow_stale,
+                                        std_magnitudes=mags)
+            return Answer.of(to_json(report), JSON, 300 if given else 60)
+
+        return self.cache.get_or_make(key, make, ttl_for(given))
 
     def calendar(
         self, *, place: str | None = None, lat: float | None = None, lon: float | None = None,
