@@ -353,3 +353,46 @@ def test_crossings_refuse_bad_input(capsys, args, fragment):
     code, out, err = run(capsys, "crossings", "--place", "Astana", "--from", "2016-04-04",
                          *end, *args)
     assert_one_line_error(code, out, err, fragment)
+
+
+def test_big_and_alpha5_numbers_work_everywhere(capsys, tmp_path):
+    """One real ISS set under three numbers: 99990, Alpha-5 A0001 (100001, a TLE) and
+    270000001 (past what a TLE can hold: OMM JSON only). ``passes``, ``now`` and ``batch``
+    with ``--sat`` naming them give each the same passes and places in the sky, under its
+    own number."""
+    from .catalog_data import iss_sets, to_json, with_catalogue_number
+
+    es = iss_sets()[0]
+    assert es.line1 is not None and es.line2 is not None
+    tle = tmp_path / "two.tle"
+    tle.write_text("".join(f"COPY {n}\n{with_catalogue_number(es.line1, n)}\n"
+                           f"{with_catalogue_number(es.line2, n)}\n" for n in (99990, 100001)))
+    record = json.loads(to_json([es]))[0] | {"NORAD_CAT_ID": 270000001, "OBJECT_NAME": "NINE"}
+    omm = tmp_path / "nine.json"
+    omm.write_text(json.dumps([record]))
+    for path in (tle, omm):
+        code, out, err = run(capsys, "elements", "import", str(path))
+        assert code == 0, err
+    day = es.epoch.strftime("%Y-%m-%d")
+    ids = {99990, 100001, 270000001}
+    sats = ["--sat", "99990,A0001,270000001"]
+    code, out, err = run(capsys, "passes", *sats, "--place", "Astana", "--from", day,
+                         "--days", "1", "--json")
+    assert code == 0, err
+    passes = json.loads(out)["passes"]
+    by_id = {i: [p["culmination"] for p in passes if p["norad_id"] == i] for i in ids}
+    assert by_id[99990] and by_id[99990] == by_id[100001] == by_id[270000001]
+    code, out, err = run(capsys, "now", *sats, "--place", "Astana", "--at",
+                         by_id[99990][0]["time"], "--json")
+    assert code == 0, err
+    above = json.loads(out)["above"]
+    assert {a["norad_id"] for a in above} == ids
+    assert len({(a["azimuth_deg"], a["elevation_deg"]) for a in above}) == 1
+    rows = tmp_path / "rows.jsonl"
+    code, out, err = run(capsys, "batch", *sats, "--cities", "5", "--from", day, "--days",
+                         "1", "--out", str(rows))
+    assert code == 0, err
+    got = [json.loads(line) for line in rows.read_text().splitlines()]
+    per = {i: [(r["place_index"], r["culmination_time"]) for r in got if r["norad_id"] == i]
+           for i in ids}
+    assert per[99990] and per[99990] == per[100001] == per[270000001]
