@@ -235,6 +235,39 @@ SATNOGS = [  # SatNOGS DB's documented transmitter fields, as its export lays th
 ]
 
 
+def test_radio_of_many_objects_on_their_own_downlinks(tmp_path, capsys) -> None:
+    """``radio --sat all --transmitters``: each object on its first active SatNOGS downlink
+    (the ISS on its repeater's 437.800 MHz), objects without one left out and counted; the
+    ISS's passes and Doppler shifts are those ``radio`` gives it alone on that frequency.
+    ``--transmitters`` for one satellite is refused in one line."""
+    from .conftest import shared_or_local
+
+    visual = str(shared_or_local("catalog/visual_2025-07-19.tle"))
+    path = tmp_path / "transmitters.json"
+    path.write_text(json.dumps(SATNOGS))
+    where = ["--place", "Astana", "--from", "2025-07-19", "--days", "1", "--json"]
+    code, out, err = run(capsys, "radio", "--sat", "all", "--elements", visual,
+                         "--transmitters", str(path), *where)
+    assert code == 0, err
+    many = json.loads(out)
+    assert many["objects_looked_at"] == 1 and many["without_downlink"] == 150
+    assert "150 object(s) left out" in many["warnings"][-1]
+    assert {p["norad_id"] for p in many["passes"]} == {25544}
+    assert {(p["downlink_mhz"], p["channel"]) for p in many["passes"]} == {
+        (437.8, "Mode V/U FM - Voice Repeater")}
+    code, out, err = run(capsys, "radio", "--sat", "25544", "--elements", visual,
+                         "--freq-mhz", "437.8", *where)
+    assert code == 0, err
+    alone = json.loads(out)["passes"]
+    for p in alone:
+        p["doppler"].pop("samples")
+    assert [{k: p[k] for k in ("aos", "culmination", "los", "duration_s", "doppler")}
+            for p in many["passes"]] == alone
+    code, out, err = run(capsys, "radio", "--sat", "25544", "--elements", visual,
+                         "--transmitters", str(path), *where)
+    assert_one_line_error(code, out, err, "--transmitters goes with --sat all")
+
+
 def test_satnogs_transmitters(tmp_path) -> None:
     path = tmp_path / "transmitters.json"
     path.write_text(json.dumps(SATNOGS))

@@ -290,21 +290,36 @@ def radio(
     tz: TzOpt = "auto",
     elements: ElementsOpt = None,
     allow_stale: StaleOpt = False,
+    transmitters: Annotated[
+        str | None,
+        typer.Option("--transmitters", help="With --sat all, a group or a list: each object's "
+                     "downlink from this SatNOGS DB transmitters JSON export."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Radio contacts: acquisition and loss of signal, with the Doppler shift along each
-    pass."""
+    pass; with --sat all (a group, a list) every object's passes in AOS order."""
     from ..domain.radio import check_frequency
     from ..engine.look import check_angle
     from ..engine.timescale import parse_instant
     from ..reports.missions import radio_report
-    from ..reports.satellites import load_satellite, pass_window
+    from ..reports.satellites import load_satellite, many_objects, pass_window
 
     obs, label, place_zone = observer(place, lat, lon, alt_m)
     check_frequency(freq_mhz)
     check_angle("min_elevation", min_elevation)
     window = pass_window(parse_instant(start), days)
     shown_in = None if as_json else zone(tz, place_zone, obs)
+    if sat is not None and many_objects(sat, elements):
+        _many_radio(sat, elements, transmitters, obs, label, window, freq_mhz, min_elevation,
+                    step_s, allow_stale, as_json, shown_in)
+        return
+    if transmitters is not None:
+        from ..errors import OptionError, param
+
+        raise OptionError(f"{param('transmitters')} goes with {param('sat')} all, a group "
+                          f"or a list (for one satellite: zarya follow {param('channel')})",
+                          parameter="transmitters")
     satellite = load_satellite(sat, elements_file=elements)
     report = radio_report(
         satellite, obs, window, freq_mhz=freq_mhz, min_elevation_deg=min_elevation,
@@ -347,6 +362,50 @@ def radio(
         "opposite shift on an uplink. --json gives the shift every --step-s seconds.",
         highlight=False,
     )
+
+
+def _many_radio(sat: str, elements: str | None, transmitters: str | None, obs: Any,
+                label: str, window: Any, freq_mhz: float, min_elevation: float, step_s: float,
+                allow_stale: bool, as_json: bool, shown_in: Any) -> None:
+    """``radio --sat all`` (a group, a list): every object's radio passes, AOS order."""
+    from ..elements.transmitters import read_satnogs_transmitters
+    from ..reports.missions import many_radio_report
+    from ..reports.satellites import object_sets
+
+    by_object, _ = object_sets(sat, elements)
+    downlinks: dict[int, list[Any]] | None = None
+    if transmitters is not None:
+        downlinks = {}
+        for ch in read_satnogs_transmitters(transmitters):
+            if ch.norad_id is not None:
+                downlinks.setdefault(ch.norad_id, []).append(ch)
+    report = many_radio_report(by_object, obs, window, freq_mhz=freq_mhz, downlinks=downlinks,
+                               min_elevation_deg=min_elevation, step_s=step_s,
+                               allow_stale=allow_stale)
+    if as_json:
+        emit_json(report)
+        return
+    out = console()
+    out.print(f"Radio passes of {report['objects_with_passes']} of "
+              f"{report['objects_looked_at']} objects over {label} above {min_elevation:g}°, "
+              f"times in {shown_in}", highlight=False)
+    warn(out, report["warnings"])
+    if not report["passes"]:
+        out.print("No passes in this window.")
+        return
+    table = _table("Date", "AOS", "LOS", "Name", "NORAD", "Max el", "Downlink MHz",
+                   "Doppler kHz", right=("NORAD", "Max el", "Downlink MHz", "Doppler kHz"))
+    for p in report["passes"]:
+        d = p["doppler"]
+        table.add_row(
+            local_time((p["aos"] or p["culmination"])["time"], shown_in, "%a %d %b"),
+            local_time(p["aos"]["time"] if p["aos"] else None, shown_in, "%H:%M:%S"),
+            local_time(p["los"]["time"] if p["los"] else None, shown_in, "%H:%M:%S"),
+            p["name"], str(p["norad_id"]), f"{p['culmination']['elevation_deg']:.0f}°",
+            f"{p['downlink_mhz']:.3f}",
+            f"{d['at_aos_hz'] / 1000:+.2f}/{d['at_los_hz'] / 1000:+.2f}",
+        )
+    out.print(table)
 
 
 # ------------------------------------------------------------------------------- track

@@ -7,12 +7,15 @@ plain dict that the command prints with ``--json`` and the web API serves.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..domain.launch import check_launch_reach, launch_windows
 from ..domain.overflights import check_radius, find_overflights
 from ..domain.radio import check_frequency, radio_passes
 from ..domain.revolutions import NORAD_REV_MODULUS, count_orbits
+from ..elements.elset import ElementSet
+from ..elements.transmitters import Channel
 from ..engine.ephemeris import Ephemeris
 from ..engine.failures import propagation_failures
 from ..engine.look import Observer
@@ -20,9 +23,10 @@ from ..engine.satellite import Satellite
 from ..engine.timescale import Window, iso_z
 from ..errors import TimeRangeError, param
 from . import contract
-from .satellites import satellite_info
+from .satellites import ManyObjects, satellite_info
 
-__all__ = ["launch_windows_report", "orbits_report", "overflights_report", "radio_report"]
+__all__ = ["launch_windows_report", "many_radio_report", "orbits_report", "overflights_report",
+           "radio_report"]
 
 JSON = dict[str, Any]
 
@@ -190,12 +194,7 @@ def radio_report(
 ) -> JSON:
     """``zarya radio --json``: AOS, LOS and the Doppler shift along each pass."""
     check_frequency(freq_mhz)
-    if not (math.isfinite(step_s) and 0.1 <= step_s <= 3600.0):
-        raise TimeRangeError(
-            f"{param('step_s')} {step_s:g} is impossible: expected 0.1 to 3600 s",
-            parameter="step_s",
-            value=step_s,
-        )
+    _check_step(step_s)
     warnings = sat.check_age(window, allow_stale=allow_stale)
     eph = Ephemeris(sat, window)
     eph.require_some_valid()
@@ -211,4 +210,63 @@ def radio_report(
         "window": contract.window(window),
         "passes": [contract.radio_pass(p) for p in found],
         "warnings": warnings,
+    }
+
+
+def _check_step(step_s: float) -> None:
+    if not (math.isfinite(step_s) and 0.1 <= step_s <= 3600.0):
+        raise TimeRangeError(
+            f"{param('step_s')} {step_s:g} is impossible: expected 0.1 to 3600 s",
+            parameter="step_s",
+            value=step_s,
+        )
+
+
+def many_radio_report(
+    sources: Mapping[int, Sequence[ElementSet]], observer: Observer, window: Window, *,
+    freq_mhz: float = 145.8, downlinks: Mapping[int, Sequence[Channel]] | None = None,
+    min_elevation_deg: float = 0.0, step_s: float = 30.0, allow_stale: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> JSON:
+    """``zarya radio --sat GROUP|all|LIST --json``: every object's passes above the radio
+    horizon, in AOS order, each naming its object, with the Doppler shift at AOS, LOS and
+    its largest, on the object's downlink: its first in ``downlinks`` (a SatNOGS
+    export, by NORAD number) when given, objects it has none for left out and counted
+    (``without_downlink``); else ``freq_mhz`` for every object. Object by object
+    (:func:`radio_passes`); objects whose elements are too old or that sgp4 propagates
+    nowhere in the window are left out and counted, as for passes."""
+    check_frequency(freq_mhz)
+    _check_step(step_s)
+    silent = 0
+    if downlinks is not None:  # only what can be heard
+        silent = sum(1 for k in sources if not downlinks.get(k))
+        sources = {k: v for k, v in sources.items() if downlinks.get(k)}
+    objects = ManyObjects(sources, window, allow_stale=allow_stale)
+    found: list[tuple[float, int, JSON]] = []
+    for eph in objects.ephemerides(progress):
+        sat = eph.satellite
+        channel = downlinks[sat.norad_id][0] if downlinks is not None else None
+        hz = channel.downlink_hz if channel is not None else freq_mhz * 1e6
+        for p in radio_passes(eph, observer, hz, min_elevation_deg=min_elevation_deg,
+                              step_s=step_s)[0]:
+            item: JSON = {"norad_id": sat.norad_id, "name": sat.name,
+                          "downlink_mhz": round(hz / 1e6, 6),
+                          "channel": channel.name if channel is not None else None,
+                          **contract.radio_pass(p, samples=False)}
+            first = p.aos or p.culmination
+            found.append((first.time.timestamp(), sat.norad_id, item))
+    found.sort(key=lambda x: (x[0], x[1]))
+    return {
+        "observer": contract.observer(observer),
+        "min_elevation_deg": min_elevation_deg,
+        "window": contract.window(window),
+        "objects_looked_at": len(objects),
+        "objects_with_passes": len({x[1] for x in found}),
+        "without_downlink": silent,
+        "stale": objects.stale,
+        "failed": objects.failed,
+        "passes": [x[2] for x in found],
+        "warnings": objects.warnings() + ([
+            f"{silent} object(s) left out: no active downlink in the transmitters list"]
+            if silent else []),
     }
