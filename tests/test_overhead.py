@@ -396,3 +396,19 @@ def test_big_and_alpha5_numbers_work_everywhere(capsys, tmp_path):
     per = {i: [(r["place_index"], r["culmination_time"]) for r in got if r["norad_id"] == i]
            for i in ids}
     assert per[99990] and per[99990] == per[100001] == per[270000001]
+
+
+@pytest.mark.parametrize("command", [
+    ["passes", "--place", "Astana", "--from", "2016-04-04"],
+    ["now", "--place", "Astana", "--at", "2016-04-04T12:00:00Z"],
+    ["radio", "--place", "Astana", "--from", "2016-04-04"],
+    ["batch", "--cities", "2", "--from", "2016-04-04", "--out", "never.csv"],
+    ["crossings", "--place", "Astana", "--az", "180", "--alt", "45", "--radius-deg", "10",
+     "--from", "2016-04-04T14:00Z", "--to", "2016-04-04T15:00Z"],
+])
+def test_an_empty_selection_is_refused(capsys, tmp_path, monkeypatch, command):
+    """``--sat ' , '`` (a list of nothing) names no object: one line, status 2, no file."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *command, "--sat", " , ")
+    assert_one_line_error(code, out, err, "--sat ' , ' names no object")
+    assert not (tmp_path / "never.csv").exists()

@@ -22,7 +22,7 @@ from ..elements.store import open_store
 from ..engine.ephemeris import Ephemeris
 from ..engine.satellite import BUILTIN_STD_MAGNITUDES, STALE_REFUSE_DAYS, Satellite
 from ..engine.timescale import Window, datetime_of, iso_z, jd_of
-from ..errors import CatalogError, StaleElementsError, ZaryaError, param
+from ..errors import CatalogError, OptionError, StaleElementsError, ZaryaError, param
 
 __all__ = [
     "ManyObjects",
@@ -278,4 +278,8 @@ def object_sets(sat: str, elements: str | None) -> tuple[dict[int, list[Any]],
                 members = store.group_members(w)
                 ids.update(members if members is not None else [store.resolve(w)])
             by_object = store.sets_by_object(sorted(ids))
+    if not by_object:
+        raise OptionError(f"{param('sat')} {sat!r} names no object: give all, a group, or "
+                          "NORAD numbers and names separated by commas",
+                          parameter="sat", value=sat)
     return by_object, mags
