@@ -272,9 +272,9 @@ def test_groups_from_celestrak_serve_as_sat(capsys, tmp_path, monkeypatch):
 
 
 def _the_web_serves_the_group(capsys) -> None:
-    """``/api/passes?sat=visual``: the very object ``passes --sat visual --json`` prints;
-    more than two days of many objects, or an unknown group, refused with 422 in one
-    line."""
+    """``/api/passes?sat=visual`` and ``/api/now?sat=visual``: the very objects ``passes``
+    and ``now --sat visual --json`` print; more than two days of many objects, an unknown
+    group, or "what is above" without a place, refused with 422 in one line."""
     from fastapi.testclient import TestClient
 
     from zarya.web.app import create_app
@@ -292,6 +292,14 @@ def _the_web_serves_the_group(capsys) -> None:
         bad = client.get("/api/passes", params={"sat": "visual", "place": "Astana",
                                                 "from": "2025-07-19", **params})
         assert bad.status_code == 422 and fragment in bad.text, bad.text
+    code, out, err = run(capsys, "now", "--sat", "visual", "--lat", "51.18", "--lon", "71.45",
+                         "--at", "2025-07-19T21:00:00Z", "--json")
+    assert code == 0, err
+    now = client.get("/api/now", params={"sat": "visual", "lat": 51.18, "lon": 71.45,
+                                         "at": "2025-07-19T21:00:00Z"})
+    assert now.status_code == 200 and now.json() == json.loads(out) and now.json()["above"]
+    nowhere = client.get("/api/now", params={"sat": "visual", "at": "2025-07-19T21:00:00Z"})
+    assert nowhere.status_code == 422 and "asks what is above a place" in nowhere.text
 
 
 def test_crossings_of_a_star_field_against_skyfield(capsys, skyfield_ts, skyfield_eph):

@@ -185,6 +185,8 @@ class WebService:
         w = where(place, lat, lon, alt_m) if any(
             v is not None for v in (place, lat, lon)
         ) else None
+        if sat is not None and len(sat) <= 200 and self._many(sat):
+            return self._many_now(w, sat, when, given, allow_stale)
         satellite, version = self.sats.get(sat)
         key = ("now", version, iso_z(when, 1), _obs_key(w) if w else None, allow_stale)
 
@@ -192,6 +194,29 @@ class WebService:
             report = now_report(
                 satellite, when, observer=w.observer if w else None, allow_stale=allow_stale
             )
+            return Answer.of(to_json(report), JSON, 300 if given else 1)
+
+        return self.cache.get_or_make(key, make, ttl_for(given))
+
+    def _many_now(self, w: Where | None, sat: str, when: datetime, given: bool,
+                  allow_stale: bool) -> Answer:
+        """``now --sat GROUP|all|LIST --json``: every object above the place's horizon."""
+        from ..errors import ObserverError, param
+        from ..reports.overhead import overhead_report
+        from ..reports.satellites import object_sets
+
+        if w is None:
+            raise ObserverError(f"{param('sat')} {sat!r} asks what is above a place: give "
+                                f"{param('place')}, or {param('lat')} and {param('lon')}",
+                                parameter="place")
+        by_object, mags = object_sets(sat, None)
+        sets = [es for history in by_object.values() for es in history]
+        version = hash(tuple((es.norad_id, es.epoch_jd_total) for es in sets))
+        key = ("now-many", sat.casefold(), version, iso_z(when, 1), _obs_key(w), allow_stale)
+
+        def make() -> Answer:
+            report = overhead_report(sets, when, w.observer, std_magnitudes=mags,
+                                     allow_stale=allow_stale)
             return Answer.of(to_json(report), JSON, 300 if given else 1)
 
         return self.cache.get_or_make(key, make, ttl_for(given))

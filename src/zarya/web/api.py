@@ -60,7 +60,7 @@ Days = Annotated[float, Query(description="Length of the window, days (above 0, 
 Sat = Annotated[
     str | None,
     Query(max_length=40, description="NORAD number or name (default 25544, the ISS); on "
-          "/api/passes also 'all', a group the store knows (e.g. 'visual') or a "
+          "/api/passes and /api/now also 'all', a group the store knows (e.g. 'visual') or a "
           "comma-separated list: every object's passes, at most 2 days."),
 ]
 Stale = Annotated[
