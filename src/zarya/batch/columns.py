@@ -49,14 +49,8 @@ def compute_chunk(
 ) -> dict[str, np.ndarray]:
     """Columns for one chunk of places: a pure function (safe to retry on another worker).
     ``sources``: the satellite's element sets and trajectories."""
-    sat = Satellite(
-        [s for s in sources if isinstance(s, ElementSet)], std_magnitude=std_magnitude,
-        trajectories=[s for s in sources if isinstance(s, Trajectory)],
-    )
-    window = Window(parse_instant(window_start_iso), span_s)
-    eph = Ephemeris(sat, window)
-    obs = Observers(places.lat_deg, places.lon_deg, places.alt_m)
-    table = find_pass_table(eph, obs, options)
+    window, obs = _frame(window_start_iso, span_s, places)
+    table = find_pass_table(Ephemeris(_satellite(sources, std_magnitude), window), obs, options)
     if visible_only:
         table = table.take(np.flatnonzero(table.visible))
     return columns(table, places, first_index)
@@ -79,13 +73,8 @@ def compute_objects_chunk(
     from ..domain.catalogue_passes import find_many_pass_tables
     from ..engine.stacked import single_source
 
-    window = Window(parse_instant(window_start_iso), span_s)
-    obs = Observers(places.lat_deg, places.lon_deg, places.alt_m)
-    sats = [
-        Satellite([s for s in src if isinstance(s, ElementSet)], std_magnitude=mag,
-                  trajectories=[s for s in src if isinstance(s, Trajectory)])
-        for _, _, src, mag in objects
-    ]
+    window, obs = _frame(window_start_iso, span_s, places)
+    sats = [_satellite(src, mag) for _, _, src, mag in objects]
     together = [i for i, sat in enumerate(sats) if single_source(sat, window)]
     many = find_many_pass_tables([sats[i] for i in together], obs, window, options)
     tables, owners = [many.table], [np.asarray(together, dtype=np.int64)[many.owner]]
@@ -104,6 +93,19 @@ def compute_objects_chunk(
                    objects=(np.array([o[0] for o in objects], dtype=np.int64),
                             np.array([o[1] for o in objects], dtype=object)),
                    owner=owner)
+
+
+def _satellite(sources: Sequence[ElementSet | Trajectory],
+               std_magnitude: float | None) -> Satellite:
+    return Satellite([s for s in sources if isinstance(s, ElementSet)],
+                     std_magnitude=std_magnitude,
+                     trajectories=[s for s in sources if isinstance(s, Trajectory)])
+
+
+def _frame(window_start_iso: str, span_s: float, places: Places) -> tuple[Window, Observers]:
+    """The window and the observers of a task, from what travels to a worker."""
+    return (Window(parse_instant(window_start_iso), span_s),
+            Observers(places.lat_deg, places.lon_deg, places.alt_m))
 
 
 def _time_column(window, t_s: np.ndarray) -> np.ndarray:
