@@ -239,9 +239,13 @@ def _brightest(eph, obs, obs_idx, t_start, t_end, extinction: bool = True) -> np
 
 
 def _segment_argmin(values: np.ndarray, seg: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Index of the smallest value within each contiguous segment (NaN-safe)."""
-    order = np.lexsort((np.nan_to_num(values, nan=np.inf), seg))
-    return order[first]
+    """Index of the smallest value within each contiguous segment (NaN-safe; the first
+    on a tie). ``seg`` numbers the segments 0, 1, ... in order, ``first`` their starts:
+    one pass over the values, no sort."""
+    v = np.nan_to_num(values, nan=np.inf)
+    hits = np.flatnonzero(v == np.minimum.reduceat(v, first)[seg])
+    firsts = np.r_[True, seg[hits[1:]] != seg[hits[:-1]]]
+    return hits[firsts]
 
 
 def _samples(eph, obs, lim, pass_obs, s0, s1, shadow_height_km):

@@ -66,7 +66,9 @@ class Ephemeris:
         self._sun_teme = sun_teme_interpolated(self.t_s, window.base_jd)
         self.sun_km = rotate_z(self._sun_teme, self.gmst_rad)
         self.ok = self.error == 0
+        self._all_ok = bool(self.ok.all())
         self._coef: FloatArray | None = None
+        self._sun_columns: FloatArray | None = None
         self._pieces = _Pieces.at_switches(self)
 
     # -------------------------------------------------------------- errors
@@ -104,6 +106,8 @@ class Ephemeris:
         k = np.clip(((t - self.t_s[0]) / self.step_s).astype(np.int64), 0, len(self.t_s) - 2)
         h = self.step_s
         u = (t - self.t_s[k]) / h
+        if self._all_ok:  # no failure anywhere: nothing to step around
+            return k, u, h
         back = (u <= 0.0) & (k > 0) & ~self.ok[k + 1] & self.ok[np.maximum(k - 1, 0)]
         if back.any():
             k = np.where(back, k - 1, k)
@@ -186,8 +190,16 @@ class Ephemeris:
         step departs from the arc by 0.5 arcsecond (0.03 s of twilight): negligible.
         """
         k, u, _ = self._locate(t_s)
-        u = u[..., None]
-        sun: FloatArray = self.sun_km[k] + u * (self.sun_km[k + 1] - self.sun_km[k])
+        if self._sun_columns is None:
+            self._sun_columns = np.ascontiguousarray(self.sun_km.T)
+        sun: FloatArray = np.empty((*np.shape(u), 3))
+        for i, column in enumerate(self._sun_columns):  # by coordinate: see position
+            a = column[k]
+            b = column[k + 1]
+            b -= a
+            b *= u
+            b += a
+            sun[..., i] = b
         return sun
 
     def valid(self, t_s: ArrayLike) -> NDArray[np.bool_]:

@@ -101,7 +101,9 @@ class StackedEphemeris(Ephemeris):
         self._sun_teme = sun_teme_interpolated(t_real, window.base_jd)
         self.sun_km = rotate_z(self._sun_teme, self.gmst_rad)
         self.ok = self.error == 0
+        self._all_ok = bool(self.ok.all())
         self._coef = None
+        self._sun_columns = None
         self._pieces = None
         std = [s.std_magnitude for s in self.sats]
         self._std = np.array([np.nan if m is None else m for m in std], dtype=float)
