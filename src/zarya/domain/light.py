@@ -81,10 +81,22 @@ class Shadow(StrEnum):
     UMBRA = "umbra"
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dot products of vectors (..., 3), written out (faster than einsum, and than
+    ``np.linalg.norm`` for lengths, on the long arrays of the pass search)."""
+    out: np.ndarray = a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1] + a[..., 2] * b[..., 2]
+    return out
+
+
+def _norm(a: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.sqrt(_dot(a, a))
+    return out
+
+
 def _angle_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Angle between vectors (..., 3), radians (arccos: 1e-8 rad near 0 and pi, ample here)."""
-    dot = np.einsum("...i,...i->...", a, b)
-    norms = np.sqrt(np.einsum("...i,...i->...", a, a) * np.einsum("...i,...i->...", b, b))
+    dot = _dot(a, b)
+    norms = np.sqrt(_dot(a, a) * _dot(b, b))
     return np.arccos(np.clip(dot / norms, -1.0, 1.0))
 
 
@@ -94,7 +106,7 @@ def sunlit_margin_deg(r_sat_km: np.ndarray, sun_km: np.ndarray,
     ``shadow_height_km``, seen from the satellite, degrees."""
     to_sun = sun_km - r_sat_km
     to_earth = -r_sat_km
-    dist = np.linalg.norm(r_sat_km, axis=-1)
+    dist = _norm(r_sat_km)
     radius = EARTH_SHADOW_RADIUS_KM + shadow_height_km
     limb = np.arcsin(np.clip(radius / dist, -1.0, 1.0))
     return np.degrees(_angle_between(to_sun, to_earth) - limb)
@@ -102,7 +114,7 @@ def sunlit_margin_deg(r_sat_km: np.ndarray, sun_km: np.ndarray,
 
 def sun_semi_diameter_deg(r_sat_km: np.ndarray, sun_km: np.ndarray) -> np.ndarray:
     """The Sun's angular radius seen from the satellite, degrees (about 0.27)."""
-    return np.degrees(np.arcsin(SUN_RADIUS_KM / np.linalg.norm(sun_km - r_sat_km, axis=-1)))
+    return np.degrees(np.arcsin(SUN_RADIUS_KM / _norm(sun_km - r_sat_km)))
 
 
 def shadow(r_sat_km: np.ndarray, sun_km: np.ndarray,
@@ -119,9 +131,7 @@ def shadow(r_sat_km: np.ndarray, sun_km: np.ndarray,
 def sun_elevation_deg(sun_km: np.ndarray, r_obs_km: np.ndarray, up: np.ndarray) -> np.ndarray:
     """Geometric elevation of the Sun's centre for observers at ``r_obs_km`` with ``up``."""
     d = sun_km - r_obs_km
-    return np.degrees(
-        np.arcsin(np.einsum("...i,...i->...", d, up) / np.linalg.norm(d, axis=-1))
-    )
+    return np.degrees(np.arcsin(_dot(d, up) / _norm(d)))
 
 
 def phase_angle_rad(r_sat_km: np.ndarray, r_obs_km: np.ndarray, sun_km: np.ndarray) -> np.ndarray:
