@@ -187,9 +187,12 @@ def visible_segments(
         return empty
     po = owner[rs]
 
+    margin = np.fmin(sh_p, sun_p)  # what f gives at the samples: no need to ask again
+
     def refine(a_idx, b_idx):
         f = lambda tt, ii: light_margins(eph, obs, tt, ii, lim, shadow_height_km)[0]  # noqa: E731
-        return search.bracketed_root(f, ts[a_idx], ts[b_idx], idx[a_idx], tol=TIME_TOL_S)
+        return search.bracketed_root(f, ts[a_idx], ts[b_idx], idx[a_idx], tol=TIME_TOL_S,
+                                     f_lo=margin[a_idx], f_hi=margin[b_idx])
 
     at_first = local[rs] == 0
     t_start = ts[rs].copy()
