@@ -85,7 +85,9 @@ def find_many_pass_tables(
     step = min(default_step_s(s) for s in sats)
     T = len(window.grid(step))
     if screen and len(observers) <= SCREEN_MAX_PLACES:
-        blocks = screen_blocks(sats, observers, window, step, options.min_elevation_deg)
+        # refraction lifts what is seen by under 0.6 degree at the horizon: screen lower
+        lowest = options.min_elevation_deg - (1.0 if options.refraction else 0.0)
+        blocks = screen_blocks(sats, observers, window, step, lowest)
     else:
         blocks = [(s, 0, T) for s in range(len(sats))]
     tables: list[PassTable] = []
