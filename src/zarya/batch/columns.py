@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..domain.pass_table import END_REASONS, START_REASONS, PassTable
+from ..domain.pass_table import END_REASONS, START_REASONS
 from ..domain.passes import find_pass_table
 from ..elements.elset import ElementSet
 from ..elements.oem import Trajectory
@@ -67,25 +67,15 @@ def compute_objects_chunk(
 ) -> dict[str, np.ndarray]:
     """Columns for many objects over one chunk of places, with ``norad_id`` and ``object``
     first (see :data:`OBJECT_COLUMNS`): a pure function, safe to retry. ``objects``:
-    (NORAD number, name, sources, standard magnitude). Objects served by one source over
-    the window are searched together (:mod:`zarya.domain.catalogue_passes`), the others
-    one by one; rows come by object (in the order given), then place, then time."""
+    (NORAD number, name, sources, standard magnitude), searched together
+    (:func:`~zarya.domain.catalogue_passes.find_many_pass_tables`); rows come by object (in
+    the order given), then place, then time."""
     from ..domain.catalogue_passes import find_many_pass_tables
-    from ..engine.stacked import single_source
 
     window, obs = _frame(window_start_iso, span_s, places)
     sats = [_satellite(src, mag) for _, _, src, mag in objects]
-    together = [i for i, sat in enumerate(sats) if single_source(sat, window)]
-    many = find_many_pass_tables([sats[i] for i in together], obs, window, options)
-    tables, owners = [many.table], [np.asarray(together, dtype=np.int64)[many.owner]]
-    for i in sorted(set(range(len(sats))) - set(together)):
-        table = find_pass_table(Ephemeris(sats[i], window), obs, options)
-        tables.append(table)
-        owners.append(np.full(len(table), i, dtype=np.int64))
-    table = PassTable.concat(window, tables)
-    owner = np.concatenate(owners)
-    order = np.lexsort((table.t[:, 1], table.observer, owner))
-    table, owner = table.take(order), owner[order]
+    many = find_many_pass_tables(sats, obs, window, options)
+    table, owner = many.table, many.owner
     if visible_only:
         keep = np.flatnonzero(table.visible)
         table, owner = table.take(keep), owner[keep]

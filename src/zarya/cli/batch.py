@@ -79,7 +79,7 @@ def batch(
     from .. import batch as engine
     from ..engine.timescale import Window, parse_instant
     from ..errors import BatchError
-    from ..reports.satellites import load_satellite
+    from ..reports.satellites import load_satellite, many_objects
 
     if (places is None) == (cities is None):
         raise BatchError("give exactly one of --places FILE or --cities N")
@@ -102,7 +102,6 @@ def batch(
         engine.check_not_input(out_path, Path(places))
     window = Window.days(parse_instant(start), days, max_days=MAX_BATCH_DAYS)
     objects = None
-    from ..reports.satellites import many_objects
     if sat is not None and many_objects(sat, elements):
         objects, warnings = _objects(sat, elements, window, allow_stale)
     else:

@@ -66,17 +66,14 @@ def crossings(
     from ..domain.crossings import Field
     from ..engine.timescale import Window, parse_instant
     from ..reports.crossings import crossings_report
+    from ..reports.satellites import load_satellite, many_objects, object_sets
 
     obs, label, place_zone = observer(place, lat, lon, alt_m)
     field = Field(radius_deg, ra, dec, az, alt)
     window = Window.between(parse_instant(start), parse_instant(end))
-    from ..reports.satellites import many_objects, object_sets
     if sat is not None and many_objects(sat, elements):
-        from ..reports.satellites import object_sets
         sources, mags = object_sets(sat, elements)
     else:
-        from ..reports.satellites import load_satellite
-
         one = load_satellite(sat, elements_file=elements)
         sources = {one.norad_id: one.elements}
         mags = {one.norad_id: one.std_magnitude} if one.std_magnitude is not None else {}

@@ -71,7 +71,7 @@ def passes(
     """When the satellite passes over a place, and when you can see it."""
     from ..engine.timescale import parse_instant
     from ..reports.passes import passes_report
-    from ..reports.satellites import load_satellite, pass_window
+    from ..reports.satellites import load_satellite, many_objects, pass_window
 
     obs, label, place_zone = observer(place, lat, lon, alt_m)
     options = visible_options(
@@ -81,7 +81,6 @@ def passes(
     )
     shown_in = None if as_json else zone(tz, place_zone, obs)
     window = pass_window(parse_instant(start), days)
-    from ..reports.satellites import many_objects
     if sat is not None and many_objects(sat, elements):
         _many_passes(sat, obs, label, window, options, visible, elements, allow_stale,
                      as_json, shown_in)
@@ -123,7 +122,7 @@ def now(
     from ..domain.rules import check_shadow_height
     from ..engine.timescale import parse_instant
     from ..reports.passes import now_report
-    from ..reports.satellites import load_satellite
+    from ..reports.satellites import load_satellite, many_objects
 
     height = SHADOW_HEIGHT_KM if shadow_height_km is None else shadow_height_km
     check_shadow_height(height)
@@ -131,7 +130,6 @@ def now(
     label = ""
     if place is not None or lat is not None or lon is not None:
         obs, label, _ = observer(place, lat, lon, alt_m)
-    from ..reports.satellites import many_objects
     if sat is not None and many_objects(sat, elements):
         _above_me(sat, parse_instant(at), obs, label, elements, height, min_elevation,
                   allow_stale, as_json)
@@ -153,12 +151,12 @@ def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
     from ..engine.look import check_angle
     from ..errors import ObserverError
     from ..reports.overhead import overhead_report
+    from ..reports.satellites import object_sets
 
     if obs is None:
         raise ObserverError("--sat all (or a list) asks what is above a place: give --place "
                             "NAME, or --lat DEG and --lon DEG")
     check_angle("min_elevation", min_elevation, low_included=True)
-    from ..reports.satellites import object_sets
     by_object, mags = object_sets(sat, elements)
     sets = [es for history in by_object.values() for es in history]
     report = overhead_report(sets, when, obs, std_magnitudes=mags,
@@ -191,6 +189,7 @@ def _many_passes(sat: str, obs: Any, label: str, window: Any, options: Any, visi
     order (a progress bar on stderr for people, when there are many)."""
     from ..reports.passes import many_passes_report
     from ..reports.satellites import object_sets
+
     by_object, mags = object_sets(sat, elements)
     progress = None
     bar = None

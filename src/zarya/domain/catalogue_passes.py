@@ -34,11 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..engine.ephemeris import default_step_s
+from ..engine.ephemeris import Ephemeris, default_step_s
 from ..engine.frames import gmst82_rad, rotate_z
 from ..engine.look import Observers
 from ..engine.satellite import Satellite
-from ..engine.stacked import SEPARATOR, StackedEphemeris
+from ..engine.stacked import SEPARATOR, StackedEphemeris, single_source
 from ..engine.timescale import Window
 from .pass_table import PassOptions, PassTable
 from .passes import find_pass_table
@@ -75,32 +75,44 @@ def find_many_pass_tables(
     options: PassOptions | None = None, *, screen: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> ManyPasses:
-    """Passes of every satellite (each served by one source over the window: see
-    :func:`~zarya.engine.stacked.single_source`) over ``observers``.
+    """Passes of every satellite over ``observers``. Those served by one source over the
+    window (:func:`~zarya.engine.stacked.single_source`: a catalogue's, always) are
+    screened and stacked; the others (a switch of element set inside the window needs the
+    cut Hermite pieces of a single ephemeris) are searched one by one.
     ``progress(done, total)`` in satellites, after each stack."""
     options = options or PassOptions()
     if not sats:
         return ManyPasses(PassTable.empty(window, 0), np.zeros(0, dtype=np.int64), [],
                           np.zeros(0, dtype=bool))
-    step = min(default_step_s(s) for s in sats)
-    T = len(window.grid(step))
-    if screen and len(observers) <= SCREEN_MAX_PLACES:
-        # refraction lifts what is seen by under 0.6 degree at the horizon: screen lower
-        lowest = options.min_elevation_deg - (1.0 if options.refraction else 0.0)
-        blocks = screen_blocks(sats, observers, window, step, lowest)
-    else:
-        blocks = [(s, 0, T) for s in range(len(sats))]
     tables: list[PassTable] = []
     owners: list[NDArray[np.int64]] = []
     codes: list[list[NDArray[np.uint8]]] = [[] for _ in sats]
     looked = np.zeros(len(sats), dtype=bool)
     propagated = np.zeros(len(sats), dtype=bool)
+    together = [i for i, s in enumerate(sats) if single_source(s, window)]
+    for i in sorted(set(range(len(sats))) - set(together)):
+        eph = Ephemeris(sats[i], window)
+        looked[i], propagated[i] = True, bool(eph.ok.any())
+        if (eph.error != 0).any():
+            codes[i].append(eph.error[eph.error != 0])
+        if propagated[i]:
+            tables.append(find_pass_table(eph, observers, options))
+            owners.append(np.full(len(tables[-1]), i, dtype=np.int64))
+    step = min(default_step_s(sats[i]) for i in together) if together else 60.0
+    T = len(window.grid(step))
+    if screen and len(observers) <= SCREEN_MAX_PLACES and together:
+        # refraction lifts what is seen by under 0.6 degree at the horizon: screen lower
+        lowest = options.min_elevation_deg - (1.0 if options.refraction else 0.0)
+        blocks = screen_blocks([sats[i] for i in together], observers, window, step, lowest)
+        blocks = [(together[s], k0, n) for s, k0, n in blocks]
+    else:
+        blocks = [(s, 0, T) for s in together]
     stacks = list(_stacks(sats, blocks))
     total = sum(b[2] for b in blocks)
     done = 0
     for stack in stacks:
         eph = StackedEphemeris(sats, window, step, stack)
-        sat_of = eph.real(eph.t_s)[0]
+        sat_of = eph.point_sat
         looked[sat_of] = True
         propagated[sat_of[eph.ok]] = True
         failed = (eph.error != 0) & (eph.error != SEPARATOR)

@@ -47,8 +47,9 @@ class StackedEphemeris(Ephemeris):
     """Blocks of many satellites' grids on one virtual timeline (see the module docstring).
 
     Attributes beyond :class:`Ephemeris`'s: ``sats`` (the satellites), ``block_sat``,
-    ``block_k0``, ``block_g0``, ``block_count`` (per block), ``real_window`` (the window
-    the blocks' real times belong to). ``window`` is the virtual one.
+    ``block_k0``, ``block_g0``, ``block_count`` (per block), ``point_sat`` (the satellite
+    of each virtual grid point), ``real_window`` (the window the blocks' real times belong
+    to). ``window`` is the virtual one.
     """
 
     sats: list[Satellite]
@@ -56,6 +57,7 @@ class StackedEphemeris(Ephemeris):
     block_k0: IntArray
     block_g0: IntArray
     block_count: IntArray
+    point_sat: IntArray
     real_window: Window
     _std: FloatArray
 
@@ -89,8 +91,9 @@ class StackedEphemeris(Ephemeris):
         self.r_km = np.full((G, 3), np.nan)
         self.v_km_s = np.full((G, 3), np.nan)
         self.error = np.full(G, SEPARATOR, dtype=np.uint8)
+        self.point_sat = self.block_sat[which]
         inside = np.flatnonzero(np.arange(G) - self.block_g0[which] < self.block_count[which])
-        sat_of = self.block_sat[which[inside]]
+        sat_of = self.point_sat[inside]
         order = np.argsort(sat_of, kind="stable")  # each satellite's points, in time order
         cuts = np.flatnonzero(np.diff(sat_of[order])) + 1
         for at in np.split(inside[order], cuts) if len(order) else ():

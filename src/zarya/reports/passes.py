@@ -24,7 +24,6 @@ from ..engine.failures import cannot, reason
 from ..engine.frames import EARTH_ROTATION_RAD_S, itrs_to_geodetic
 from ..engine.look import Observer, Observers, compass
 from ..engine.satellite import Satellite
-from ..engine.stacked import single_source
 from ..engine.timescale import Window, iso_z
 from ..errors import PropagationError
 from . import contract
@@ -187,10 +186,9 @@ def many_passes_report(
     """``zarya passes --sat all --json`` (or a list): the passes of many objects over one
     place, in time order, each naming its object (``norad_id``, ``name``).
 
-    ``sources``: each object's element sets. Objects served by one set over the window
-    (a catalogue's, always) are searched together (:mod:`zarya.domain.catalogue_passes`),
-    the others one by one. An object whose elements are over 30 days from the window
-    (unless ``allow_stale``) or that sgp4 propagates nowhere in it is left out and
+    ``sources``: each object's element sets, searched together
+    (:mod:`zarya.domain.catalogue_passes`). An object whose elements are over 30 days
+    from the window (unless ``allow_stale``) or that sgp4 propagates nowhere in it is left out and
     counted; one that sgp4 stops propagating inside it (a decaying object) keeps its passes
     up to the failure and is named in ``failures``. Magnitudes only for objects whose
     standard magnitude is known (``std_magnitudes``, and the ISS's built-in one).
@@ -200,35 +198,25 @@ def many_passes_report(
     objects = ManyObjects(sources, window, allow_stale=allow_stale,
                           std_magnitudes=std_magnitudes)
     sats = list(objects.satellites())
-    together = [s for s in sats if single_source(s, window)]
-    alone = [s for s in sats if not single_source(s, window)]
     total = len(objects)
-    done_before = total - len(together) - len(alone)  # left out already
+    done_before = total - len(sats)  # left out already
     each: list[tuple[Satellite, list[Pass]]] = []
     failures: list[dict[str, Any]] = []
-    if together:
-        many = find_many_pass_tables(
-            together, Observers.of(observer), window, options,
-            progress=None if progress is None else
-            (lambda d, _n: progress(done_before + d, total)))
-        table = many.table
-        table.observer = many.owner  # one place: group the passes by object instead
-        by_object = table.passes(len(together))
-        for sat, passes, codes, ok in zip(together, by_object, many.codes, many.propagated,
-                                          strict=True):
-            if not ok:
-                objects.failed += 1
-                continue
-            if len(codes):
-                failures.append({"norad_id": sat.norad_id, "name": sat.name,
-                                 "reason": reason(int(codes[0]))})
-            each.append((sat, passes))
-    for k, sat in enumerate(alone, start=1):
-        eph = objects.ephemeris(sat)
-        if eph is not None:
-            each.append((sat, find_passes(eph, observer, options)[0]))
-        if progress is not None:
-            progress(done_before + len(together) + k, total)
+    many = find_many_pass_tables(
+        sats, Observers.of(observer), window, options,
+        progress=None if progress is None else
+        (lambda d, _n: progress(done_before + d, total)))
+    table = many.table
+    table.observer = many.owner  # one place: group the passes by object instead
+    for sat, passes, codes, ok in zip(sats, table.passes(len(sats)), many.codes,
+                                      many.propagated, strict=True):
+        if not ok:
+            objects.failed += 1
+            continue
+        if len(codes):
+            failures.append({"norad_id": sat.norad_id, "name": sat.name,
+                             "reason": reason(int(codes[0]))})
+        each.append((sat, passes))
     found: list[tuple[float, dict[str, Any]]] = []
     with_passes = 0
     for sat, passes in each:

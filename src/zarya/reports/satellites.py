@@ -189,22 +189,17 @@ class ManyObjects:
         ``progress(done, total)`` after each object."""
         total = len(self.sources)
         for done, sat in enumerate(self.satellites(), start=1):
-            eph = self.ephemeris(sat)
+            eph: Ephemeris | None = None
+            try:
+                eph = Ephemeris(sat, self.window)
+                eph.require_some_valid()
+            except ZaryaError:  # propagated nowhere in the window
+                self.failed += 1
+                eph = None
             if progress is not None:
                 progress(done, total)
             if eph is not None:
                 yield eph
-
-    def ephemeris(self, sat: Satellite) -> Ephemeris | None:
-        """The object's ephemeris over the window, None (counted in ``failed``) where sgp4
-        propagates it nowhere in it."""
-        try:
-            eph = Ephemeris(sat, self.window)
-            eph.require_some_valid()
-        except ZaryaError:
-            self.failed += 1
-            return None
-        return eph
 
     def satellites(self) -> Iterator[Satellite]:
         """Each object whose elements are recent enough for the window, by NORAD number

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TypeGuard
 
 from ..engine import timescale
 from ..engine.timescale import Window, iso_z, parse_instant
@@ -79,7 +80,7 @@ class WebService:
         )
         begin, given = start_of(start)
         window = window_days(begin, days)
-        if sat is not None and len(sat) <= 200 and self._many(sat):
+        if self._many(sat):
             return w, self._many_passes(w, sat, window, options, visible, allow_stale, given)
         satellite, version = self.sats.get(sat)
         key = ("passes", version, _obs_key(w), window_key(window), options, visible,
@@ -95,10 +96,11 @@ class WebService:
         return w, self.cache.get_or_make(key, make, ttl_for(given))
 
     @staticmethod
-    def _many(sat: str) -> bool:
+    def _many(sat: str | None) -> TypeGuard[str]:
+        """Whether ``sat`` asks for many objects (``all``, a group, a list)."""
         from ..reports.satellites import many_objects
 
-        return many_objects(sat, None)
+        return sat is not None and len(sat) <= 200 and many_objects(sat, None)
 
     def _many_passes(self, w: Where, sat: str, window: Window, options, visible: bool,
                      allow_stale: bool, given: bool) -> Answer:
@@ -114,8 +116,8 @@ class WebService:
                 f"{param('days')} {window.span_s / 86400.0:g} is too long for many objects "
                 f"at once ({sat!r}): at most {MANY_MAX_DAYS:g} days",
                 parameter="days", value=window.span_s / 86400.0, low=0.0, high=MANY_MAX_DAYS)
-        by_object, mags = object_sets(sat, None)
-        if not by_object or len(by_object) > MANY_MAX_OBJECTS:
+        by_object, mags = object_sets(sat, None)  # refuses a selection of nothing itself
+        if len(by_object) > MANY_MAX_OBJECTS:
             raise OptionError(
                 f"{param('sat')} {sat!r} names {len(by_object):,} objects: expected 1 to "
                 f"{MANY_MAX_OBJECTS:,}", parameter="sat", value=sat)
@@ -185,7 +187,7 @@ class WebService:
         w = where(place, lat, lon, alt_m) if any(
             v is not None for v in (place, lat, lon)
         ) else None
-        if sat is not None and len(sat) <= 200 and self._many(sat):
+        if self._many(sat):
             return self._many_now(w, sat, when, given, allow_stale)
         satellite, version = self.sats.get(sat)
         key = ("now", version, iso_z(when, 1), _obs_key(w) if w else None, allow_stale)
