@@ -140,7 +140,7 @@ def bracketed_root(
         # Step a little past the estimate, away from the end that moved last: once the
         # estimate is within 0.4 tol of the root, this lands on the root's other side and
         # the bracket closes to under tol at once, instead of creeping up on one side.
-        x = x + np.where(side == -1, _PUSH * tol, np.where(side == 1, -_PUSH * tol, 0.0))
+        x = x - side * (_PUSH * tol)  # side: -1 when a moved last, +1 when b did, 0 first
         x = np.minimum(np.maximum(x, a + 0.25 * tol), b - 0.25 * tol)
         fx = f(x, ii)
         xp, fp, xl, fl = xl, fl, x, fx
