@@ -50,7 +50,7 @@ def compute_chunk(
     """Columns for one chunk of places: a pure function (safe to retry on another worker).
     ``sources``: the satellite's element sets and trajectories."""
     window, obs = _frame(window_start_iso, span_s, places)
-    table = find_pass_table(Ephemeris(_satellite(sources, std_magnitude), window), obs, options)
+    table = find_pass_table(_ephemeris(sources, std_magnitude, window), obs, options)
     if visible_only:
         table = table.take(np.flatnonzero(table.visible))
     return columns(table, places, first_index)
@@ -83,6 +83,23 @@ def compute_objects_chunk(
                    objects=(np.array([o[0] for o in objects], dtype=np.int64),
                             np.array([o[1] for o in objects], dtype=object)),
                    owner=owner)
+
+
+_last: list[tuple[object, float | None, Window, Ephemeris]] = []  # one, see _ephemeris
+
+
+def _ephemeris(sources: Sequence[ElementSet | Trajectory], std_magnitude: float | None,
+               window: Window) -> Ephemeris:
+    """The satellite's ephemeris over the window, kept for the next chunk of the same run:
+    the chunks of a run share one ``sources`` object (in this process, or on a worker that
+    gets several of them), and building the ephemeris (a month of 60 s states) costs as
+    much as a chunk's search. The answer is the same either way."""
+    if _last and _last[0][0] is sources and _last[0][1] == std_magnitude \
+            and _last[0][2] == window:
+        return _last[0][3]
+    eph = Ephemeris(_satellite(sources, std_magnitude), window)
+    _last[:] = [(sources, std_magnitude, window, eph)]
+    return eph
 
 
 def _satellite(sources: Sequence[ElementSet | Trajectory],

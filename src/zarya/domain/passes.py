@@ -70,6 +70,31 @@ class _Geometry:
         """d/dt sin(elevation) at grid times ``k``, from the grid's own states."""
         return self._rate(self.eph.r_km[k], self.eph.v_km_s[k], idx)
 
+    def sin_el_and_rate(self, t: np.ndarray, idx: np.ndarray):
+        """sin(elevation) and its rate on the interpolated ephemeris: Newton steps on a
+        crossing."""
+        r, v = self.eph.state(t)
+        return self.obs.sin_elevation_at(r, idx), self._rate(r, v, idx)
+
+    def rate_and_slope(self, t: np.ndarray, idx: np.ndarray):
+        """d/dt sin(elevation) and its own derivative, 1/s and 1/s^2, on the interpolated
+        ephemeris (its acceleration included): Newton steps on a maximum. With d = r - o,
+        D = |d|, p = d.up, q = d.v, w = v.up: s' = w/D - p q/D^3 and
+        s'' = a.up/D - 2 w q/D^3 - p (v.v + d.a)/D^3 + 3 p q^2/D^5."""
+        r, v, a = self.eph.motion(t)
+        d = r - self.obs.r_km[idx]
+        up = self.obs.up[idx]
+        dist = np.sqrt(np.einsum("ij,ij->i", d, d))
+        p = np.einsum("ij,ij->i", d, up)
+        q = np.einsum("ij,ij->i", d, v)
+        w = np.einsum("ij,ij->i", v, up)
+        d3 = dist**3
+        rate = w / dist - p * q / d3
+        slope = (np.einsum("ij,ij->i", a, up) / dist - 2.0 * w * q / d3
+                 - p * (np.einsum("ij,ij->i", v, v) + np.einsum("ij,ij->i", d, a)) / d3
+                 + 3.0 * p * q * q / (d3 * dist * dist))
+        return rate, slope
+
     def _rate(self, r: np.ndarray, v: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """(v.up)/|d| - (d.up)(d.v)/|d|^3 with d = r - o."""
         d = r - self.obs.r_km[idx]
@@ -100,8 +125,14 @@ class _Geometry:
             k_a, k_b = k_lo[turn], k_hi[turn]
             guess = search.hermite_turn(a, b, self.sin_el_grid(k_a, ii),
                                         self.sin_el_grid(k_b, ii), r_lo, r_hi)
-            t[turn] = search.bracketed_root(self.sin_el_rate, a, b, ii, tol=TIME_TOL_S,
-                                            f_lo=r_lo, f_hi=r_hi, guess=guess)
+            found, done = search.newton_root(self.rate_and_slope, guess, a, b, ii,
+                                             tol=TIME_TOL_S)
+            rest = ~done  # a step out of the bracket, or slow: the bracketed search
+            if rest.any():
+                found[rest] = search.bracketed_root(
+                    self.sin_el_rate, a[rest], b[rest], ii[rest], tol=TIME_TOL_S,
+                    f_lo=r_lo[rest], f_hi=r_hi[rest], guess=guess[rest])
+            t[turn] = found
         other = ~turn
         if other.any():
             t[other], _ = search.golden_maximum(
@@ -373,12 +404,28 @@ def _find_chunk(
         which, tm, sm = n[pick], t_max[pick], s_max[pick] - s_thr[n[pick]]
         ends = [t[k_lo], t[k_hi]]
         values = [geo.sin_el_grid(k, which) - s_thr[which] for k in (k_lo, k_hi)]
+        rates = [geo.sin_el_rate_grid(k, which) for k in (k_lo, k_hi)]
         cut = tm > ends[0] if peak_side == 0 else tm < ends[1]
         ends[peak_side] = np.where(cut, tm, ends[peak_side])
         values[peak_side] = np.where(cut, sm, values[peak_side])
-        g = lambda tt, ii: geo.sin_el(tt, ii) - s_thr[ii]  # noqa: E731
-        return search.bracketed_root(g, ends[0], ends[1], which, tol=TIME_TOL_S,
-                                     f_lo=values[0], f_hi=values[1])
+        rates[peak_side] = np.where(cut, 0.0, rates[peak_side])  # flat at the culmination
+        # Newton steps from where the cubic through the ends crosses; the bracketed
+        # search for the few that step out of their bracket (a grazing pass)
+        guess = search.hermite_root(*ends, *values, *rates)
+
+        def g_slope(tt, ii):
+            s_el, rate = geo.sin_el_and_rate(tt, ii)
+            return s_el - s_thr[ii], rate
+
+        found, done = search.newton_root(g_slope, guess, ends[0], ends[1], which,
+                                         tol=TIME_TOL_S)
+        rest = ~done
+        if rest.any():
+            g = lambda tt, ii: geo.sin_el(tt, ii) - s_thr[ii]  # noqa: E731
+            found[rest] = search.bracketed_root(
+                g, ends[0][rest], ends[1][rest], which[rest], tol=TIME_TOL_S,
+                f_lo=values[0][rest], f_hi=values[1][rest], guess=guess[rest])
+        return found
 
     # a pass that meets an sgp4 failure is cut there, as by the window's edge
     rise_gap = (j_rise >= 0) & ~eph.ok[np.clip(j_rise, 0, T - 1)]

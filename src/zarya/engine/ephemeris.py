@@ -183,6 +183,22 @@ class Ephemeris:
             self._pieces.patch(np.asarray(t_s, dtype=float), k, r, v)
         return r, v
 
+    def motion(self, t_s: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Position (km), velocity (km/s) and acceleration (km/s^2) of the interpolant: its
+        value and first two derivatives, for Newton steps on a rate (a maximum's search)."""
+        k, u, h = self._locate(t_s)
+        c = self._coefficients()
+        shape = (*np.shape(u), 3)
+        r, v, a = np.empty(shape), np.empty(shape), np.empty(shape)
+        for i in range(3):
+            c1, c2, c3 = c[3 + i][k], c[6 + i][k], c[9 + i][k]
+            r[..., i] = ((c3 * u + c2) * u + c1) * u + c[i][k]
+            v[..., i] = ((3.0 * c3 * u + 2.0 * c2) * u + c1) / h
+            a[..., i] = (6.0 * c3 * u + 2.0 * c2) / (h * h)
+        if self._pieces is not None:
+            self._pieces.patch(np.asarray(t_s, dtype=float), k, r, v, a)
+        return r, v, a
+
     def sun(self, t_s: ArrayLike) -> FloatArray:
         """Apparent Sun, Earth-fixed, km, interpolated linearly between grid points.
 
@@ -241,6 +257,15 @@ def _hermite(c: FloatArray, u: FloatArray, h: FloatArray | float
     return r, v
 
 
+def _hermite_accel(c: FloatArray, u: FloatArray, h: FloatArray | float) -> FloatArray:
+    """Acceleration (km/s^2) of cubic Hermite coefficients ``c`` (..., 12), as
+    :func:`_hermite`."""
+    u = np.asarray(u)[..., None]
+    hh = np.asarray(h, dtype=float)[..., None] if np.ndim(h) else h
+    a: FloatArray = (2.0 * c[..., 6:9] + 6.0 * u * c[..., 9:12]) / (hh * hh)
+    return a
+
+
 def _coefficients(r0: FloatArray, v0: FloatArray, r1: FloatArray, v1: FloatArray,
                   h: FloatArray) -> FloatArray:
     """Cubic Hermite coefficients (N, 12) of N intervals of lengths ``h`` (s)."""
@@ -288,8 +313,9 @@ class _Pieces:
         return cls(ka, aa, ba, coef, len(t) - 1)
 
     def patch(self, t: FloatArray, k: NDArray[np.int64], r: FloatArray,
-              v: FloatArray | None) -> None:
-        """Replace, in ``r`` and ``v``, the states of the times that fall in a cut step."""
+              v: FloatArray | None, a: FloatArray | None = None) -> None:
+        """Replace, in ``r``, ``v`` and ``a``, the states of the times that fall in a cut
+        step."""
         inside = self.cut[k]
         if not inside.any():
             return
@@ -300,3 +326,5 @@ class _Pieces:
         r[inside] = r_cut
         if v is not None:
             v[inside] = v_cut
+        if a is not None:
+            a[inside] = _hermite_accel(self.coef[q], (tt - self.a[q]) / h, h)

@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Function", "bracketed_root", "golden_maximum", "golden_minimum", "hermite_turn",
-           "runs", "sampled_maxima"]
+__all__ = ["Function", "Sloped", "bracketed_root", "golden_maximum", "golden_minimum",
+           "hermite_root", "hermite_turn", "newton_root", "runs", "sampled_maxima"]
 
 FloatArray = NDArray[np.float64]
 Function = Callable[[FloatArray, NDArray[Any]], FloatArray]
+Sloped = Callable[[FloatArray, NDArray[Any]], tuple[FloatArray, FloatArray]]  # f and f'
 _INV_PHI = (np.sqrt(5.0) - 1.0) / 2.0
 _PUSH = 0.4  # of tol: see bracketed_root
 
@@ -169,6 +170,70 @@ def bracketed_root(
             xp, fp, xl, fl = xp[keep], fp[keep], xl[keep], fl[keep]
     if len(live):  # max_iter reached: the best estimate inside what is left
         out[live] = _final(a, b, fa, fb)
+    return out
+
+
+def newton_root(fd: Sloped, x0: FloatArray, lo: FloatArray, hi: FloatArray,
+                idx: NDArray[Any], *, tol: float, max_steps: int = 3
+                ) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Newton steps from ``x0`` towards a root of ``f`` in each ``[lo, hi]``: (x, done).
+
+    ``fd(x, idx)`` gives ``f`` and its derivative. A root is done when a step shorter than
+    ``tol / 10`` lands inside its bracket: near a simple root Newton's error after a step
+    is about ``f''/(2 f') dx^2``, so the answer is then within a small fraction of ``tol``
+    of the root (far closer than the bracket search's ``tol``). A step that leaves the
+    bracket, a flat or non-finite derivative, or ``max_steps`` used up leave the root not
+    done (``x`` is then the last point inside the bracket): hand those to
+    :func:`bracketed_root`. Only the unfinished roots are evaluated at each step.
+
+    >>> f = lambda x, i: (x * x - 2.0, 2.0 * x)
+    >>> x, done = newton_root(f, np.array([1.5]), np.array([1.0]), np.array([2.0]),
+    ...                       np.array([0]), tol=1e-4)
+    >>> round(float(x[0]), 9), bool(done[0])
+    (1.414213562, True)
+    """
+    x = np.array(x0, dtype=float)
+    done = np.zeros(x.shape, dtype=bool)
+    live = np.flatnonzero(np.isfinite(x) & (x >= lo) & (x <= hi))
+    for _ in range(max_steps):
+        if not len(live):
+            break
+        xl = x[live]
+        f, d = fd(xl, idx[live])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = -f / d
+        nxt = xl + step
+        inside = np.isfinite(nxt) & (nxt >= lo[live]) & (nxt <= hi[live])
+        x[live[inside]] = nxt[inside]
+        small = inside & (np.abs(step) <= 0.1 * tol)
+        done[live[small]] = True
+        live = live[inside & ~small]
+    return x, done
+
+
+def hermite_root(lo: FloatArray, hi: FloatArray, f_lo: FloatArray, f_hi: FloatArray,
+                 d_lo: FloatArray, d_hi: FloatArray) -> FloatArray:
+    """Where the cubic Hermite interpolant of values ``f`` and derivatives ``d`` at both
+    ends of ``[lo, hi]`` crosses zero, for ends of opposite signs: four Newton steps on the
+    cubic from the chord's root, kept inside the bracket. A first estimate of a crossing
+    from what the ends already tell (NaN where the ends do not differ in sign).
+
+    >>> x = hermite_root(np.array([0.0]), np.array([2.0]), np.array([-1.0]),
+    ...                  np.array([3.0]), np.array([0.0]), np.array([4.0]))  # x^2 - 1
+    >>> round(float(x[0]), 6)
+    1.0
+    """
+    h = hi - lo
+    m0, m1 = h * d_lo, h * d_hi
+    c2 = 3.0 * (f_hi - f_lo) - 2.0 * m0 - m1
+    c3 = 2.0 * (f_lo - f_hi) + m0 + m1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.clip(f_lo / (f_lo - f_hi), 0.0, 1.0)
+        for _ in range(4):
+            p = ((c3 * u + c2) * u + m0) * u + f_lo
+            dp = (3.0 * c3 * u + 2.0 * c2) * u + m0
+            u = np.clip(u - p / dp, 0.0, 1.0)
+    out: FloatArray = np.where(np.sign(f_lo) * np.sign(f_hi) <= 0, lo + u * h, np.nan)
     return out
 
 
