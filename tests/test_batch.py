@@ -79,6 +79,27 @@ def test_batch_equals_single_observer_path(sat, places):
             assert bool(cols["visible"][r]) == (p.visible is not None)
 
 
+def test_visible_only_drops_only_daylight(sat, places):
+    """A visible-only batch drops the passes in daylight before refining them: its rows
+    are exactly the visible rows of the batch of every pass, every column, bit for bit
+    (300 places x 2 days)."""
+    every = _run(sat, places)
+    seen = _run(sat, places, visible_only=True)
+    keep = np.flatnonzero(every["visible"])
+    assert 0 < len(keep) == len(seen["visible"]) < len(every["visible"]) / 2
+    for name, column in every.items():  # NaN and NaT where the other has them
+        np.testing.assert_array_equal(column[keep], seen[name], err_msg=name)
+    # and the search did drop passes before refining them
+    from zarya.domain.passes import find_pass_table
+    from zarya.engine.look import Observers
+
+    eph = Ephemeris(sat, _window())
+    obs = Observers(places.lat_deg, places.lon_deg, places.alt_m)
+    full = find_pass_table(eph, obs, PassOptions())
+    early = find_pass_table(eph, obs, PassOptions(), visible_only=True)
+    assert early.visible.sum() == full.visible.sum() and len(early) < 0.7 * len(full)
+
+
 def test_batch_sample_agrees_with_skyfield(sat, places, skyfield_ts, skyfield_eph):
     """A random sample of the batch against Skyfield's find_events (1 s, as the core)."""
     from skyfield.api import EarthSatellite, wgs84

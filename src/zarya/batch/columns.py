@@ -50,7 +50,8 @@ def compute_chunk(
     """Columns for one chunk of places: a pure function (safe to retry on another worker).
     ``sources``: the satellite's element sets and trajectories."""
     window, obs = _frame(window_start_iso, span_s, places)
-    table = find_pass_table(_ephemeris(sources, std_magnitude, window), obs, options)
+    table = find_pass_table(_ephemeris(sources, std_magnitude, window), obs, options,
+                            visible_only=visible_only)
     if visible_only:
         table = table.take(np.flatnonzero(table.visible))
     return columns(table, places, first_index)
@@ -74,7 +75,7 @@ def compute_objects_chunk(
 
     window, obs = _frame(window_start_iso, span_s, places)
     sats = [_satellite(src, mag) for _, _, src, mag in objects]
-    many = find_many_pass_tables(sats, obs, window, options)
+    many = find_many_pass_tables(sats, obs, window, options, visible_only=visible_only)
     table, owner = many.table, many.owner
     if visible_only:
         keep = np.flatnonzero(table.visible)

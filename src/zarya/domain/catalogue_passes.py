@@ -73,13 +73,15 @@ class ManyPasses:
 def find_many_pass_tables(
     sats: Sequence[Satellite], observers: Observers, window: Window,
     options: PassOptions | None = None, *, screen: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, visible_only: bool = False,
 ) -> ManyPasses:
     """Passes of every satellite over ``observers``. Those served by one source over the
     window (:func:`~zarya.engine.stacked.single_source`: a catalogue's, always) are
     screened and stacked; the others (a switch of element set inside the window needs the
     cut Hermite pieces of a single ephemeris) are searched one by one.
-    ``progress(done, total)`` in satellites, after each stack."""
+    ``progress(done, total)`` in satellites, after each stack. ``visible_only``: passes
+    in daylight throughout are dropped early (see
+    :func:`~zarya.domain.passes.find_pass_table`)."""
     options = options or PassOptions()
     if not sats:
         return ManyPasses(PassTable.empty(window, 0), np.zeros(0, dtype=np.int64), [],
@@ -96,7 +98,8 @@ def find_many_pass_tables(
         if (eph.error != 0).any():
             codes[i].append(eph.error[eph.error != 0])
         if propagated[i]:
-            tables.append(find_pass_table(eph, observers, options))
+            tables.append(find_pass_table(eph, observers, options,
+                                          visible_only=visible_only))
             owners.append(np.full(len(tables[-1]), i, dtype=np.int64))
     step = min(default_step_s(sats[i]) for i in together) if together else 60.0
     T = len(window.grid(step))
@@ -119,7 +122,8 @@ def find_many_pass_tables(
         for s in np.unique(sat_of[failed]):
             codes[int(s)].append(eph.error[failed & (sat_of == s)])
         if eph.ok.any():
-            table, owner = _to_real(eph, find_pass_table(eph, observers, options), window)
+            found = find_pass_table(eph, observers, options, visible_only=visible_only)
+            table, owner = _to_real(eph, found, window)
             tables.append(table)
             owners.append(owner)
         done += sum(b[2] for b in stack)

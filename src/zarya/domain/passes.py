@@ -37,7 +37,14 @@ from ..engine.look import (
 )
 from ..engine.stacked import SEPARATOR
 from .pass_table import END_REASONS, START_REASONS, Pass, PassOptions, PassTable, StretchTable
-from .visibility import SKY_SEARCH_SUN_LIMIT_DEG, fades, magnitudes, sky_cut, visible_segments
+from .visibility import (
+    SKY_SEARCH_SUN_LIMIT_DEG,
+    daylight_throughout,
+    fades,
+    magnitudes,
+    sky_cut,
+    visible_segments,
+)
 
 __all__ = ["TIME_TOL_S", "find_pass_table", "find_passes"]
 
@@ -145,13 +152,16 @@ def find_passes(
     eph: Ephemeris,
     observers: Observer | list[Observer] | Observers,
     options: PassOptions | None = None,
+    *,
+    visible_only: bool = False,
 ) -> list[list[Pass]]:
     """The passes of the satellite over each observer during the ephemeris's window.
 
     Returns a list per observer (in the order given), each a list of :class:`Pass` in time
     order: ``rise``, ``culmination`` and ``set`` (:class:`LookPoint`: time, azimuth,
     elevation, range), the ``duration_s`` above the threshold, and ``stretches``, the parts
-    seen with the naked eye (:class:`VisibleSegment`; ``visible`` is the first, or None).
+    seen with the naked eye (:class:`VisibleSegment`; ``visible`` is the first, or None);
+    ``visible_only`` leaves out, early, the passes that cannot have any.
     Rise and set are where the elevation crosses ``options.min_elevation_deg`` (geometric,
     or apparent with ``options.refraction``), the culmination is the highest point; times
     are refined to 0.01 s on the interpolated ephemeris.
@@ -189,15 +199,23 @@ def find_passes(
       ``brightens``) takes seconds.
     """
     obs = Observers.of(observers)
-    return find_pass_table(eph, obs, options).passes(len(obs))
+    return find_pass_table(eph, obs, options, visible_only=visible_only).passes(len(obs))
 
 
 def find_pass_table(
     eph: Ephemeris,
     observers: Observer | list[Observer] | Observers,
     options: PassOptions | None = None,
+    *,
+    visible_only: bool = False,
 ) -> PassTable:
     """Passes of every observer as one :class:`PassTable`, sorted by observer then time.
+
+    With ``visible_only`` (and ``options.visibility``), a pass whose grid bracket lies in
+    daylight throughout (:func:`~zarya.domain.visibility.daylight_throughout`) is dropped
+    as soon as it is found, before its rise and set are refined: it could not have a
+    visible stretch. The other passes are exactly those of a search without it, the
+    invisible ones among them too (filter on ``visible``).
 
     Observers are processed in chunks so that at most about 4 million observer-time
     samples (a few tens of MB per working array) are held at once. From 64 observers on,
@@ -219,7 +237,7 @@ def find_pass_table(
     for first in range(0, len(obs), chunk):
         idx = np.arange(first, min(first + chunk, len(obs)))
         sub = obs.subset(idx) if len(idx) != len(obs) else obs
-        table = _find_chunk(eph, sub, options, thr_deg[idx], index)
+        table = _find_chunk(eph, sub, options, thr_deg[idx], index, visible_only)
         table.observer = idx[table.observer]
         tables.append(table)
     return PassTable.concat(eph.window, tables).sorted()
@@ -310,6 +328,7 @@ def _find_chunk(
     options: PassOptions,
     thr_deg: np.ndarray,
     index: _FootprintIndex | None = None,
+    visible_only: bool = False,
 ) -> PassTable:
     t = eph.t_s
     T = len(t)
@@ -393,6 +412,10 @@ def _find_chunk(
     first = np.ones(len(order), dtype=bool)
     first[1:] = np.any(key[1:] != key[:-1], axis=1)
     sel = order[first]
+    if visible_only and options.visibility:  # no need to refine what cannot be seen
+        day = daylight_throughout(eph, obs, n[sel], t[np.clip(j_rise[sel], 0, T - 1)],
+                                  t[np.clip(j_set[sel], 0, T - 1)], _sun_limit(eph, options))
+        sel = sel[~day]
     n, t_max, s_max, j_rise, j_set = n[sel], t_max[sel], s_max[sel], j_rise[sel], j_set[sel]
 
     def crossing(k_lo, k_hi, pick, peak_side):
@@ -469,7 +492,7 @@ def _fill_visible(geo, options: PassOptions, table: PassTable, start, end, start
     against the sky, twilight dropping a stretch, only bright ones."""
     eph, obs = geo.eph, geo.obs
     sky = options.sky and eph.has_std_magnitude
-    lim = SKY_SEARCH_SUN_LIMIT_DEG if sky else options.sun_limit_deg
+    lim = _sun_limit(eph, options)
     seg = visible_segments(eph, obs, table.observer, start, end, start_code, end_code, lim,
                            options.shadow_height_km, options.extinction)
     if sky:
@@ -514,6 +537,14 @@ def _fill_visible(geo, options: PassOptions, table: PassTable, start, end, start
     table.starts[r0], table.ends[r0] = st.starts[first], st.ends[first]
     starts_at = np.flatnonzero(first)
     table.brightest[r0] = np.fmin.reduceat(st.brightest, starts_at)
+
+
+def _sun_limit(eph: Ephemeris, options: PassOptions) -> float:
+    """The observer's Sun limit the light search works to: against the sky (an object of
+    known brightness), the wider :data:`SKY_SEARCH_SUN_LIMIT_DEG`, which the sky's own
+    limit then cuts."""
+    sky = options.sky and eph.has_std_magnitude
+    return SKY_SEARCH_SUN_LIMIT_DEG if sky else options.sun_limit_deg
 
 
 def _look_columns(geo: _Geometry, options: PassOptions, t_s: np.ndarray, idx: np.ndarray):

@@ -49,6 +49,7 @@ from .light import (
 __all__ = [
     "SKY_SEARCH_SUN_LIMIT_DEG",
     "Segments",
+    "daylight_throughout",
     "fades",
     "light_margin_rates",
     "light_margins",
@@ -125,6 +126,18 @@ def light_margin_rates(eph: Ephemeris,
     return 1.25 * float(shadow), 1.25 * _SUN_RATE_DEG_S
 
 
+def daylight_throughout(eph: Ephemeris, obs: Observers, idx: np.ndarray, t0: np.ndarray,
+                        t1: np.ndarray, sun_limit_deg: float) -> np.ndarray:
+    """True where observer ``idx``'s Sun stays above the limit all through ``[t0, t1]``:
+    above it at both ends by more than the Sun's elevation can change in between. Nothing
+    is visible there, so such a pass needs no light sampling (or no search at all when
+    only the visible passes are wanted)."""
+    sun_el = np.fmin(*(sun_elevation_deg(eph.sun(t), obs.r_km[idx], obs.up[idx])
+                       for t in (t0, t1)))
+    out: np.ndarray = sun_el - _SUN_RATE_DEG_S * (t1 - t0) > sun_limit_deg
+    return out
+
+
 def magnitudes(eph: Ephemeris, obs: Observers, t_s: np.ndarray, idx: np.ndarray,
                r: np.ndarray | None = None, *, extinction: bool = True) -> np.ndarray:
     """Visual magnitude of the satellite for observers ``idx`` at times ``t_s`` (NaN for an
@@ -163,12 +176,7 @@ def visible_segments(
     empty = Segments(none, np.zeros(0), np.zeros(0), none.astype(np.int8),
                      none.astype(np.int8), np.zeros(0))
     # passes in full daylight (the Sun above the limit throughout) need no sampling
-    sun_el = np.stack(
-        [sun_elevation_deg(eph.sun(t), obs.r_km[pass_obs], obs.up[pass_obs])
-         for t in (start, end)]
-    )
-    daylight = sun_el.min(axis=0) - _SUN_RATE_DEG_S * (end - start) > lim
-    todo = np.flatnonzero(~daylight)
+    todo = np.flatnonzero(~daylight_throughout(eph, obs, pass_obs, start, end, lim))
     if not len(todo):
         return empty
     owner, ts, sh_p, sun_p = _samples(eph, obs, lim, pass_obs[todo], start[todo], end[todo],

@@ -58,7 +58,7 @@ def passes_report(
     warnings = sat.check_age(window, allow_stale=allow_stale)
     eph = Ephemeris(sat, window)
     eph.require_some_valid()
-    passes: list[Pass] = find_passes(eph, observer, options)[0]
+    passes: list[Pass] = find_passes(eph, observer, options, visible_only=visible_only)[0]
     if visible_only:
         passes = [p for p in passes if p.visible is not None]
     warnings += [f.warning("passes", digits=1) for f in eph.failed_stretches()]
@@ -203,7 +203,7 @@ def many_passes_report(
     each: list[tuple[Satellite, list[Pass]]] = []
     failures: list[dict[str, Any]] = []
     many = find_many_pass_tables(
-        sats, Observers.of(observer), window, options,
+        sats, Observers.of(observer), window, options, visible_only=visible_only,
         progress=None if progress is None else
         (lambda d, _n: progress(done_before + d, total)))
     table = many.table
