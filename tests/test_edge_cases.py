@@ -45,7 +45,7 @@ from zarya import (
     parse_instant,
     parse_tle,
 )
-from zarya.engine.search import bracketed_root
+from zarya.engine.search import bracketed_root, hermite_root, newton_root
 
 from .conftest import REFDATA
 
@@ -227,6 +227,39 @@ def test_bracketed_root_returns_an_exact_zero() -> None:
     lo, hi = np.array([0.0, 0.0, 2.0]), np.array([3.0, 2.5, 0.0])
     roots = bracketed_root(f, lo, hi, np.arange(3), tol=1e-9)
     np.testing.assert_allclose(roots, 1.0, atol=1e-9)
+
+
+def test_newton_root_hands_over_what_it_cannot_finish() -> None:
+    """Newton steps from a guess: done (to far under tol) near a simple root; not done,
+    for the bracketed search to take, where a step leaves the bracket, the slope is flat,
+    or the guess is outside. The pass search relies on that hand-over at grazing passes,
+    whose crossing sits next to the flat culmination."""
+    def fd(t, _i):
+        return np.tanh(t - 1.0), 1.0 - np.tanh(t - 1.0) ** 2  # root 1; flat far from it
+
+    guess = np.array([1.2, 4.0, 1.0 + 1e-12, 9.0, np.nan])
+    lo = np.array([0.0, 0.0, 0.0, 0.0, 0.0])
+    hi = np.array([2.0, 5.0, 2.0, 5.0, 2.0])  # 9.0 is outside its bracket
+    x, done = newton_root(fd, guess, lo, hi, np.arange(5), tol=0.01)
+    assert done.tolist() == [True, False, True, False, False]
+    np.testing.assert_allclose(x[done], 1.0, atol=1e-9)  # far closer than tol
+    # from 4.0 the first step overshoots below 0: left where it was, inside the bracket
+    assert x[1] == 4.0
+    # and the bracketed search finishes it from there
+    rest = bracketed_root(lambda t, i: fd(t, i)[0], lo[[1]], hi[[1]], np.array([1]),
+                          tol=0.01, guess=x[[1]])
+    assert abs(rest[0] - 1.0) <= 0.01
+
+
+def test_hermite_root_of_a_cubic_is_exact() -> None:
+    """The cubic through two ends' values and slopes, where it is the function itself,
+    crosses zero where the function does; ends of one sign give NaN."""
+    def p(t):
+        return (t - 0.7) * (t * t + 1.0), 3 * t * t - 1.4 * t + 1.0  # one real root, 0.7
+
+    (f0, d0), (f1, d1) = p(np.array([0.0, 2.0])), p(np.array([3.0, 3.0]))
+    x = hermite_root(np.array([0.0, 2.0]), np.array([3.0, 3.0]), f0, f1, d0, d1)
+    assert abs(x[0] - 0.7) < 1e-6 and np.isnan(x[1])
 
 
 # ----------------------------------------------------- Skyfield #856: cut by the window
