@@ -243,7 +243,11 @@ class PassTable:
         return cls(window, **values, stretches=StretchTable.concat(parts))
 
     def sorted(self) -> PassTable:
-        return self.take(np.lexsort((self.t[:, 1], self.observer)))
+        """The table by observer, then culmination time (itself where it is already)."""
+        order = np.lexsort((self.t[:, 1], self.observer))
+        if np.array_equal(order, np.arange(len(order))):
+            return self
+        return self.take(order)
 
     def passes(self, n_observers: int) -> list[list[Pass]]:
         """Pass objects, a list per observer in time order."""

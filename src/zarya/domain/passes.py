@@ -67,7 +67,8 @@ class _Geometry:
 
     def sin_el_grid(self, k: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """sin(elevation) at grid times ``k``: the grid's own states, no interpolation."""
-        return self.obs.sin_elevation_at(self.eph.r_km[k], idx)
+        c = self.eph.grid_columns()
+        return self.obs.sin_elevation_of(c[0][k], c[1][k], c[2][k], idx)
 
     def sin_el_rate(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """d/dt sin(elevation), 1/s, on the interpolated ephemeris."""
@@ -75,7 +76,9 @@ class _Geometry:
 
     def sin_el_rate_grid(self, k: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """d/dt sin(elevation) at grid times ``k``, from the grid's own states."""
-        return self._rate(self.eph.r_km[k], self.eph.v_km_s[k], idx)
+        c = self.eph.grid_columns()
+        return self.obs.sin_elevation_rate_of((c[0][k], c[1][k], c[2][k]),
+                                              (c[3][k], c[4][k], c[5][k]), idx)
 
     def sin_el_and_rate(self, t: np.ndarray, idx: np.ndarray):
         """sin(elevation) and its rate on the interpolated ephemeris: Newton steps on a
@@ -89,26 +92,29 @@ class _Geometry:
         D = |d|, p = d.up, q = d.v, w = v.up: s' = w/D - p q/D^3 and
         s'' = a.up/D - 2 w q/D^3 - p (v.v + d.a)/D^3 + 3 p q^2/D^5."""
         r, v, a = self.eph.motion(t)
-        d = r - self.obs.r_km[idx]
+        o = self.obs.r_km[idx]
         up = self.obs.up[idx]
-        dist = np.sqrt(np.einsum("ij,ij->i", d, d))
-        p = np.einsum("ij,ij->i", d, up)
-        q = np.einsum("ij,ij->i", d, v)
-        w = np.einsum("ij,ij->i", v, up)
-        d3 = dist**3
+        d = [r[:, i] - o[:, i] for i in range(3)]
+        vs = [v[:, i] for i in range(3)]
+        us = [up[:, i] for i in range(3)]
+        acc = [a[:, i] for i in range(3)]
+
+        def dot(x, y):
+            return x[0] * y[0] + x[1] * y[1] + x[2] * y[2]
+
+        d2 = dot(d, d)
+        dist = np.sqrt(d2)
+        p, q, w = dot(d, us), dot(d, vs), dot(vs, us)
+        d3 = d2 * dist
         rate = w / dist - p * q / d3
-        slope = (np.einsum("ij,ij->i", a, up) / dist - 2.0 * w * q / d3
-                 - p * (np.einsum("ij,ij->i", v, v) + np.einsum("ij,ij->i", d, a)) / d3
-                 + 3.0 * p * q * q / (d3 * dist * dist))
+        slope = (dot(acc, us) / dist - 2.0 * w * q / d3
+                 - p * (dot(vs, vs) + dot(d, acc)) / d3 + 3.0 * p * q * q / (d3 * d2))
         return rate, slope
 
     def _rate(self, r: np.ndarray, v: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """(v.up)/|d| - (d.up)(d.v)/|d|^3 with d = r - o."""
-        d = r - self.obs.r_km[idx]
-        up = self.obs.up[idx]
-        dist = np.sqrt(np.einsum("ij,ij->i", d, d))
-        du = np.einsum("ij,ij->i", d, up)
-        return np.einsum("ij,ij->i", v, up) / dist - du * np.einsum("ij,ij->i", d, v) / dist**3
+        """d/dt sin(elevation) of states given as ``(M, 3)`` rows."""
+        return self.obs.sin_elevation_rate_of((r[:, 0], r[:, 1], r[:, 2]),
+                                              (v[:, 0], v[:, 1], v[:, 2]), idx)
 
     def maxima(self, k_lo: np.ndarray, k: np.ndarray, k_hi: np.ndarray, idx: np.ndarray):
         """Refined maxima of sin(elevation) near grid times ``k`` (the sampled maxima),
@@ -121,10 +127,13 @@ class _Geometry:
         search.
         """
         rate_k = self.sin_el_rate_grid(k, idx)
-        k_lo = np.where(rate_k > 0, k, k_lo)
-        k_hi = np.where(rate_k > 0, k_hi, k)
+        rising = rate_k > 0
+        rate_other = self.sin_el_rate_grid(np.where(rising, k_hi, k_lo), idx)
+        k_lo = np.where(rising, k, k_lo)
+        k_hi = np.where(rising, k_hi, k)
         lo, hi = self.eph.t_s[k_lo], self.eph.t_s[k_hi]
-        rate_lo, rate_hi = self.sin_el_rate_grid(k_lo, idx), self.sin_el_rate_grid(k_hi, idx)
+        rate_lo = np.where(rising, rate_k, rate_other)
+        rate_hi = np.where(rising, rate_other, rate_k)
         turn = (rate_lo > 0) & (rate_hi < 0)
         t = np.empty(len(lo))
         if turn.any():
@@ -342,17 +351,16 @@ def _find_chunk(
     if not M:
         return PassTable.empty(eph.window, 0)
     n_all, k_all, s_all = smp.n, smp.k, smp.s
-    pos = np.arange(M)
     # visits: runs of consecutive grid samples of one observer
+    finite = np.isfinite(s_all)
     same_prev = np.zeros(M, dtype=bool)
     same_prev[1:] = (n_all[1:] == n_all[:-1]) & (k_all[1:] == k_all[:-1] + 1)
-    same_prev[1:] &= np.isfinite(s_all[1:]) & np.isfinite(s_all[:-1])  # sgp4 gaps split
+    same_prev[1:] &= finite[1:] & finite[:-1]  # sgp4 gaps split
     same_next = np.zeros(M, dtype=bool)
     same_next[:-1] = same_prev[1:]
-    s_prev = np.r_[np.nan, s_all[:-1]]
-    s_next = np.r_[s_all[1:], np.nan]
-    is_max = (~same_prev | (s_all > s_prev)) & (~same_next | (s_all >= s_next))
-    is_max &= np.isfinite(s_all)
+    is_max = finite.copy()  # above the sample before in its visit, not below the next
+    is_max[1:] &= ~same_prev[1:] | (s_all[1:] > s_all[:-1])
+    is_max[:-1] &= ~same_next[:-1] | (s_all[:-1] >= s_all[1:])
     cand = np.flatnonzero(is_max)
     n, k = n_all[cand], k_all[cand]
 
@@ -380,24 +388,37 @@ def _find_chunk(
 
     # last sample below the threshold before each maximum, first one after it, looking
     # only inside the candidate's visit (outside it the satellite is too far to be above)
-    below = ~(s_all >= s_thr[n_all])
-    visit_start = np.maximum.accumulate(np.where(~same_prev, pos, 0))
-    visit_end = np.minimum.accumulate(np.where(~same_next, pos, M - 1)[::-1])[::-1]
-    last_below = np.maximum.accumulate(np.where(below, pos, -1))
-    next_below = np.minimum.accumulate(np.where(below, pos, M)[::-1])[::-1]
-    vs, ve = visit_start[cand], visit_end[cand]
+    # (the samples' positions where visits start and end, and where it is below: looked
+    # up for the candidates only, by bisection)
+    starts_at = np.flatnonzero(~same_prev)  # position 0 always starts one
+    ends_at = np.flatnonzero(~same_next)  # the last position always ends one
+    below_at = np.flatnonzero(~(s_all >= s_thr[n_all]))
+
+    def last_below(i):
+        """The last position at or before ``i`` that is below the threshold, -1 if none."""
+        j = np.searchsorted(below_at, i, side="right") - 1
+        return np.where(j >= 0, below_at[np.maximum(j, 0)] if len(below_at) else -1, -1)
+
+    def next_below(i):
+        """The first position at or after ``i`` that is below the threshold, M if none."""
+        j = np.searchsorted(below_at, i, side="left")
+        return np.where(j < len(below_at),
+                        below_at[np.minimum(j, len(below_at) - 1)] if len(below_at) else M, M)
+
+    vs = starts_at[np.searchsorted(starts_at, cand, side="right") - 1]
+    ve = ends_at[np.searchsorted(ends_at, cand, side="left")]
     q = np.clip(np.searchsorted(t, t_max, side="right") - 1, 0, T - 1)
     pq = cand - (k - q)
     inside = (pq >= vs) & (pq <= ve)
     pqc = np.clip(pq, vs, ve)
-    lb = last_below[pqc]
+    lb = last_below(pqc)
     j_rise = np.where(
         ~inside & (pq < vs),
         q,
         np.where(lb >= vs, k_all[np.maximum(lb, 0)], np.where(k_all[vs] == 0, -1, k_all[vs] - 1)),
     )
     start = np.minimum(pqc + 1, M - 1)
-    nb = next_below[start]
+    nb = next_below(start)
     after_visit = np.where(k_all[ve] == T - 1, T, k_all[ve] + 1)
     j_set = np.where(
         (pqc + 1 > ve) | (nb > ve),

@@ -107,6 +107,7 @@ class StackedEphemeris(Ephemeris):
         self._all_ok = bool(self.ok.all())
         self._coef = None
         self._sun_columns = None
+        self._grid_columns = None
         self._pieces = None
         std = [s.std_magnitude for s in self.sats]
         self._std = np.array([np.nan if m is None else m for m in std], dtype=float)
