@@ -116,14 +116,15 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated()
 
 
-def _command(args: list[str]) -> typer.core.TyperGroup | typer.core.TyperCommand:
+def _command(args: list[str]) -> Any:
     """The click command for these arguments: the application with only the command they
     name (building every command's parameters from its signature costs 30 ms of a 0.2 s
     run), or the whole application where they name none it knows (``--help``, a
     mistyped command: the same messages as ever)."""
     first = next((a for a in args if not a.startswith("-")), None)
     commands = [c for c in app.registered_commands
-                if first == (c.name or typer.main.get_command_name(c.callback.__name__))]
+                if first == (c.name or typer.main.get_command_name(
+                    getattr(c.callback, "__name__", "")))]
     groups = [g for g in app.registered_groups if first is not None and g.name == first]
     if not commands and not groups:
         return typer.main.get_command(app)

@@ -11,8 +11,11 @@ The search, for N observers at once over one :class:`~zarya.engine.ephemeris.Eph
    sub-point moves in 0.6 of a step): grazing passes whose sampled maximum is below the
    threshold are refined too, and dropped only if the refined maximum is below it;
 3. each maximum refined as the root of the elevation rate (golden-section search at the
-   window's edges), then the rise and set crossings by Illinois iteration, bracketed by the
-   samples, all on the Hermite-interpolated ephemeris;
+   window's edges), then the rise and set crossings, bracketed by the samples, all on the
+   Hermite-interpolated ephemeris: Newton steps from where the cubic through the bracket's
+   grid ends (their values and rates) turns or crosses, the bracketed search
+   (:func:`~zarya.engine.search.bracketed_root`) for the few a step takes out of their
+   bracket (grazing passes, a flat rate);
 4. the visible segment of each pass, by :mod:`zarya.domain.visibility`.
 
 Times are refined to 0.01 s. A pass cut by the window has ``rise`` or ``set`` None, and its

@@ -347,7 +347,7 @@ class Satellite:
         err = np.zeros(jd1.shape, dtype=np.uint8)
         recs = self.satrecs()
         # the sources met (not np.unique: it imports numpy.ma, 12 ms of a cold start)
-        met = np.flatnonzero(np.bincount(which.ravel())) if which.size else []
+        met: list[int] = np.flatnonzero(np.bincount(which.ravel())).tolist() if which.size else []
         for kk in met:
             mask = which == kk
             if self.is_trajectory(int(kk)):
