@@ -27,6 +27,7 @@ from .options import (
     emit_json,
     local_time,
     observer,
+    warn,
     zone,
 )
 
@@ -88,8 +89,7 @@ def crossings(
     out.print(f"{len(report['crossings'])} crossings of the field at {centre} (radius "
               f"{radius_deg:g}°) seen from [bold]{label}[/], times in {shown_in}",
               highlight=False)
-    for w in report["warnings"]:
-        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+    warn(out, report["warnings"])
     from rich.table import Table
 
     table = Table()

@@ -191,9 +191,10 @@ def console(*, highlight: bool = True) -> Any:
 
 
 def warn(out: Any, warnings: list[str]) -> None:
-    """Each warning on the console, marked."""
-    for w in warnings:
-        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+    """Each warning on the console, marked (:func:`zarya.render.table.print_warnings`)."""
+    from ..render.table import print_warnings
+
+    print_warnings(out, warnings)
 
 
 def local_time(iso: str | None, tz: Any, fmt: str = "%a %d %b %H:%M:%S") -> str:

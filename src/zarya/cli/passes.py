@@ -34,6 +34,7 @@ from .options import (
     local_time,
     observer,
     visible_options,
+    warn,
     zone,
 )
 
@@ -168,8 +169,7 @@ def _above_me(sat: str, when: Any, obs: Any, label: str, elements: str | None,
     out = console()
     out.print(f"Above [bold]{label}[/] at {report['time']}: {len(report['above'])} of "
               f"{report['objects_looked_at']} objects above {min_elevation:g}°", highlight=False)
-    for w in report["warnings"]:
-        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+    warn(out, report["warnings"])
     from rich.table import Table
 
     table = Table()
@@ -215,8 +215,7 @@ def _many_passes(sat: str, obs: Any, label: str, window: Any, options: Any, visi
     out.print(f"{what.capitalize()} of {report['objects_with_passes']} of "
               f"{report['objects_looked_at']} objects over [bold]{label}[/], times in "
               f"{shown_in}", highlight=False)
-    for w in report["warnings"]:
-        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+    warn(out, report["warnings"])
     from rich.table import Table
 
     table = Table()

@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["PIPE_WIDTH", "make_console", "print_now", "print_passes"]
+__all__ = ["PIPE_WIDTH", "make_console", "print_now", "print_passes", "print_warnings"]
 
 
 PIPE_WIDTH = 160  # columns for output that goes to a pipe or a file
@@ -49,7 +49,12 @@ def _header(console: Console, report: dict, label: str, zone: tzinfo) -> None:
         f"({abs(age):.1f} days {'old' if age >= 0 else 'ahead'})",
         highlight=False,
     )
-    for w in report.get("warnings", []):
+    print_warnings(console, report.get("warnings", []))
+
+
+def print_warnings(console: Console, warnings: list[str]) -> None:
+    """Each warning on the console, marked."""
+    for w in warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
 
 
@@ -154,8 +159,7 @@ def print_now(report: dict) -> None:
     console.print(
         f"[bold]{sat['name']}[/] (NORAD {sat['norad_id']}) at {report['time']}", highlight=False
     )
-    for w in report.get("warnings", []):
-        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    print_warnings(console, report.get("warnings", []))
     lat, lon = report["lat_deg"], report["lon_deg"]
     console.print(
         f"  above {abs(lat):.2f}°{'N' if lat >= 0 else 'S'} "
