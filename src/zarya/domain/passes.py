@@ -396,17 +396,15 @@ def _find_chunk(
     starts_at = np.flatnonzero(~same_prev)  # position 0 always starts one
     ends_at = np.flatnonzero(~same_next)  # the last position always ends one
     below_at = np.flatnonzero(~(s_all >= s_thr[n_all]))
+    bounded = np.r_[-1, below_at, M]  # -1 and M: none before, none after
 
     def last_below(i):
         """The last position at or before ``i`` that is below the threshold, -1 if none."""
-        j = np.searchsorted(below_at, i, side="right") - 1
-        return np.where(j >= 0, below_at[np.maximum(j, 0)] if len(below_at) else -1, -1)
+        return bounded[np.searchsorted(below_at, i, side="right")]
 
     def next_below(i):
         """The first position at or after ``i`` that is below the threshold, M if none."""
-        j = np.searchsorted(below_at, i, side="left")
-        return np.where(j < len(below_at),
-                        below_at[np.minimum(j, len(below_at) - 1)] if len(below_at) else M, M)
+        return bounded[np.searchsorted(below_at, i, side="left") + 1]
 
     vs = starts_at[np.searchsorted(starts_at, cand, side="right") - 1]
     ve = ends_at[np.searchsorted(ends_at, cand, side="left")]
