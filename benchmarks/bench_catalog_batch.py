@@ -24,9 +24,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import machine, random_observers  # noqa: E402
-
-CATALOGUE = HERE.parents[1] / "shared" / "data" / "catalog" / "active_2025-10-03.tle.gz"
+from common import machine, random_catalogue_sets, random_observers  # noqa: E402
 
 
 def main() -> None:
@@ -34,7 +32,6 @@ def main() -> None:
 
     from zarya import batch as engine
     from zarya.domain.pass_table import PassOptions
-    from zarya.elements.files import read_elements_file
     from zarya.engine.timescale import Window, parse_instant
 
     ap = argparse.ArgumentParser()
@@ -43,9 +40,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skyfield-pairs", type=int, default=300)
     args = ap.parse_args()
-    sets = list(read_elements_file(CATALOGUE))
-    rng = np.random.default_rng(5)
-    pick = [sets[i] for i in rng.choice(len(sets), args.objects, replace=False)]
+    rng = np.random.default_rng(5)  # the objects, then the pairs Skyfield is timed on
+    pick, _ = random_catalogue_sets(args.objects, rng)
     objects = [(es.norad_id, es.name, [es], None) for es in pick]
     lat, lon = random_observers(args.places)
     places = engine.Places([f"p{i}" for i in range(args.places)], lat, lon,

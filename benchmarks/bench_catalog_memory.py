@@ -19,9 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import machine  # noqa: E402
-
-CATALOGUE = HERE.parents[1] / "shared" / "data" / "catalog" / "active_2025-10-03.tle.gz"
+from common import CATALOGUE, machine  # noqa: E402
 
 
 def run(days: float, tmp: Path) -> dict:

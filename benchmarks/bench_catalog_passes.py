@@ -20,9 +20,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import machine  # noqa: E402
+from common import machine, random_catalogue_sets  # noqa: E402
 
-CATALOGUE = HERE.parents[1] / "shared" / "data" / "catalog" / "active_2025-10-03.tle.gz"
 PLACE = (51.1694, 71.4491, 347.0)
 
 
@@ -32,7 +31,6 @@ def main() -> None:
     from zarya.domain.catalogue_passes import find_many_pass_tables
     from zarya.domain.pass_table import PassOptions
     from zarya.domain.passes import find_pass_table
-    from zarya.elements.files import read_elements_file
     from zarya.engine.ephemeris import Ephemeris
     from zarya.engine.look import Observer, Observers
     from zarya.engine.satellite import Satellite
@@ -43,9 +41,7 @@ def main() -> None:
     ap.add_argument("--objects", type=int, default=10_000)
     ap.add_argument("--skyfield-sample", type=int, default=500)
     args = ap.parse_args()
-    sets = list(read_elements_file(CATALOGUE))
-    rng = np.random.default_rng(5)
-    pick = [sets[i] for i in rng.choice(len(sets), args.objects, replace=False)]
+    pick, catalogue_size = random_catalogue_sets(args.objects)
     window = Window.days(parse_instant("2025-10-03"), 1.0)
     options = PassOptions(visibility=False)
     t0 = time.perf_counter()
@@ -86,8 +82,8 @@ def main() -> None:
     ):
         print(f"| {label} | {n:,} | {sec:.2f} | {n / sec:,.0f} | {passes} | "
               f"{n / sec / s_rate:.1f}x |")
-    print(f"\nthe whole catalogue ({len(sets):,} objects) at the report's rate: "
-          f"{len(sets) * z / len(pick):.1f} s")
+    print(f"\nthe whole catalogue ({catalogue_size:,} objects) at the report's rate: "
+          f"{catalogue_size * z / len(pick):.1f} s")
 
 
 if __name__ == "__main__":

@@ -15,9 +15,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import machine  # noqa: E402
+from common import CATALOGUE, machine  # noqa: E402
 
-CATALOGUE = HERE.parents[1] / "shared" / "data" / "catalog" / "active_2025-10-03.tle.gz"
 WHEN = "2025-10-03T18:00:00Z"
 PLACE = (51.1694, 71.4491, 347.0)
 

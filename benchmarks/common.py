@@ -28,6 +28,22 @@ def machine(*extras: str) -> str:
     return "; ".join(parts)
 
 
+# CelesTrak's active catalogue of 3 October 2025 (shared/data/README.md)
+CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "data" / "catalog" / \
+    "active_2025-10-03.tle.gz"
+
+
+def random_catalogue_sets(n: int, rng: np.random.Generator | None = None
+                          ) -> tuple[list, int]:
+    """``n`` element sets of :data:`CATALOGUE` drawn at random without repeats (by ``rng``,
+    else a generator seeded 5), and how many sets the catalogue holds."""
+    from zarya.elements.files import read_elements_file
+
+    sets = list(read_elements_file(CATALOGUE))
+    rng = np.random.default_rng(5) if rng is None else rng
+    return [sets[i] for i in rng.choice(len(sets), n, replace=False)], len(sets)
+
+
 def random_observers(n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
     """Observers uniform on the sphere (latitude from arcsin of a uniform sine)."""
     rng = np.random.default_rng(seed)
