@@ -184,6 +184,52 @@ def test_workers_option_starts_a_local_cluster(tmp_path, capsys, places):
     assert "8787" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_threads_change_nothing_but_the_time(tmp_path, capsys, places, fmt):
+    """A run on one thread and on three (chunks of 7 places, so that the threads finish out
+    of order and the writer waits for its turn): the same file, byte for byte."""
+    path = tmp_path / "places.csv"
+    path.write_text("name,lat,lon,alt_m\n" + "".join(
+        f"{n},{a:.4f},{o:.4f},{h:.0f}\n" for n, a, o, h in zip(
+            places.names[:60], places.lat_deg[:60], places.lon_deg[:60], places.alt_m[:60],
+            strict=True)))
+    outs = []
+    for threads in ("1", "3"):
+        out = tmp_path / f"t{threads}.{fmt}"
+        assert main(["batch", "--places", str(path), "--from", START, "--days", "2",
+                     "--visible", "--out", str(out), "--chunk-size", "7",
+                     "--threads", threads]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert len(outs[0]) > 1000  # passes were written, not two empty files
+    capsys.readouterr()
+
+
+def test_a_failing_chunk_on_a_thread_stops_the_run(sat, places):
+    """A chunk whose task raises on a thread: the error reaches the reader, and nothing
+    queued behind it is started."""
+    import importlib
+
+    batch_run = importlib.import_module("zarya.batch.run")  # the package's run() hides it
+
+    started = []
+
+    def task(k):
+        started.append(k)
+        if k == 2:
+            raise BatchError("chunk 2 failed")
+        time.sleep(0.05)
+        return {"k": np.array([k])}
+
+    tasks = [(task, (k,), 1) for k in range(40)]
+    seen = []
+    with pytest.raises(BatchError, match="chunk 2 failed"):
+        for cols, _ in batch_run._run_here(tasks, 2):
+            seen.append(int(cols["k"][0]))
+    assert seen == [0, 1]
+    assert len(started) <= 6  # the few ahead of the reader, not all 40
+
+
 def test_many_objects_rows_are_each_objects_own(tmp_path, capsys):
     """``batch --sat all`` over CelesTrak's visual group (151 objects) and 30 cities: every
     row names its object, and each object's rows are, field for field, those of a batch of
@@ -359,6 +405,9 @@ def test_unreachable_scheduler_writes_nothing(tmp_path, capsys, monkeypatch, ref
         (["--cities", "0", "--out", "x.csv"], "--cities"),
         (["--cities", "5", "--days", "40", "--out", "x.csv"], "at most 31 days"),
         (["--cities", "5", "--workers", "0", "--out", "x.csv"], "--workers"),
+        (["--cities", "5", "--threads", "0", "--out", "x.csv"], "--threads must be at least 1"),
+        (["--cities", "5", "--threads", "2", "--workers", "2", "--out", "x.csv"],
+         "--threads is for a run in this process"),
         (["--cities", "5", "--workers", "2", "--scheduler", "tcp://x:1", "--out", "x.csv"],
          "not both"),
         (["--cities", "5"], "--out"),

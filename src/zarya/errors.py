@@ -93,6 +93,7 @@ PLAIN_WORDS = {
     "retries": "retries",
     "cities": "number of cities",
     "workers": "number of workers",
+    "threads": "number of threads",
     "chunk_size": "chunk size",
     "out": "output file",
     "scheduler": "scheduler",

@@ -16,6 +16,7 @@ Arrow store them as timestamps and dictionary-encoded strings; CSV and JSONL as 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -87,6 +88,7 @@ def compute_objects_chunk(
 
 
 _last: list[tuple[object, float | None, Window, Ephemeris]] = []  # one, see _ephemeris
+_last_lock = threading.Lock()  # the chunks of a run on threads build it once
 
 
 def _ephemeris(sources: Sequence[ElementSet | Trajectory], std_magnitude: float | None,
@@ -95,6 +97,12 @@ def _ephemeris(sources: Sequence[ElementSet | Trajectory], std_magnitude: float 
     the chunks of a run share one ``sources`` object (in this process, or on a worker that
     gets several of them), and building the ephemeris (a month of 60 s states) costs as
     much as a chunk's search. The answer is the same either way."""
+    with _last_lock:
+        return _cached_ephemeris(sources, std_magnitude, window)
+
+
+def _cached_ephemeris(sources: Sequence[ElementSet | Trajectory],
+                      std_magnitude: float | None, window: Window) -> Ephemeris:
     if _last and _last[0][0] is sources and _last[0][1] == std_magnitude \
             and _last[0][2] == window:
         return _last[0][3]

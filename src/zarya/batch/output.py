@@ -216,6 +216,8 @@ def _arrow_table(cols: dict[str, np.ndarray], schema: Any, *, typed: bool) -> An
         elif pa.types.is_floating(field.type):
             values = values.astype(float)
             arrays.append(pa.array(values, type=field.type, mask=np.isnan(values)))
+        elif values.dtype.kind in "biu" and name not in CATEGORIES:  # no Python objects
+            arrays.append(pa.array(values, type=field.type))
         else:
-            arrays.append(pa.array(text_column(name, values).tolist(), type=field.type))
+            arrays.append(pa.array(text_column(name, values), type=field.type))
     return pa.Table.from_arrays(arrays, schema=schema)

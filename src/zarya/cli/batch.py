@@ -57,9 +57,13 @@ def batch(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Use the Dask scheduler at ADDRESS.")
     ] = None,
+    threads: Annotated[
+        int | None, typer.Option("--threads", help="Threads of this process (default: the "
+                                 "CPUs, at most 4); not with --workers or --scheduler.")
+    ] = None,
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", help="Places per task.")
-    ] = 2000,
+    ] = 1000,
     min_elevation: MinElevationOpt = 10.0,
     sun_limit: SunLimitOpt = -6.0,
     rules: RulesOpt = "zarya",
@@ -85,6 +89,11 @@ def batch(
         raise BatchError("give exactly one of --places FILE or --cities N")
     if workers is not None and scheduler is not None:
         raise BatchError("give --workers N or --scheduler ADDRESS, not both")
+    if threads is not None and (workers is not None or scheduler is not None):
+        raise BatchError("--threads is for a run in this process: give it without "
+                         "--workers or --scheduler")
+    if threads is not None and threads < 1:
+        raise BatchError(f"--threads must be at least 1, got {threads}")
     if not out:
         raise BatchError("say where to write: --out FILE.parquet|.csv|.jsonl")
     if chunk_size < 1:
@@ -129,7 +138,7 @@ def batch(
                             total=len(where) * (1 if objects is None else len(objects)))
         kw: dict[str, Any] = {
             "visible_only": visible, "chunk_size": chunk_size, "workers": workers,
-            "scheduler": scheduler,
+            "scheduler": scheduler, "threads": threads,
             "progress": lambda done, total: bar.update(task, completed=done),
         }
         if objects is None:

@@ -243,11 +243,12 @@ class PassTable:
         return cls(window, **values, stretches=StretchTable.concat(parts))
 
     def sorted(self) -> PassTable:
-        """The table by observer, then culmination time (itself where it is already)."""
-        order = np.lexsort((self.t[:, 1], self.observer))
-        if np.array_equal(order, np.arange(len(order))):
+        """The table by observer, then culmination time (itself where it is already: one
+        pass over the columns finds that, no sort)."""
+        n, t = self.observer, self.t[:, 1]
+        if np.all((n[1:] > n[:-1]) | ((n[1:] == n[:-1]) & (t[1:] >= t[:-1]))):
             return self
-        return self.take(order)
+        return self.take(np.lexsort((t, n)))
 
     def passes(self, n_observers: int) -> list[list[Pass]]:
         """Pass objects, a list per observer in time order."""

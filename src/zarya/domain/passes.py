@@ -313,7 +313,8 @@ class _FootprintIndex:
         key = np.sort(pairs["i"].astype(np.int64) * K + pairs["j"])
         n = key // K
         k = self.ok_k[key - n * K]
-        return _Samples(n, k, obs.sin_elevation_at(eph.r_km[k], n))
+        c = eph.grid_columns()
+        return _Samples(n, k, obs.sin_elevation_of(c[0][k], c[1][k], c[2][k], n))
 
 
 def _thresholds(obs: Observers, options: PassOptions) -> np.ndarray:
@@ -429,11 +430,7 @@ def _find_chunk(
     j_set = np.where(~inside & (pq > ve), q + 1, j_set)
 
     # one pass per (observer, rise bracket, set bracket): keep its highest maximum
-    order = np.lexsort((-s_max, j_set, j_rise, n))
-    key = np.stack((n, j_rise, j_set), axis=1)[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = np.any(key[1:] != key[:-1], axis=1)
-    sel = order[first]
+    sel = search.highest_per_key(s_max, n, j_rise, j_set)
     if visible_only and options.visibility:  # no need to refine what cannot be seen
         day = daylight_throughout(eph, obs, n[sel], t[np.clip(j_rise[sel], 0, T - 1)],
                                   t[np.clip(j_set[sel], 0, T - 1)], _sun_limit(eph, options))

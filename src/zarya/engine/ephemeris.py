@@ -70,6 +70,7 @@ class Ephemeris:
         self._coef: FloatArray | None = None
         self._sun_columns: FloatArray | None = None
         self._grid_columns: FloatArray | None = None
+        self._max_ground_speed: float | None = None
         self._pieces = _Pieces.at_switches(self)
 
     # -------------------------------------------------------------- errors
@@ -244,7 +245,13 @@ class Ephemeris:
         return self.satellite.std_magnitude
 
     def max_ground_speed_rad_s(self) -> float:
-        """Largest angular speed of the sub-satellite direction over the grid (rad/s)."""
+        """Largest angular speed of the sub-satellite direction over the grid (rad/s),
+        worked out once."""
+        if self._max_ground_speed is None:
+            self._max_ground_speed = self._ground_speed()
+        return self._max_ground_speed
+
+    def _ground_speed(self) -> float:
         r = self.r_km[self.ok]
         v = self.v_km_s[self.ok]
         if not len(r):

@@ -130,6 +130,7 @@ class Observers:
         self.r2_km2: FloatArray = np.einsum("ij,ij->i", self.r_km, self.r_km)
         self._r_columns: FloatArray | None = None
         self._u_columns: FloatArray | None = None
+        self._basis_columns: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
     @classmethod
     def of(cls, observers: Observer | list[Observer] | Observers) -> Observers:
@@ -222,18 +223,28 @@ class Observers:
     def look(
         self, r_sat_km: FloatArray, idx: NDArray[Any], v_sat_km_s: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray | None]:
-        """Azimuth, elevation (degrees), range (km) and range rate (km/s, or None), ``(M,)``."""
-        d = r_sat_km - self.r_km[idx]
-        rng = np.linalg.norm(d, axis=-1)
-        e = np.einsum("ij,ij->i", d, self.east[idx])
-        n = np.einsum("ij,ij->i", d, self.north[idx])
-        u = np.einsum("ij,ij->i", d, self.up[idx])
+        """Azimuth, elevation (degrees), range (km) and range rate (km/s, or None), ``(M,)``;
+        written out by coordinate, as :meth:`sin_elevation_of`."""
+        ox, oy, oz = self._columns
+        d = (r_sat_km[:, 0] - ox[idx], r_sat_km[:, 1] - oy[idx], r_sat_km[:, 2] - oz[idx])
+        rng = np.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
+        e, n, u = (d[0] * bx[idx] + d[1] * by[idx] + d[2] * bz[idx]
+                   for bx, by, bz in self._enu_columns)
         az = np.degrees(np.arctan2(e, n)) % 360.0
         el = np.degrees(np.arcsin(np.clip(u / rng, -1.0, 1.0)))
         rate: FloatArray | None = None
         if v_sat_km_s is not None:
-            rate = np.einsum("ij,ij->i", d, v_sat_km_s) / rng
+            rate = (d[0] * v_sat_km_s[:, 0] + d[1] * v_sat_km_s[:, 1]
+                    + d[2] * v_sat_km_s[:, 2]) / rng
         return az, el, rng, rate
+
+    @property
+    def _enu_columns(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """East, north and up by coordinate, each (3, N) contiguous."""
+        if self._basis_columns is None:
+            self._basis_columns = (np.ascontiguousarray(self.east.T),
+                                   np.ascontiguousarray(self.north.T), self._up_columns)
+        return self._basis_columns
 
 
 _POINTS = (

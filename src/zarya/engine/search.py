@@ -14,13 +14,48 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = ["Function", "Sloped", "bracketed_root", "golden_maximum", "golden_minimum",
-           "hermite_root", "hermite_turn", "newton_root", "runs", "sampled_maxima"]
+           "hermite_root", "hermite_turn", "highest_per_key", "newton_root", "runs",
+           "sampled_maxima"]
 
 FloatArray = NDArray[np.float64]
 Function = Callable[[FloatArray, NDArray[Any]], FloatArray]
 Sloped = Callable[[FloatArray, NDArray[Any]], tuple[FloatArray, FloatArray]]  # f and f'
 _INV_PHI = (np.sqrt(5.0) - 1.0) / 2.0
 _PUSH = 0.4  # of tol: see bracketed_root
+
+
+def highest_per_key(values: FloatArray, *keys: NDArray[Any]) -> NDArray[np.intp]:
+    """Positions of the highest of ``values`` among the rows sharing the same ``keys``
+    (integer columns), the first of equals; in the keys' order.
+
+    Rows that already come in the keys' order (the usual case) cost one pass over them,
+    and only the keys held by several rows are sorted; others are sorted whole.
+
+    >>> highest_per_key(np.array([1.0, 3.0, 2.0, 5.0]), np.array([0, 0, 0, 1]))
+    array([1, 3])
+    """
+    if len(values) < 2:
+        return np.arange(len(values))
+    lead = np.ones(len(values) - 1, dtype=bool)  # the earlier keys are equal so far
+    after = np.zeros(len(values) - 1, dtype=bool)  # the row comes after the one before
+    for k in keys:
+        after |= lead & (k[1:] > k[:-1])
+        lead &= k[1:] == k[:-1]
+    if not np.all(after | lead):
+        order = np.lexsort((-values, *reversed(keys)))
+        return order[highest_per_key(values[order], *(k[order] for k in keys))]
+    if not lead.any():
+        return np.arange(len(values))
+    new = np.r_[True, ~lead]
+    group = np.cumsum(new) - 1
+    size = np.bincount(group)
+    shared = np.flatnonzero(size[group] > 1)
+    best = shared[np.lexsort((-values[shared], group[shared]))]
+    first = np.r_[True, group[best][1:] != group[best][:-1]]
+    keep = new.copy()
+    keep[shared] = False
+    keep[best[first]] = True
+    return np.flatnonzero(keep)
 
 
 def sampled_maxima(values: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.intp]]:

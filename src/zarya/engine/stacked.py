@@ -108,6 +108,7 @@ class StackedEphemeris(Ephemeris):
         self._coef = None
         self._sun_columns = None
         self._grid_columns = None
+        self._max_ground_speed = None
         self._pieces = None
         std = [s.std_magnitude for s in self.sats]
         self._std = np.array([np.nan if m is None else m for m in std], dtype=float)
