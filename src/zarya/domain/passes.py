@@ -369,10 +369,10 @@ def _find_chunk(
     n, k = n_all[cand], k_all[cand]
 
     # footprint filter: can the threshold be reached near this sample?
-    r_hat = eph.r_km[k] / np.linalg.norm(eph.r_km[k], axis=1)[:, None]
-    o_norm = np.linalg.norm(obs.r_km[n], axis=1)
-    cos_psi = np.einsum("ij,ij->i", r_hat, obs.r_km[n]) / o_norm
-    r_sat = np.linalg.norm(eph.r_km[k], axis=1)
+    c, o = eph.grid_columns(), obs.r_km.T
+    r_sat = np.sqrt(c[0][k] ** 2 + c[1][k] ** 2 + c[2][k] ** 2)
+    o_norm = np.sqrt(obs.r2_km2[n])
+    cos_psi = (c[0][k] * o[0][n] + c[1][k] * o[1][n] + c[2][k] * o[2][n]) / (r_sat * o_norm)
     e = np.radians(thr_deg[n])
     psi_max = np.arccos(np.clip(o_norm / r_sat * np.cos(e), -1, 1)) - e
     keep = np.arccos(np.clip(cos_psi, -1, 1)) <= psi_max + _slack_rad(eph)
