@@ -135,8 +135,12 @@ class _Gazetteer:
     """
 
     def __init__(self, cities_text: str, countries_text: str) -> None:
-        self.lines = _body_lines(cities_text)
-        self._body = "\n" + "\n".join(self.lines) + "\n"
+        start = 0
+        while cities_text.startswith("#", start):  # the leading comment lines
+            start = cities_text.index("\n", start) + 1
+        self._body = "\n" + cities_text[start:].removesuffix("\n") + "\n"
+        self._lines: list[str] | None = None
+        self._seen: dict[int, str] = {}  # lines :meth:`named` found before ``lines`` is split
         self._by_key: dict[str, list[int]] | None = None
         self._alternates: list[str] | None = None
         self._by_alternate: dict[str, list[int]] | None = None
@@ -147,6 +151,14 @@ class _Gazetteer:
                 iso, iso3, name = ln.split("\t")
                 self.country_names[iso] = name
                 self.countries.update({iso.lower(): iso, iso3.lower(): iso, _fold(name): iso})
+
+    @property
+    def lines(self) -> list[str]:
+        """The cities' lines (split on first use: 10 ms, which resolving one place does
+        without)."""
+        if self._lines is None:
+            self._lines = self._body[1:-1].split("\n")
+        return self._lines
 
     @property
     def by_key(self) -> dict[str, list[int]]:
@@ -169,6 +181,7 @@ class _Gazetteer:
         while (pos := self._body.find(needle, last + (line >= 0))) >= 0:
             line += self._body.count("\n", last, pos) + (line < 0)
             found.append(line)
+            self._seen[line] = self._body[pos + 1:self._body.index("\n", pos + 1)]
             last = pos
         return found
 
@@ -193,7 +206,8 @@ class _Gazetteer:
         return self._by_alternate
 
     def row(self, i: int) -> list[str]:
-        return self.lines[i].split("\t")
+        seen = self._seen.get(i) if self._lines is None else None
+        return (seen if seen is not None else self.lines[i]).split("\t")
 
     def matches(self, key: str, cc: str | None, admin1: str | None) -> list[int]:
         """Cities named ``key`` (main names, else alternates), most populous first."""

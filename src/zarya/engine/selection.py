@@ -126,30 +126,20 @@ def closest_approach_jd(
     position: Callable[[int, FloatArray], FloatArray], a: int, b: int, lo_jd: float, hi_jd: float
 ) -> float:
     """The instant in ``[lo_jd, hi_jd]`` where sources ``a`` and ``b`` put the satellite
-    closest together (sampled every minute, then refined by golden section to 0.1 s)."""
+    closest together: sampled every minute, then every second around the closest sample,
+    then every 0.1 s around the closest of those (three calls of ``position`` each way),
+    and the middle of the 0.1 s bracket of the closest."""
     t = np.append(np.arange(lo_jd, hi_jd, _APPROACH_STEP_DAYS), hi_jd)
-    d = np.linalg.norm(position(a, t) - position(b, t), axis=1)
-    if not np.isfinite(d).any():
-        return (lo_jd + hi_jd) / 2.0
-    k = int(np.nanargmin(d))
-    x0, x1 = t[max(k - 1, 0)], t[min(k + 1, len(t) - 1)]
-    g = (np.sqrt(5.0) - 1.0) / 2.0
-
-    def dist(x: float) -> float:
-        tt = np.array([x])
-        return float(np.linalg.norm(position(a, tt) - position(b, tt)))
-
-    c, e = x1 - g * (x1 - x0), x0 + g * (x1 - x0)
-    fc, fe = dist(c), dist(e)
-    while x1 - x0 > 0.1 / 86400.0:
-        if fc <= fe:
-            x1, e, fe = e, c, fc
-            c = x1 - g * (x1 - x0)
-            fc = dist(c)
-        else:
-            x0, c, fc = c, e, fe
-            e = x0 + g * (x1 - x0)
-            fe = dist(e)
+    x0, x1 = lo_jd, hi_jd
+    for step_s in (1.0, 0.1, 0.0):
+        d = np.linalg.norm(position(a, t) - position(b, t), axis=1)
+        if not np.isfinite(d).any():
+            break
+        k = int(np.nanargmin(d))
+        x0, x1 = t[max(k - 1, 0)], t[min(k + 1, len(t) - 1)]
+        if step_s:
+            t = np.append(np.arange(x0, x1, step_s / 86400.0), x1)
+    # the middle of the last bracket: strictly inside [lo, hi] (never on an epoch)
     return float((x0 + x1) / 2.0)
 
 
@@ -179,7 +169,7 @@ def build_schedule(
         burns.append(
             closest_approach_jd(position, k0, k1, e0, e1) if position else (e0 + e1) / 2.0
         )
-    manoeuvres = np.unique(np.array(burns, dtype=float))
+    manoeuvres = np.array(sorted(set(burns)), dtype=float)  # (np.unique imports numpy.ma)
     refs = [s.reference_jd for s in sources]
     points = [*refs, *manoeuvres]
     sets = sorted(r for r, s in zip(refs, sources, strict=True) if not s.is_trajectory)
@@ -188,7 +178,7 @@ def build_schedule(
         if s.is_trajectory:
             points += [x for span in s.coverage for x in span]
             points += [(s.reference_jd + e) / 2.0 for e in sets]
-    edges = np.unique(np.array(points, dtype=float))
+    edges = np.array(sorted(set(map(float, points))), dtype=float)
     # the choice is constant between consecutive edges: decide it in the middle of each gap,
     # and on each edge itself: an edge the rule gives to the gap before it (a trajectory's
     # last state, a tie a trajectory wins) starts the next piece one float later

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.catalogue_passes import find_many_pass_tables
 from ..domain.geography import beneath
 from ..domain.light import SHADOW_HEIGHT_KM, shadow, sun_elevation_deg
 from ..domain.pass_table import Pass, PassOptions
@@ -202,6 +201,8 @@ def many_passes_report(
     done_before = total - len(sats)  # left out already
     each: list[tuple[Satellite, list[Pass]]] = []
     failures: list[dict[str, Any]] = []
+    from ..domain.catalogue_passes import find_many_pass_tables  # the catalogue's search
+
     many = find_many_pass_tables(
         sats, Observers.of(observer), window, options, visible_only=visible_only,
         progress=None if progress is None else
