@@ -43,9 +43,9 @@ from ..engine.timescale import Window
 from .pass_table import PassOptions, PassTable
 from .passes import find_pass_table
 
-__all__ = ["COARSE_HIGH_S", "COARSE_S", "HIGH_PERIOD_S", "SCREEN_MAX_PLACES", "STACK_POINTS",
-           "ManyPasses",
-           "find_many_pass_tables", "screen_blocks"]
+__all__ = ["COARSE_HIGH_S", "COARSE_S", "HIGH_PERIOD_S", "HIGH_STEP_MAX_S", "SCREEN_MAX_PLACES",
+           "STACK_POINTS", "ManyPasses", "find_many_pass_tables", "grid_step_s",
+           "screen_blocks"]
 
 COARSE_S = 300.0  # the screen's step for low orbits
 COARSE_HIGH_S = 1800.0  # and for high ones, periods over HIGH_PERIOD_S
@@ -54,6 +54,10 @@ SCREEN_MAX_PLACES = 16
 STACK_POINTS = 400_000  # virtual grid points per stack (about 80 MB of states and tables)
 _SCREEN_STATES = 1_000_000  # coarse states held at once (about 24 MB per (N, C, 3) array)
 _EARTH_RATE_RAD_S = 7.292115e-5
+# a low orbit's fastest Earth-fixed angular rate (rad/s): 7.9 km/s at 6,560 km, plus the
+# Earth's; 60 s of it is the angle a grid step spans at most (0.075 rad)
+_LOW_RATE_RAD_S = 7.9 / 6560.0 + 7.292115e-5
+HIGH_STEP_MAX_S = 240.0  # the Sun, interpolated linearly, is then within 8 arcseconds
 _R_POLAR_KM = 6356.75
 
 
@@ -101,19 +105,20 @@ def find_many_pass_tables(
             tables.append(find_pass_table(eph, observers, options,
                                           visible_only=visible_only))
             owners.append(np.full(len(tables[-1]), i, dtype=np.int64))
-    step = min(default_step_s(sats[i]) for i in together) if together else 60.0
-    T = len(window.grid(step))
-    if screen and len(observers) <= SCREEN_MAX_PLACES and together:
-        # refraction lifts what is seen by under 0.6 degree at the horizon: screen lower
-        lowest = options.min_elevation_deg - (1.0 if options.refraction else 0.0)
-        blocks = screen_blocks([sats[i] for i in together], observers, window, step, lowest)
-        blocks = [(together[s], k0, n) for s, k0, n in blocks]
-    else:
-        blocks = [(s, 0, T) for s in together]
-    stacks = list(_stacks(sats, blocks))
-    total = sum(b[2] for b in blocks)
+    stacks: list[tuple[float, list[tuple[int, int, int]]]] = []
+    for step, group in _by_step(sats, together):
+        T = len(window.grid(step))
+        if screen and len(observers) <= SCREEN_MAX_PLACES:
+            # refraction lifts what is seen by under 0.6 degree at the horizon: screen lower
+            lowest = options.min_elevation_deg - (1.0 if options.refraction else 0.0)
+            blocks = screen_blocks([sats[i] for i in group], observers, window, step, lowest)
+            blocks = [(group[s], k0, n) for s, k0, n in blocks]
+        else:
+            blocks = [(s, 0, T) for s in group]
+        stacks += [(step, stack) for stack in _stacks(sats, blocks)]
+    total = sum(b[2] for _, stack in stacks for b in stack)
     done = 0
-    for stack in stacks:
+    for step, stack in stacks:
         eph = StackedEphemeris(sats, window, step, stack)
         sat_of = eph.point_sat
         looked[sat_of] = True
@@ -139,6 +144,45 @@ def find_many_pass_tables(
     )
 
 
+def grid_step_s(sat: Satellite) -> float:
+    """The catalogue search's grid step for ``sat``: the single-satellite rule
+    (:func:`~zarya.engine.ephemeris.default_step_s`) for low orbits; for high ones (periods
+    over :data:`HIGH_PERIOD_S`) a step through the same Earth-fixed angle as a low orbit's
+    60 s (:data:`_LOW_RATE_RAD_S`), at the orbit's fastest (its perigee's angular rate
+    plus the Earth's), as 60 x 2^j s up to :data:`HIGH_STEP_MAX_S`: the Hermite
+    interpolant's error, which goes as the fourth power of that angle, stays a low orbit's
+    (under a metre at 60 s; a few metres at geostationary distance and 240 s), and the
+    Sun, interpolated linearly, stays within 8 arcseconds (half a second of twilight).
+
+    >>> from zarya import load_satellite
+    >>> grid_step_s(load_satellite())  # the ISS
+    60.0
+    """
+    if sat.period_s <= HIGH_PERIOD_S or sat.trajectories or len(sat.elements) != 1:
+        return default_step_s(sat)
+    e = min(max(sat.elements[0].eccentricity, 0.0), 0.99)
+    n = 2.0 * np.pi / sat.period_s
+    fastest = n * np.sqrt((1.0 + e) / (1.0 - e) ** 3) + _EARTH_RATE_RAD_S
+    ratio = _LOW_RATE_RAD_S / fastest  # how many low-orbit steps one step may be
+    j = int(np.clip(np.floor(np.log2(max(ratio, 1.0))), 0, np.log2(HIGH_STEP_MAX_S / 60.0)))
+    return 60.0 * 2.0**j
+
+
+def _by_step(sats: Sequence[Satellite], chosen: list[int]) -> list[tuple[float, list[int]]]:
+    """The satellites ``chosen`` grouped by :func:`grid_step_s`, the shortest step first;
+    the low orbits all in one group, at the shortest of their steps (a period under 90
+    minutes asks for less than 60 s)."""
+    groups: dict[float, list[int]] = {}
+    for i in chosen:
+        step = grid_step_s(sats[i])
+        groups.setdefault(step if sats[i].period_s > HIGH_PERIOD_S else -1.0, []).append(i)
+    low = groups.pop(-1.0, [])
+    out = sorted(groups.items())
+    if low:
+        out.insert(0, (min(grid_step_s(sats[i]) for i in low), low))
+    return out
+
+
 def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Window,
                   step_s: float, threshold_deg: float) -> list[tuple[int, int, int]]:
     """(satellite, first fine grid index, number of points) of the stretches where each
@@ -147,7 +191,7 @@ def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Windo
     :data:`COARSE_S`, high ones (periods over :data:`HIGH_PERIOD_S`, slow across the sky)
     every :data:`COARSE_HIGH_S`."""
     T = len(window.grid(step_s))
-    blocks: list[tuple[int, int, int]] = []
+    found: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]] = []
     high = np.array([s.period_s > HIGH_PERIOD_S for s in sats], dtype=bool)
     for group, coarse in ((np.flatnonzero(~high), COARSE_S),
                           (np.flatnonzero(high), COARSE_HIGH_S)):
@@ -159,11 +203,13 @@ def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Windo
         for first in range(0, len(group), per):
             part = group[first:first + per]
             near = _near(sats, part, observers, window, tc, threshold_deg)
-            for s, c in zip(*np.nonzero(near), strict=True):
-                k0 = max(0, int(np.floor(tc[c] / step_s)) - 2)
-                k1 = min(T - 1, int(np.ceil(tc[c + 1] / step_s)) + 2)
-                blocks.append((int(part[s]), k0, k1))
-    return _merged(blocks)
+            s, c = np.nonzero(near)
+            k0 = np.maximum(0, np.floor(tc[c] / step_s).astype(np.int64) - 2)
+            k1 = np.minimum(T - 1, np.ceil(tc[c + 1] / step_s).astype(np.int64) + 2)
+            found.append((part[s].astype(np.int64), k0, k1))
+    if not found:
+        return []
+    return _merged(*(np.concatenate(f) for f in zip(*found, strict=True)))
 
 
 def _near(sats: Sequence[Satellite], group: NDArray[np.intp], observers: Observers,
@@ -197,21 +243,26 @@ def _near(sats: Sequence[Satellite], group: NDArray[np.intp], observers: Observe
     return out
 
 
-def _merged(blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Overlapping or touching (satellite, k0, k1) stretches joined, as (satellite, k0,
-    count)."""
-    out: list[tuple[int, int, int]] = []
-    last_s, lo, hi = -1, 0, -1
-    for s, k0, k1 in sorted(blocks):
-        if s == last_s and k0 <= hi + 1:
-            hi = max(hi, k1)
-            continue
-        if last_s >= 0:
-            out.append((last_s, lo, hi - lo + 1))
-        last_s, lo, hi = s, k0, k1
-    if last_s >= 0:
-        out.append((last_s, lo, hi - lo + 1))
-    return out
+def _merged(sat: NDArray[np.int64], k0: NDArray[np.int64], k1: NDArray[np.int64]
+            ) -> list[tuple[int, int, int]]:
+    """Overlapping or touching stretches ``[k0, k1]`` of one satellite joined, as
+    (satellite, k0, count), by satellite then time."""
+    if not len(sat):
+        return []
+    order = np.lexsort((k1, k0, sat))
+    sat, k0, k1 = sat[order], k0[order], k1[order]
+    # the furthest end reached so far within the satellite: a stretch starting past it
+    # (by more than one point) or of another satellite begins a new run
+    # (each satellite's ends lifted above all of the one before it: one running maximum)
+    lift = sat * (int(k1.max(initial=0)) + 2)
+    reach = np.maximum.accumulate(k1 + lift) - lift
+    new = np.r_[True, sat[1:] != sat[:-1]]
+    new[1:] |= k0[1:] > reach[:-1] + 1
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:], len(sat)] - 1
+    first, last = k0[starts], reach[ends]
+    return list(zip(sat[starts].tolist(), first.tolist(), (last - first + 1).tolist(),
+                    strict=True))
 
 
 def _coarse_states(sats: Sequence[Satellite], jd1: NDArray[np.float64],

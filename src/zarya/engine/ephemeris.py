@@ -46,6 +46,8 @@ class Ephemeris:
     sgp4 codes, ``gmst_rad`` (T,), ``sun_km`` (T, 3) apparent Sun, Earth-fixed.
     """
 
+    coefficients_ahead = True  # Hermite coefficients of every interval at the first use
+
     def __init__(
         self,
         satellite: Satellite,
@@ -141,18 +143,33 @@ class Ephemeris:
             self._coef = np.ascontiguousarray(np.concatenate((r0, v0, c2, c3), axis=1).T)
         return self._coef
 
+    def _coefficients_at(self, k: NDArray[np.int64]) -> list[FloatArray]:
+        """The 12 coefficient rows of :meth:`_coefficients` at intervals ``k`` (fresh
+        arrays). Where the grid holds far more intervals than a search ever looks at (a
+        stack of many satellites' stretches: :attr:`coefficients_ahead` False), they are
+        worked out for ``k`` alone from the grid's states, not for the whole grid."""
+        if self.coefficients_ahead:
+            c = self._coefficients()
+            return [c[j][k] for j in range(12)]
+        g, h = self.grid_columns(), self.step_s
+        r0, r1 = [g[i][k] for i in range(3)], [g[i][k + 1] for i in range(3)]
+        v0, v1 = [g[3 + i][k] * h for i in range(3)], [g[3 + i][k + 1] * h for i in range(3)]
+        c2 = [3.0 * (r1[i] - r0[i]) - 2.0 * v0[i] - v1[i] for i in range(3)]
+        c3 = [2.0 * (r0[i] - r1[i]) + v0[i] + v1[i] for i in range(3)]
+        return [*r0, *v0, *c2, *c3]
+
     def position(self, t_s: ArrayLike) -> FloatArray:
         """Earth-fixed position (km) at any times in the window, ``(..., 3)``."""
         k, u, _ = self._locate(t_s)
-        c = self._coefficients()
+        c = self._coefficients_at(k)
         r: FloatArray = np.empty((*np.shape(u), 3))
         for i in range(3):
-            x = c[9 + i][k] * u
-            x += c[6 + i][k]
+            x = c[9 + i] * u
+            x += c[6 + i]
             x *= u
-            x += c[3 + i][k]
+            x += c[3 + i]
             x *= u
-            x += c[i][k]
+            x += c[i]
             r[..., i] = x
         if self._pieces is not None:
             self._pieces.patch(np.asarray(t_s, dtype=float), k, r, None)
@@ -165,16 +182,16 @@ class Ephemeris:
     def state(self, t_s: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Position (km) and velocity (km/s) together: one look-up of the coefficients."""
         k, u, h = self._locate(t_s)
-        c = self._coefficients()
+        c = self._coefficients_at(k)
         r, v = np.empty((*np.shape(u), 3)), np.empty((*np.shape(u), 3))
         for i in range(3):
-            c1, c2, c3 = c[3 + i][k], c[6 + i][k], c[9 + i][k]
+            c1, c2, c3 = c[3 + i], c[6 + i], c[9 + i]
             x = c3 * u
             x += c2
             x *= u
             x += c1
             x *= u
-            x += c[i][k]
+            x += c[i]
             r[..., i] = x
             c3 *= 3.0 * u
             c3 += 2.0 * c2
@@ -189,12 +206,12 @@ class Ephemeris:
         """Position (km), velocity (km/s) and acceleration (km/s^2) of the interpolant: its
         value and first two derivatives, for Newton steps on a rate (a maximum's search)."""
         k, u, h = self._locate(t_s)
-        c = self._coefficients()
+        c = self._coefficients_at(k)
         shape = (*np.shape(u), 3)
         r, v, a = np.empty(shape), np.empty(shape), np.empty(shape)
         for i in range(3):
-            c1, c2, c3 = c[3 + i][k], c[6 + i][k], c[9 + i][k]
-            r[..., i] = ((c3 * u + c2) * u + c1) * u + c[i][k]
+            c1, c2, c3 = c[3 + i], c[6 + i], c[9 + i]
+            r[..., i] = ((c3 * u + c2) * u + c1) * u + c[i]
             v[..., i] = ((3.0 * c3 * u + 2.0 * c2) * u + c1) / h
             a[..., i] = (6.0 * c3 * u + 2.0 * c2) / (h * h)
         if self._pieces is not None:

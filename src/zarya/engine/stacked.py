@@ -61,6 +61,8 @@ class StackedEphemeris(Ephemeris):
     real_window: Window
     _std: FloatArray
 
+    coefficients_ahead = False  # a search looks at a few of a stack's many intervals
+
     def __init__(self, sats: Sequence[Satellite], window: Window, step_s: float,
                  blocks: Sequence[tuple[int, int, int]] | None = None, *,
                  dut1_s: float = 0.0) -> None:
