@@ -4,14 +4,11 @@ Object by object, the pass search pays its set-up (a 60 s ephemeris of the whole
 its Sun, its tables) for every satellite, and most of a low satellite's day is spent far
 from any one place. Here:
 
-1. a coarse screen: every satellite's position every :data:`COARSE_S` seconds (sgp4's
-   ``SatrecArray``, all element sets in one C++ call per time grid), and for each coarse
-   step whether the satellite can come within reach of any of the places during it (the
-   footprint of the threshold at the satellite's highest altitude in the window, against
-   the smallest angular distance the step allows: the mean of the distances at its ends
-   less half the sub-satellite point's largest motion over the step);
+1. a coarse screen (:mod:`.screen`): for each coarse step, whether the satellite can come
+   within reach of any of the places during it;
 2. only those stretches, widened by two grid steps, are propagated on the fine grid (the
-   single-satellite step rule: 60 s, or 1/90 of the shortest period) and laid end to end
+   single-satellite step rule for low orbits: 60 s, or 1/90 of the shortest period; for
+   high ones the longer step of :func:`grid_step_s`) and laid end to end
    in a :class:`~zarya.engine.stacked.StackedEphemeris`, a few hundred thousand grid
    points at a time, satellites sorted by altitude so that each stack's footprints are
    alike;
@@ -35,30 +32,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engine.ephemeris import Ephemeris, default_step_s
-from ..engine.frames import gmst82_rad, rotate_z
 from ..engine.look import Observers
 from ..engine.satellite import Satellite
 from ..engine.stacked import SEPARATOR, StackedEphemeris, single_source
 from ..engine.timescale import Window
 from .pass_table import PassOptions, PassTable
 from .passes import find_pass_table
+from .screen import EARTH_RATE_RAD_S, HIGH_PERIOD_S, screen_blocks
 
-__all__ = ["COARSE_HIGH_S", "COARSE_S", "HIGH_PERIOD_S", "HIGH_STEP_MAX_S", "SCREEN_MAX_PLACES",
-           "STACK_POINTS", "ManyPasses", "find_many_pass_tables", "grid_step_s",
-           "screen_blocks"]
+__all__ = ["HIGH_STEP_MAX_S", "SCREEN_MAX_PLACES", "STACK_POINTS", "ManyPasses",
+           "find_many_pass_tables", "grid_step_s"]
 
-COARSE_S = 300.0  # the screen's step for low orbits
-COARSE_HIGH_S = 1800.0  # and for high ones, periods over HIGH_PERIOD_S
-HIGH_PERIOD_S = 225.0 * 60.0
 SCREEN_MAX_PLACES = 16
 STACK_POINTS = 400_000  # virtual grid points per stack (about 80 MB of states and tables)
-_SCREEN_STATES = 1_000_000  # coarse states held at once (about 24 MB per (N, C, 3) array)
-_EARTH_RATE_RAD_S = 7.292115e-5
 # a low orbit's fastest Earth-fixed angular rate (rad/s): 7.9 km/s at 6,560 km, plus the
 # Earth's; 60 s of it is the angle a grid step spans at most (0.075 rad)
-_LOW_RATE_RAD_S = 7.9 / 6560.0 + 7.292115e-5
+_LOW_RATE_RAD_S = 7.9 / 6560.0 + EARTH_RATE_RAD_S
 HIGH_STEP_MAX_S = 240.0  # the Sun, interpolated linearly, is then within 8 arcseconds
-_R_POLAR_KM = 6356.75
 
 
 @dataclass
@@ -162,7 +152,7 @@ def grid_step_s(sat: Satellite) -> float:
         return default_step_s(sat)
     e = min(max(sat.elements[0].eccentricity, 0.0), 0.99)
     n = 2.0 * np.pi / sat.period_s
-    fastest = n * np.sqrt((1.0 + e) / (1.0 - e) ** 3) + _EARTH_RATE_RAD_S
+    fastest = n * np.sqrt((1.0 + e) / (1.0 - e) ** 3) + EARTH_RATE_RAD_S
     ratio = _LOW_RATE_RAD_S / fastest  # how many low-orbit steps one step may be
     j = int(np.clip(np.floor(np.log2(max(ratio, 1.0))), 0, np.log2(HIGH_STEP_MAX_S / 60.0)))
     return 60.0 * 2.0**j
@@ -181,113 +171,6 @@ def _by_step(sats: Sequence[Satellite], chosen: list[int]) -> list[tuple[float, 
     if low:
         out.insert(0, (min(grid_step_s(sats[i]) for i in low), low))
     return out
-
-
-def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Window,
-                  step_s: float, threshold_deg: float) -> list[tuple[int, int, int]]:
-    """(satellite, first fine grid index, number of points) of the stretches where each
-    satellite may be above ``threshold_deg`` for one of the observers (see the module
-    docstring); a satellite that never comes near has none. Low orbits are screened every
-    :data:`COARSE_S`, high ones (periods over :data:`HIGH_PERIOD_S`, slow across the sky)
-    every :data:`COARSE_HIGH_S`."""
-    T = len(window.grid(step_s))
-    found: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]] = []
-    high = np.array([s.period_s > HIGH_PERIOD_S for s in sats], dtype=bool)
-    for group, coarse in ((np.flatnonzero(~high), COARSE_S),
-                          (np.flatnonzero(high), COARSE_HIGH_S)):
-        if not len(group):
-            continue
-        n_coarse = max(2, int(np.ceil(window.span_s / coarse)) + 1)
-        tc = np.linspace(0.0, window.span_s, n_coarse)
-        per = max(1, _SCREEN_STATES // n_coarse)  # objects screened at once: bounded memory
-        for first in range(0, len(group), per):
-            part = group[first:first + per]
-            near = _near(sats, part, observers, window, tc, threshold_deg)
-            s, c = np.nonzero(near)
-            k0 = np.maximum(0, np.floor(tc[c] / step_s).astype(np.int64) - 2)
-            k1 = np.minimum(T - 1, np.ceil(tc[c + 1] / step_s).astype(np.int64) + 2)
-            found.append((part[s].astype(np.int64), k0, k1))
-    if not found:
-        return []
-    return _merged(*(np.concatenate(f) for f in zip(*found, strict=True)))
-
-
-def _near(sats: Sequence[Satellite], group: NDArray[np.intp], observers: Observers,
-          window: Window, tc: NDArray[np.float64], threshold_deg: float) -> NDArray[np.bool_]:
-    """Per satellite of ``group`` and coarse step ``[tc[c], tc[c + 1]]``: whether it may
-    be above the threshold for an observer then (or sgp4 fails there: look closely). In
-    the TEME frame: the observers turned with the Earth to each coarse time, the
-    satellites' directions as sgp4 gives them; the sub-satellite point moves over the
-    ground at most its inertial angular rate (|v| / r) plus the Earth's."""
-    jd1, jd2 = window.jd(tc)
-    r, v, bad = _coarse_states([sats[i] for i in group], jd1, jd2)  # (N, C, 3) TEME
-    dist = np.sqrt(np.einsum("nck,nck->nc", r, r))
-    speed = np.sqrt(np.einsum("nck,nck->nc", v, v))
-    with np.errstate(invalid="ignore"):
-        omega = 1.2 * np.nanmax(np.where(bad, np.nan, speed / dist), axis=1,
-                                initial=0.0) + _EARTH_RATE_RAD_S
-        r_max = 1.01 * np.nanmax(np.where(bad, np.nan, dist), axis=1, initial=_R_POLAR_KM)
-    e = np.radians(threshold_deg)
-    psi = np.arccos(np.clip(_R_POLAR_KM / r_max * np.cos(e), -1.0, 1.0)) - e + 0.01
-    dt = float(tc[1] - tc[0])
-    unit = np.nan_to_num(r / dist[..., None])
-    gmst = gmst82_rad(jd1, jd2)
-    near = np.zeros((len(group), len(tc) - 1), dtype=bool)
-    for ob in observers.r_km / np.linalg.norm(observers.r_km, axis=1)[:, None]:
-        o_teme = rotate_z(np.broadcast_to(ob, (len(tc), 3)), -gmst)  # (C, 3)
-        d = np.arccos(np.clip(np.einsum("nck,ck->nc", unit, o_teme), -1.0, 1.0))
-        closest = (d[:, :-1] + d[:, 1:] - omega[:, None] * dt) / 2.0
-        near |= closest <= psi[:, None]
-    near |= bad[:, :-1] | bad[:, 1:]
-    out: NDArray[np.bool_] = near
-    return out
-
-
-def _merged(sat: NDArray[np.int64], k0: NDArray[np.int64], k1: NDArray[np.int64]
-            ) -> list[tuple[int, int, int]]:
-    """Overlapping or touching stretches ``[k0, k1]`` of one satellite joined, as
-    (satellite, k0, count), by satellite then time."""
-    if not len(sat):
-        return []
-    order = np.lexsort((k1, k0, sat))
-    sat, k0, k1 = sat[order], k0[order], k1[order]
-    # the furthest end reached so far within the satellite: a stretch starting past it
-    # (by more than one point) or of another satellite begins a new run
-    # (each satellite's ends lifted above all of the one before it: one running maximum)
-    lift = sat * (int(k1.max(initial=0)) + 2)
-    reach = np.maximum.accumulate(k1 + lift) - lift
-    new = np.r_[True, sat[1:] != sat[:-1]]
-    new[1:] |= k0[1:] > reach[:-1] + 1
-    starts = np.flatnonzero(new)
-    ends = np.r_[starts[1:], len(sat)] - 1
-    first, last = k0[starts], reach[ends]
-    return list(zip(sat[starts].tolist(), first.tolist(), (last - first + 1).tolist(),
-                    strict=True))
-
-
-def _coarse_states(sats: Sequence[Satellite], jd1: NDArray[np.float64],
-                   jd2: NDArray[np.float64]):
-    """TEME states (N, C, 3) of every satellite at the coarse times, and where they
-    failed: element sets through one ``SatrecArray`` call, trajectories one by one."""
-    from sgp4.api import SatrecArray
-
-    N, C = len(sats), len(jd1)
-    r = np.full((N, C, 3), np.nan)
-    v = np.full((N, C, 3), np.nan)
-    bad = np.zeros((N, C), dtype=bool)
-    source = [int(s.select(jd1[:1] + jd2[:1])[0]) for s in sats]
-    sets = [i for i, (s, k) in enumerate(zip(sats, source, strict=True))
-            if not s.is_trajectory(k)]
-    if sets:
-        recs = SatrecArray([sats[i].satrecs()[source[i]] for i in sets])
-        err, rr, vv = recs.sgp4(jd1, jd2)
-        r[sets], v[sets], bad[sets] = rr, vv, err != 0
-    for i in sorted(set(range(N)) - set(sets)):
-        rr, vv, err = sats[i].teme(jd1, jd2)
-        r[i], v[i], bad[i] = rr, vv, err != 0
-    r[bad] = np.nan
-    v[bad] = np.nan
-    return r, v, bad
 
 
 def _stacks(sats: Sequence[Satellite], blocks: list[tuple[int, int, int]]):
