@@ -468,7 +468,8 @@ def test_the_anchored_screen_stays_inside_its_margin(catalogue, day):
     assert len(sats) > 10_000
     window = Window.days(parse_instant(day), 1.0)
     tc = np.linspace(0.0, window.span_s, 289)
-    unit, _, _, margin, failed = screen._anchored(sats, window, tc)
+    model = screen._Anchored(sats, window, tc)
+    unit, margin, failed = model.directions(tc), model.margin, model.failed
     r, _, bad = screen._coarse_states(sats, *window.jd(tc))
     true = r / np.linalg.norm(r, axis=2)[..., None]
     off = np.arccos(np.clip(np.einsum("nck,nck->nc", unit, true), -1.0, 1.0))

@@ -177,11 +177,10 @@ def _stacks(sats: Sequence[Satellite], blocks: list[tuple[int, int, int]]):
     """The blocks in stacks of about :data:`STACK_POINTS` grid points, satellites sorted
     by orbit size (alike footprints share a stack), those of known and of unknown
     brightness apart (the light rules differ), low and high orbits apart."""
-    size = {i: s.period_s for i, s in enumerate(sats)}
+    size = {i: sats[i].period_s for i in {b[0] for b in blocks}}
     # apart: known and unknown brightness, and low and high orbits (a stack's footprint
     # index is as wide as its highest object's: a high one would make a low stack dense)
-    kind = {i: (s.std_magnitude is not None, s.period_s > HIGH_PERIOD_S)
-            for i, s in enumerate(sats)}
+    kind = {i: (sats[i].std_magnitude is not None, p > HIGH_PERIOD_S) for i, p in size.items()}
     order = sorted(blocks, key=lambda b: (kind[b[0]], size[b[0]], b[0], b[1]))
     stack: list[tuple[int, int, int]] = []
     points = 0

@@ -2,11 +2,9 @@
 pass over a few places.
 
 For each coarse step (:data:`COARSE_S` for low orbits, :data:`COARSE_HIGH_S` for high ones)
-and each satellite: can it come within reach of one of the places during the step? The
-reach is the footprint of the threshold at the satellite's highest altitude in the window;
-the smallest angular distance the step allows is the mean of the distances at its ends less
-half the sub-satellite point's largest motion over the step. Everything in the TEME frame:
-the places turned with the Earth to each coarse time.
+and each satellite: when during the step can it come within reach of one of the places?
+The reach is the footprint of the threshold at the satellite's highest altitude in the
+window. Everything in the TEME frame, the places turned with the Earth.
 
 Where the satellites are at the coarse times:
 
@@ -19,10 +17,15 @@ Where the satellites are at the coarse times:
   and, for an object that drag brings down, the bend of its phase (an eighth of the change
   of rate between anchor steps, taken four times); that sum is added to the reach. Over
   the active catalogue's 11,246 such objects and four days, from its epoch to 13 days
-  before it, the departure is at most 0.56 of it (tests/test_overhead.py). A satellite
-  whose sgp4 fails at an anchor is screened as the others;
-- every other satellite from sgp4 at each coarse time, where a failure flags its steps
-  (so a decaying object's passes run up to the failure).
+  before it, the departure is at most 0.56 of it (tests/test_overhead.py). The phase
+  being steady over a step, the part of the step within reach is an interval, found in
+  closed form (:meth:`_Anchored.stretches`): only that part goes on to the fine grid
+  (about 15 minutes of a low orbit's visit where whole 5-minute steps made 20). A
+  satellite whose sgp4 fails at an anchor is screened as the others;
+- every other satellite from sgp4 at each coarse time: a whole step is kept where the
+  smallest angular distance it allows (the mean of the distances at its ends less half the
+  sub-satellite point's largest motion over the step) is within reach, or where sgp4
+  fails (so a decaying object's passes run up to the failure).
 """
 
 from __future__ import annotations
@@ -70,10 +73,10 @@ def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Windo
         per = max(1, _SCREEN_STATES // n_coarse)  # objects screened at once: bounded memory
         for first in range(0, len(group), per):
             part = group[first:first + per]
-            near = _near(sats, part, observers, window, tc, threshold_deg)
-            s, c = np.nonzero(near)
-            k0 = np.maximum(0, np.floor(tc[c] / step_s).astype(np.int64) - 2)
-            k1 = np.minimum(T - 1, np.ceil(tc[c + 1] / step_s).astype(np.int64) + 2)
+            t_lo, t_hi = _near(sats, part, observers, window, tc, threshold_deg)
+            s, c = np.nonzero(t_lo <= t_hi)
+            k0 = np.maximum(0, np.floor(t_lo[s, c] / step_s).astype(np.int64) - 2)
+            k1 = np.minimum(T - 1, np.ceil(t_hi[s, c] / step_s).astype(np.int64) + 2)
             found.append((part[s].astype(np.int64), k0, k1))
     if not found:
         return []
@@ -81,45 +84,63 @@ def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Windo
 
 
 def _near(sats: Sequence[Satellite], group: NDArray[np.intp], observers: Observers,
-          window: Window, tc: NDArray[np.float64], threshold_deg: float) -> NDArray[np.bool_]:
-    """Per satellite of ``group`` and coarse step ``[tc[c], tc[c + 1]]``: whether it may
-    be above the threshold for an observer then (or sgp4 fails there: look closely). In
-    the TEME frame: the observers turned with the Earth to each coarse time, the
-    satellites' directions (see the module docstring); the sub-satellite point moves over
-    the ground at most its inertial angular rate (|v| / r) plus the Earth's."""
-    jd1, jd2 = window.jd(tc)
+          window: Window, tc: NDArray[np.float64], threshold_deg: float
+          ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per satellite of ``group`` and coarse step ``[tc[c], tc[c + 1]]``: the stretch
+    ``[t_lo, t_hi]`` of the step in which it may be above the threshold for an observer
+    (``t_lo > t_hi``: none). Near-circular low orbits get the stretch their anchored
+    motion allows; the others the whole step where they may come within reach (or sgp4
+    fails: look closely). See the module docstring."""
     N, C = len(group), len(tc)
-    unit = np.zeros((N, C, 3))
-    rate, r_max, margin = np.zeros(N), np.full(N, _R_POLAR_KM), np.zeros(N)
-    bad = np.zeros((N, C), dtype=bool)
+    t_lo = np.full((N, C - 1), np.inf)
+    t_hi = np.full((N, C - 1), -np.inf)
     by_anchor = np.array([_anchorable(sats[i]) for i in group], dtype=bool)
     if by_anchor.any():
         at = np.flatnonzero(by_anchor)
-        u, w, rm, m, failed = _anchored([sats[i] for i in group[at]], window, tc)
-        ok = at[~failed]
-        unit[ok], rate[ok], r_max[ok], margin[ok] = u[~failed], w[~failed], rm[~failed], \
-            m[~failed]
-        by_anchor[at[failed]] = False  # an anchor failed: sgp4 at every coarse time
+        model = _Anchored([sats[i] for i in group[at]], window, tc)
+        ok = ~model.failed
+        lo, hi = model.stretches(observers, threshold_deg)
+        t_lo[at[ok]], t_hi[at[ok]] = lo[ok], hi[ok]
+        by_anchor[at[model.failed]] = False  # an anchor failed: sgp4 at every coarse time
     if not by_anchor.all():
         at = np.flatnonzero(~by_anchor)
-        r, v, bad[at] = _coarse_states([sats[i] for i in group[at]], jd1, jd2)  # TEME
-        dist = np.sqrt(np.einsum("nck,nck->nc", r, r))
-        speed = np.sqrt(np.einsum("nck,nck->nc", v, v))
-        with np.errstate(invalid="ignore"):
-            rate[at] = np.nanmax(np.where(bad[at], np.nan, speed / dist), axis=1,
-                                 initial=0.0)
-            r_max[at] = np.nanmax(np.where(bad[at], np.nan, dist), axis=1,
-                                  initial=_R_POLAR_KM)
-        unit[at] = np.nan_to_num(r / dist[..., None])
-    omega = 1.2 * rate + EARTH_RATE_RAD_S
+        near = _near_by_states([sats[i] for i in group[at]], observers, window, tc,
+                               threshold_deg)
+        t_lo[at] = np.where(near, tc[:-1], np.inf)
+        t_hi[at] = np.where(near, tc[1:], -np.inf)
+    return t_lo, t_hi
+
+
+def _reach_rad(r_max: NDArray[np.float64], threshold_deg: float) -> NDArray[np.float64]:
+    """The footprint of the threshold (angular radius, rad) at radius ``r_max``, seen from
+    the lowest ground (the polar radius), plus 0.01 rad for the geodetic/geocentric
+    difference and the flattening."""
     e = np.radians(threshold_deg)
-    psi = (np.arccos(np.clip(_R_POLAR_KM / (1.01 * r_max) * np.cos(e), -1.0, 1.0)) - e
-           + 0.01 + margin)
+    out: NDArray[np.float64] = np.arccos(
+        np.clip(_R_POLAR_KM / (1.01 * r_max) * np.cos(e), -1.0, 1.0)) - e + 0.01
+    return out
+
+
+def _near_by_states(sats: Sequence[Satellite], observers: Observers, window: Window,
+                    tc: NDArray[np.float64], threshold_deg: float) -> NDArray[np.bool_]:
+    """Per satellite and coarse step: whether it may come within reach of an observer
+    then, from sgp4 states at the coarse times (or fails there); the sub-satellite point
+    moves over the ground at most its inertial angular rate (|v| / r) plus the Earth's."""
+    jd1, jd2 = window.jd(tc)
+    r, v, bad = _coarse_states(sats, jd1, jd2)  # (N, C, 3) TEME
+    dist = np.sqrt(np.einsum("nck,nck->nc", r, r))
+    speed = np.sqrt(np.einsum("nck,nck->nc", v, v))
+    with np.errstate(invalid="ignore"):
+        omega = 1.2 * np.nanmax(np.where(bad, np.nan, speed / dist), axis=1,
+                                initial=0.0) + EARTH_RATE_RAD_S
+        r_max = np.nanmax(np.where(bad, np.nan, dist), axis=1, initial=_R_POLAR_KM)
+    psi = _reach_rad(r_max, threshold_deg)
     dt = float(tc[1] - tc[0])
+    unit = np.nan_to_num(r / dist[..., None])
     gmst = gmst82_rad(jd1, jd2)
-    near = np.zeros((N, C - 1), dtype=bool)
+    near = np.zeros((len(sats), len(tc) - 1), dtype=bool)
     for ob in observers.r_km / np.linalg.norm(observers.r_km, axis=1)[:, None]:
-        o_teme = rotate_z(np.broadcast_to(ob, (C, 3)), -gmst)  # (C, 3)
+        o_teme = rotate_z(np.broadcast_to(ob, (len(tc), 3)), -gmst)  # (C, 3)
         d = np.arccos(np.clip(np.einsum("nck,ck->nc", unit, o_teme), -1.0, 1.0))
         closest = (d[:, :-1] + d[:, 1:] - omega[:, None] * dt) / 2.0
         near |= closest <= psi[:, None]
@@ -175,46 +196,96 @@ def _coarse_states(sats: Sequence[Satellite], jd1: NDArray[np.float64],
     return r, v, bad
 
 
-def _anchored(sats: Sequence[Satellite], window: Window, tc: NDArray[np.float64]
-              ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
-                         NDArray[np.float64], NDArray[np.bool_]]:
-    """Directions (N, C, 3) TEME at the coarse times ``tc`` of near-circular low orbits from
-    sgp4 at anchors (see the module docstring), with per satellite the largest angular rate
-    |v|/r, the highest radius, the reach's margin (rad), and whether an anchor failed."""
-    from sgp4.api import SatrecArray
+class _Anchored:
+    """Near-circular low orbits from sgp4 at anchors (every :data:`ANCHOR_S`, on coarse
+    times), each anchor step on the earlier anchor's orbital plane at a steady turn (see
+    the module docstring): ``e1``, ``e2`` (N, A, 3) the plane's axes (``e1`` the anchor's
+    direction), ``turn`` (N, A - 1) the angle to the next anchor, ``margin`` (N,) what
+    the motion may depart from that by (rad), ``failed`` (N,) where sgp4 failed at an
+    anchor."""
 
-    span = float(tc[-1])
-    ta = np.linspace(0.0, span, max(2, int(np.ceil(span / ANCHOR_S)) + 1))
-    step = float(ta[1] - ta[0])
-    recs = [s.satrecs()[0] for s in sats]
-    err, r, v = SatrecArray(recs).sgp4(*window.jd(ta))  # (N, A, 3)
-    failed = (err != 0).any(axis=1)
-    r, v = np.nan_to_num(r), np.nan_to_num(v)
-    dist = np.sqrt(np.einsum("nak,nak->na", r, r))
-    e1 = r / np.where(dist > 0, dist, 1.0)[..., None]
-    h = np.cross(r, v)
-    h /= np.maximum(np.sqrt(np.einsum("nak,nak->na", h, h)), 1e-12)[..., None]
-    e2 = np.cross(h, e1)
-    # the turn from each anchor to the next, in the earlier one's plane, whole revolutions
-    # counted from the mean motion (sgp4's secular rates, rad/min)
-    ahead = np.arctan2(np.einsum("nak,nak->na", e1[:, 1:], e2[:, :-1]),
-                       np.einsum("nak,nak->na", e1[:, 1:], e1[:, :-1]))
-    mean = np.array([(x.mdot + x.argpdot) / 60.0 for x in recs])[:, None] * step
-    turn = ahead + 2.0 * np.pi * np.round((mean - ahead) / (2.0 * np.pi))
-    a = np.minimum((tc / step).astype(np.int64), len(ta) - 2)
-    phase = turn[:, a] * ((tc - ta[a]) / step)[None, :]
-    unit = (np.cos(phase)[..., None] * e1[:, a] + np.sin(phase)[..., None] * e2[:, a])
-    ecc = np.array([s.elements[0].eccentricity for s in sats])
-    drift = np.array([abs(x.nodedot) / 60.0 for x in recs]) * step
-    # drag changes the rate from one anchor step to the next; a straight phase then
-    # departs from the curved one by an eighth of that change: half is kept
-    bend = np.abs(np.diff(turn, axis=1)).max(axis=1, initial=0.0)
-    margin = 4.0 * ecc + _SHORT_PERIOD_RAD + drift + bend / 2.0
-    speed = np.sqrt(np.einsum("nak,nak->na", v, v))
-    omega = np.max(speed / np.where(dist > 0, dist, np.inf), axis=1)
-    e_up = ecc + 0.005  # sgp4's osculating eccentricity, a little above the mean one
-    r_max = dist.max(axis=1) * (1.0 + e_up) / (1.0 - e_up)
-    return unit, omega, r_max, margin, failed
+    def __init__(self, sats: Sequence[Satellite], window: Window,
+                 tc: NDArray[np.float64]) -> None:
+        from sgp4.api import SatrecArray
+
+        every = max(1, int(round(ANCHOR_S / float(tc[1] - tc[0]))))
+        self.k = np.unique(np.r_[np.arange(0, len(tc), every), len(tc) - 1])  # on tc
+        self.tc, self.ta, self.window = tc, tc[self.k], window
+        recs = [s.satrecs()[0] for s in sats]
+        err, r, v = SatrecArray(recs).sgp4(*window.jd(self.ta))  # (N, A, 3)
+        self.failed = (err != 0).any(axis=1)
+        r, v = np.nan_to_num(r), np.nan_to_num(v)
+        dist = np.sqrt(np.einsum("nak,nak->na", r, r))
+        self.e1 = r / np.where(dist > 0, dist, 1.0)[..., None]
+        h = np.cross(r, v)
+        h /= np.maximum(np.sqrt(np.einsum("nak,nak->na", h, h)), 1e-12)[..., None]
+        self.e2 = np.cross(h, self.e1)
+        # the turn to the next anchor, in the earlier one's plane, whole revolutions
+        # counted from the mean motion (sgp4's secular rates, rad/min)
+        ahead = np.arctan2(np.einsum("nak,nak->na", self.e1[:, 1:], self.e2[:, :-1]),
+                           np.einsum("nak,nak->na", self.e1[:, 1:], self.e1[:, :-1]))
+        rate = np.array([(x.mdot + x.argpdot) / 60.0 for x in recs])[:, None]
+        mean = rate * np.diff(self.ta)[None, :]
+        self.turn = ahead + 2.0 * np.pi * np.round((mean - ahead) / (2.0 * np.pi))
+        ecc = np.array([s.elements[0].eccentricity for s in sats])
+        drift = np.array([abs(x.nodedot) / 60.0 for x in recs]) * float(np.diff(self.ta).max())
+        # drag changes the turn from one anchor step to the next; a steady turn then
+        # departs from the bent one by an eighth of that change: half is kept
+        bend = np.abs(np.diff(self.turn, axis=1)).max(axis=1, initial=0.0)
+        self.margin = 4.0 * ecc + _SHORT_PERIOD_RAD + drift + bend / 2.0
+        e_up = ecc + 0.005  # sgp4's osculating eccentricity, a little above the mean one
+        self.r_max = np.where(self.failed, _R_POLAR_KM,
+                              dist.max(axis=1) * (1.0 + e_up) / (1.0 - e_up))
+
+    def directions(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The model's directions (N, len(t), 3) at times ``t`` (s from the window start)."""
+        a = np.clip(np.searchsorted(self.ta, t, side="right") - 1, 0, len(self.ta) - 2)
+        phase = self.turn[:, a] * ((t - self.ta[a]) / (self.ta[a + 1] - self.ta[a]))
+        out: NDArray[np.float64] = (np.cos(phase)[..., None] * self.e1[:, a]
+                                    + np.sin(phase)[..., None] * self.e2[:, a])
+        return out
+
+    def stretches(self, observers: Observers, threshold_deg: float
+                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per satellite and coarse step, ``[t_lo, t_hi]`` where the model comes within
+        reach of an observer, the margin and the observer's own turn over half a step
+        added (``t_lo > t_hi``: never). On a plane the direction is ``cos p e1 + sin p
+        e2``; an observer ``o`` is within ``psi`` where ``R cos(p - p_o) >= cos psi``,
+        with ``R`` and ``p_o`` the length and angle of ``o``'s shadow on the plane,
+        taken at the step's middle: the phase is steady, so the stretch is an interval
+        of the step."""
+        tc = self.tc
+        a = np.searchsorted(self.ta, tc[:-1], side="right") - 1  # each step's anchor
+        span = (self.ta[a + 1] - self.ta[a])
+        p0 = self.turn[:, a] * ((tc[:-1] - self.ta[a]) / span)
+        p1 = self.turn[:, a] * ((tc[1:] - self.ta[a]) / span)
+        mid = (tc[:-1] + tc[1:]) / 2.0
+        half = float(np.max(np.diff(tc))) / 2.0
+        psi = _reach_rad(self.r_max, threshold_deg) + self.margin + EARTH_RATE_RAD_S * half
+        cos_psi = np.cos(np.minimum(psi, np.pi))[:, None]
+        gmst = gmst82_rad(*self.window.jd(mid))
+        e1, e2 = self.e1[:, a], self.e2[:, a]  # (N, C - 1, 3)
+        t_lo = np.full(p0.shape, np.inf)
+        t_hi = np.full(p0.shape, -np.inf)
+        for ob in observers.r_km / np.linalg.norm(observers.r_km, axis=1)[:, None]:
+            o = rotate_z(np.broadcast_to(ob, (len(mid), 3)), -gmst)  # (C - 1, 3)
+            x, y = np.einsum("nck,ck->nc", e1, o), np.einsum("nck,ck->nc", e2, o)
+            shadow = np.hypot(x, y)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                width = np.arccos(np.clip(cos_psi / shadow, -1.0, 1.0))
+            width[shadow < cos_psi] = -1.0  # never within reach in this step
+            po = np.arctan2(y, x)
+            centre = po + 2.0 * np.pi * np.round(((p0 + p1) / 2.0 - po) / (2.0 * np.pi))
+            lo = np.maximum(p0, centre - width)
+            hi = np.minimum(p1, centre + width)
+            seen = lo <= hi
+            with np.errstate(invalid="ignore", divide="ignore"):  # a failed one: no turn
+                frac_lo = (lo - p0) / (p1 - p0)
+                frac_hi = (hi - p0) / (p1 - p0)
+            step = (tc[1:] - tc[:-1])[None, :]
+            t_lo = np.where(seen, np.minimum(t_lo, tc[:-1] + frac_lo * step), t_lo)
+            t_hi = np.where(seen, np.maximum(t_hi, tc[:-1] + frac_hi * step), t_hi)
+        return t_lo, t_hi
 
 
 def _anchorable(sat: Satellite) -> bool:

@@ -95,6 +95,7 @@ class Satellite:
     )
     _schedule: Schedule | None = field(default=None, repr=False, compare=False)
     _states: list[TrajectoryStates] | None = field(default=None, repr=False, compare=False)
+    _period_s: float | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.elements and not self.trajectories:
@@ -175,7 +176,12 @@ class Satellite:
     @property
     def period_s(self) -> float:
         """The shortest orbital period among the sources, s: what sampling steps are cut from
-        (a trajectory's from its first state's energy)."""
+        (a trajectory's from its first state's energy); worked out once."""
+        if self._period_s is None:
+            self._period_s = self._shortest_period_s()
+        return self._period_s
+
+    def _shortest_period_s(self) -> float:
         periods = [e.period_minutes * 60.0 for e in self.elements]
         for t in self.trajectories:
             seg = t.segments[0]
