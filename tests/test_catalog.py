@@ -464,3 +464,4 @@ def test_a_reader_works_while_an_import_writes(tmp_path: Path, catalogue_file: P
         assert store.count() == 12_150
         assert store.resolve("SYNTH 102000") == 102000
         assert store.nearest(102000, 2457480.0).line1.startswith("1 A2000")
+

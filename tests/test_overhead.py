@@ -477,3 +477,32 @@ def test_the_anchored_screen_stays_inside_its_margin(catalogue, day):
     assert failed.sum() < 200  # decayed at an anchor: screened by sgp4 at every step
     ratio = off[~failed].max(axis=1) / margin[~failed]
     assert ratio.max() < 0.8
+
+
+def test_pass_rows_write_what_pass_writes():
+    """The many-object report writes its passes a column at a time
+    (:func:`~zarya.reports.contract.pass_rows`); for every pass of the ISS over five places
+    in three days, visible stretches, penumbra crossings and NASA's minute-truncated lines
+    included, that is the JSON :func:`~zarya.reports.contract.pass_` writes from the
+    pass objects, to the character."""
+    import json
+
+    import numpy as np
+
+    from zarya import Ephemeris, Observer, PassOptions, Window, load_satellite, parse_instant
+    from zarya.domain.passes import find_pass_table
+    from zarya.engine.look import Observers
+    from zarya.reports import contract
+
+    eph = Ephemeris(load_satellite(), Window.days(parse_instant("2016-03-31"), 3.0))
+    places = Observers.of([Observer(51.17, 71.45, 347.0), Observer(48.85, 2.35, 35.0),
+                           Observer(-33.9, 18.4, 10.0), Observer(64.1, -21.9, 0.0),
+                           Observer(0.0, 0.0, 0.0)])
+    table = find_pass_table(eph, places, PassOptions(minute_truncated=True))
+    assert table.visible.sum() > 5 and len(table.stretches) > table.visible.sum() - 1
+    rows = np.arange(len(table))
+    ours = contract.pass_rows(table, rows, minute_truncated=True)
+    theirs = [contract.pass_(p, minute_truncated=True)
+              for per in table.passes(len(places)) for p in per]
+    assert len(ours) == len(theirs) > 40
+    assert json.dumps(ours) == json.dumps(theirs)

@@ -256,7 +256,7 @@ class PassTable:
         st = self.stretches
         first = np.searchsorted(st.row, np.arange(len(self) + 1))
         for i in range(len(self)):
-            segments = tuple(self._stretch(k) for k in range(first[i], first[i + 1]))
+            segments = tuple(self.segment(k) for k in range(first[i], first[i + 1]))
             rise, culm, set_ = (self._point(i, j) for j in range(3))
             assert culm is not None
             out[int(self.observer[i])].append(
@@ -265,7 +265,8 @@ class PassTable:
             )
         return out
 
-    def _stretch(self, k: int) -> VisibleSegment:
+    def segment(self, k: int) -> VisibleSegment:
+        """Stretch ``k`` of :attr:`stretches` as a :class:`VisibleSegment`."""
         st = self.stretches
         a, b, c = (
             LookPoint(self.window.instant(st.t[k, j]), float(st.az[k, j]),

@@ -11,12 +11,15 @@ import math
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from ..domain.launch import LaunchWindow
 from ..domain.overflights import Overflight
-from ..domain.pass_table import LookPoint, Pass, VisibleSegment
+from ..domain.pass_table import LookPoint, Pass, PassTable, VisibleSegment
 from ..domain.radio import RadioPass
 from ..engine.failures import FailedStretch
-from ..engine.look import Observer
+from ..engine.look import Observer, compass_points
 from ..engine.timescale import Window, iso_z
 
 __all__ = [
@@ -26,8 +29,10 @@ __all__ = [
     "observer",
     "overflight",
     "pass_",
+    "pass_rows",
     "point",
     "radio_pass",
+    "time_micros",
     "visible_segment",
     "window",
 ]
@@ -120,6 +125,55 @@ def pass_(p: Pass, *, minute_truncated: bool = False) -> JSON:
         "visible": stretches[0] if stretches else None,
         "visible_stretches": stretches,
     }
+
+
+def time_micros(w: Window, t_s: NDArray[np.float64]) -> NDArray[np.int64]:
+    """POSIX microseconds of ``w.instant(t)`` for a column of times (0 where NaN): the
+    same microsecond a ``timedelta`` rounds to."""
+    start = np.datetime64(w.start.replace(tzinfo=None), "us").astype(np.int64)
+    ok = np.isfinite(t_s)
+    micros: NDArray[np.int64] = start + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
+    return micros
+
+
+def _iso_column(micros: NDArray[np.int64]) -> list[str]:
+    """:func:`~zarya.engine.timescale.iso_z` to 0.1 s of a column of POSIX microseconds,
+    written by numpy (the tenths rounded half to even, as ``round``)."""
+    whole, part = np.divmod(micros, 1_000_000)
+    tenths = np.round(part / 100_000.0).astype(np.int64)
+    text = np.datetime_as_string((whole * 1_000_000 + tenths * 100_000).astype("datetime64[us]"),
+                                 unit="ms")
+    return [x[:-2] + "Z" for x in text.tolist()]
+
+
+def pass_rows(table: PassTable, rows: NDArray[np.int64], *, minute_truncated: bool = False
+              ) -> list[JSON]:
+    """:func:`pass_` of the passes ``rows`` of ``table``, the same JSON, their rise,
+    culmination and set written a column at a time (times by numpy, numbers by ``round``
+    as :func:`point` rounds them): a report of 40,000 passes in a fifth of the time."""
+    columns = []
+    for j in range(3):
+        t = table.t[rows, j]
+        az, el, rng = (x.tolist() for x in (table.az[rows, j], table.el[rows, j],
+                                             table.range_km[rows, j]))
+        times = _iso_column(time_micros(table.window, t))
+        points = compass_points(np.nan_to_num(table.az[rows, j])).tolist()
+        columns.append([
+            None if missing else {"time": times[i], "azimuth_deg": round(az[i], 2),
+                                  "elevation_deg": round(el[i], 2) + 0.0,
+                                  "range_km": round(rng[i], 1), "direction": points[i]}
+            for i, missing in enumerate(np.isnan(t).tolist())])
+    duration = table.duration_s[rows].tolist()
+    first = np.searchsorted(table.stretches.row, np.arange(len(table) + 1)).tolist()
+    out = []
+    for i, row in enumerate(rows.tolist()):
+        stretches = [visible_segment(table.segment(k), minute_truncated=minute_truncated)
+                     for k in range(first[row], first[row + 1])]
+        out.append({"rise": columns[0][i], "culmination": columns[1][i],
+                    "set": columns[2][i], "duration_s": round(duration[i], 1),
+                    "visible": stretches[0] if stretches else None,
+                    "visible_stretches": stretches})
+    return out
 
 
 def overflight(o: Overflight) -> JSON:

@@ -199,7 +199,6 @@ def many_passes_report(
     sats = list(objects.satellites())
     total = len(objects)
     done_before = total - len(sats)  # left out already
-    each: list[tuple[Satellite, list[Pass]]] = []
     failures: list[dict[str, Any]] = []
     from ..domain.catalogue_passes import find_many_pass_tables  # the catalogue's search
 
@@ -207,29 +206,38 @@ def many_passes_report(
         sats, Observers.of(observer), window, options, visible_only=visible_only,
         progress=None if progress is None else
         (lambda d, _n: progress(done_before + d, total)))
-    table = many.table
-    table.observer = many.owner  # one place: group the passes by object instead
-    for sat, passes, codes, ok in zip(sats, table.passes(len(sats)), many.codes,
-                                      many.propagated, strict=True):
+    table, owner = many.table, many.owner
+    kept = np.zeros(len(sats), dtype=bool)
+    for i, (sat, codes, ok) in enumerate(zip(sats, many.codes, many.propagated, strict=True)):
         if not ok:
             objects.failed += 1
             continue
+        kept[i] = True
         if len(codes):
             failures.append({"norad_id": sat.norad_id, "name": sat.name,
                              "reason": reason(int(codes[0]))})
-        each.append((sat, passes))
-    found: list[tuple[float, dict[str, Any]]] = []
-    with_passes = 0
-    for sat, passes in each:
-        if visible_only:
-            passes = [p for p in passes if p.visible is not None]
-        with_passes += bool(passes)
-        for p in passes:
-            first = p.rise or p.culmination
-            item = {"norad_id": sat.norad_id, "name": sat.name,
-                    **_with_switches(sat, window, p, options)}
-            found.append((first.time.timestamp(), item))
-    found.sort(key=lambda x: (x[0], x[1]["norad_id"]))
+    chosen = kept[owner] & (table.visible if visible_only else True)
+    rows = np.flatnonzero(chosen)
+    with_passes = len(np.unique(owner[rows]))
+    items = contract.pass_rows(table, rows, minute_truncated=options.minute_truncated)
+    ids = np.array([s.norad_id for s in sats], dtype=np.int64)
+    names = [s.name for s in sats]
+    found = []
+    for row, item in zip(rows.tolist(), items, strict=True):
+        sat = sats[owner[row]]
+        if sat.n_sources > 1:
+            t_rise, t_set = table.t[row, 0], table.t[row, 2]
+            switches = source_switches(
+                sat, window.start if np.isnan(t_rise) else window.instant(t_rise),
+                window.end if np.isnan(t_set) else window.instant(t_set))
+            if switches:
+                item["source_switches"] = switches
+        found.append({"norad_id": int(ids[owner[row]]), "name": names[owner[row]], **item})
+    # in time order (the rise, or the culmination of a pass the window cuts), then by
+    # object: a stable sort of the rows, which come by object and time
+    first = np.where(np.isnan(table.t[rows, 0]), table.t[rows, 1], table.t[rows, 0])
+    order = np.lexsort((ids[owner[rows]], contract.time_micros(window, first)))
+    found = [found[k] for k in order.tolist()]
     warnings = objects.warnings()
     if failures:
         named = "; ".join(f"{f['name']} ({f['norad_id']}): {f['reason']}" for f in failures[:5])
@@ -246,6 +254,6 @@ def many_passes_report(
         "stale": objects.stale,
         "failed": objects.failed,
         "failures": failures,
-        "passes": [item for _, item in found],
+        "passes": found,
         "warnings": warnings,
     }
