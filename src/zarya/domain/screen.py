@@ -264,12 +264,15 @@ class _Anchored:
         psi = _reach_rad(self.r_max, threshold_deg) + self.margin + EARTH_RATE_RAD_S * half
         cos_psi = np.cos(np.minimum(psi, np.pi))[:, None]
         gmst = gmst82_rad(*self.window.jd(mid))
-        e1, e2 = self.e1[:, a], self.e2[:, a]  # (N, C - 1, 3)
         t_lo = np.full(p0.shape, np.inf)
         t_hi = np.full(p0.shape, -np.inf)
+        x, y = np.empty(p0.shape), np.empty(p0.shape)
+        cuts = np.flatnonzero(np.diff(a)) + 1  # the steps of each anchor step, together
         for ob in observers.r_km / np.linalg.norm(observers.r_km, axis=1)[:, None]:
             o = rotate_z(np.broadcast_to(ob, (len(mid), 3)), -gmst)  # (C - 1, 3)
-            x, y = np.einsum("nck,ck->nc", e1, o), np.einsum("nck,ck->nc", e2, o)
+            for steps in np.split(np.arange(len(mid)), cuts):  # a matrix product each
+                x[:, steps] = self.e1[:, a[steps[0]]] @ o[steps].T
+                y[:, steps] = self.e2[:, a[steps[0]]] @ o[steps].T
             shadow = np.hypot(x, y)
             with np.errstate(invalid="ignore", divide="ignore"):
                 width = np.arccos(np.clip(cos_psi / shadow, -1.0, 1.0))

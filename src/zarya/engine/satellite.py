@@ -347,6 +347,8 @@ class Satellite:
         trajectory's segments; r and v are NaN where the code is not 0."""
         jd1 = np.asarray(jd_whole, dtype=float)
         jd2 = np.asarray(jd_fraction, dtype=float)
+        if len(self.elements) == 1 and not self.trajectories and jd1.ndim == 1:
+            return self._teme_of_the_set(jd1, jd2)  # a catalogue's object: one set
         which = np.broadcast_to(np.asarray(k, dtype=np.int64), jd1.shape)
         r = np.full(jd1.shape + (3,), np.nan)
         v = np.full(jd1.shape + (3,), np.nan)
@@ -370,6 +372,23 @@ class Satellite:
             rr[bad] = np.nan
             vv[bad] = np.nan
             r[mask], v[mask], err[mask] = rr, vv, e
+        return r, v, err
+
+    def _teme_of_the_set(self, jd1: FloatArray, jd2: FloatArray
+                         ) -> tuple[FloatArray, FloatArray, NDArray[np.uint8]]:
+        """:meth:`teme_of_sources` of a satellite of one element set, without the
+        bookkeeping of several (the same answer; a stack of a catalogue's objects asks
+        10,000 times)."""
+        e, r, v = self.satrecs()[0].sgp4_array(jd1, jd2)
+        if len(jd1):
+            jd = jd1 + jd2
+            decay = self.decay_jd(0, float(jd.max()))
+            if decay is not None:
+                e = np.where(jd >= decay, 6, e)
+        err = np.asarray(e, dtype=np.uint8)
+        bad = err != 0
+        r[bad] = np.nan
+        v[bad] = np.nan
         return r, v, err
 
     def teme(
