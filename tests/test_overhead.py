@@ -449,34 +449,51 @@ def test_the_screen_leaves_out_no_pass(catalogue, options):
         assert len(screened.table) == len(whole.table) > 100
         assert (screened.owner == whole.owner).all()
         np.testing.assert_allclose(screened.table.t, whole.table.t, atol=0.05)
+    # windows that are no whole number of anchor steps, 21 days past the elements' epoch
+    # (decaying objects among them): the same passes, and the same failures named
+    for start, span in (("2025-10-24T00:00:00Z", 7230.0), ("2025-10-24T06:00:00Z", 100.0)):
+        odd = Window(parse_instant(start), span)
+        place = Observers.of(Observer(51.17, 71.45, 347.0))
+        screened = find_many_pass_tables(sats, place, odd, opts)
+        whole = find_many_pass_tables(sats, place, odd, opts, screen=False)
+        assert (screened.owner == whole.owner).all()
+        np.testing.assert_allclose(screened.table.t, whole.table.t, atol=0.05)
+        assert [c.tolist() for c in screened.codes] == [c.tolist() for c in whole.codes]
+        assert (screened.propagated == whole.propagated).all()
 
 
-@pytest.mark.parametrize("day", ["2025-10-03", "2025-09-20"])
-def test_the_anchored_screen_stays_inside_its_margin(catalogue, day):
+@pytest.mark.parametrize(("day", "hours"), [("2025-10-03", 24.0), ("2025-09-20", 24.0),
+                                           ("2025-10-03", 1.5)])
+def test_the_anchored_screen_stays_inside_its_margin(catalogue, day, hours):
     """The screen's directions of near-circular low orbits (sgp4 at hourly anchors, the
-    orbital plane turned in between) against sgp4 at every coarse time, for every such
-    object of the active catalogue, on its epoch's day and 13 days before it (drag bends
-    the decaying ones' phase most there): each stays inside the margin the screen adds to
-    the reach. Measured: at most 0.39 of the margin on the epoch's day, 0.56 thirteen days
-    before it (decaying Starlinks), so a failure here means the model, not chance."""
+    orbital plane turned in between) against sgp4, for every such object of the active
+    catalogue, on its epoch's day, 13 days before it (drag bends the decaying ones' phase
+    most there) and over an hour and a half (an anchor step shorter than the others): each
+    stays inside the margin the screen adds to the reach, and the margin stays that of a
+    whole day. Measured (every 60 s on 3,000 objects): at most 0.38 of the margin on the
+    epoch's day, 0.56 thirteen days before it (decaying Starlinks), 0.61 over the 1.5 h;
+    the median margin 0.012 rad in each. A failure here means the model, not chance."""
     from zarya.domain import screen
     from zarya.engine.satellite import Satellite
     from zarya.engine.timescale import Window
 
+    window = Window(parse_instant(day), hours * 3600.0)
+    end = float(sum(window.base_jd)) + hours / 24.0
     sats = [s for s in (Satellite.from_elements([es]) for es in catalogue)
-            if screen._anchorable(s)]
+            if screen._anchorable(s, end)]
     assert len(sats) > 10_000
-    window = Window.days(parse_instant(day), 1.0)
-    tc = np.linspace(0.0, window.span_s, 289)
+    tc = np.linspace(0.0, window.span_s, int(np.ceil(window.span_s / screen.COARSE_S)) + 1)
     model = screen._Anchored(sats, window, tc)
-    unit, margin, failed = model.directions(tc), model.margin, model.failed
-    r, _, bad = screen._coarse_states(sats, *window.jd(tc))
+    t = tc if hours > 2 else np.linspace(0.0, window.span_s, 91)  # every 60 s when short
+    unit, margin, failed = model.directions(t), model.margin, model.failed
+    r, _, bad = screen._coarse_states(sats, *window.jd(t))
     true = r / np.linalg.norm(r, axis=2)[..., None]
     off = np.arccos(np.clip(np.einsum("nck,nck->nc", unit, true), -1.0, 1.0))
     off = np.where(bad, 0.0, off)  # where sgp4 fails the screen looks closely anyway
     assert failed.sum() < 200  # decayed at an anchor: screened by sgp4 at every step
     ratio = off[~failed].max(axis=1) / margin[~failed]
-    assert ratio.max() < 0.8
+    assert ratio.max() < 0.9
+    assert np.median(margin) < 0.02  # no step of another length inflates it
 
 
 def test_pass_rows_write_what_pass_writes():
@@ -500,9 +517,14 @@ def test_pass_rows_write_what_pass_writes():
                            Observer(0.0, 0.0, 0.0)])
     table = find_pass_table(eph, places, PassOptions(minute_truncated=True))
     assert table.visible.sum() > 5 and len(table.stretches) > table.visible.sum() - 1
-    rows = np.arange(len(table))
-    ours = contract.pass_rows(table, rows, minute_truncated=True)
-    theirs = [contract.pass_(p, minute_truncated=True)
-              for per in table.passes(len(places)) for p in per]
-    assert len(ours) == len(theirs) > 40
-    assert json.dumps(ours) == json.dumps(theirs)
+    # and a window that opens at a culmination and closes at another: passes cut both ways
+    cut = Window(eph.window.instant(table.t[0, 1]), float(table.t[-1, 1] - table.t[0, 1]))
+    cut_table = find_pass_table(Ephemeris(load_satellite(), cut), places,
+                                PassOptions(minute_truncated=True))
+    assert np.isnan(cut_table.t[:, 0]).any() and np.isnan(cut_table.t[:, 2]).any()
+    for t in (table, cut_table):
+        ours = contract.pass_rows(t, np.arange(len(t)), minute_truncated=True)
+        theirs = [contract.pass_(p, minute_truncated=True)
+                  for per in t.passes(len(places)) for p in per]
+        assert len(ours) == len(theirs) > 30
+        assert json.dumps(ours) == json.dumps(theirs)

@@ -94,7 +94,8 @@ def _near(sats: Sequence[Satellite], group: NDArray[np.intp], observers: Observe
     N, C = len(group), len(tc)
     t_lo = np.full((N, C - 1), np.inf)
     t_hi = np.full((N, C - 1), -np.inf)
-    by_anchor = np.array([_anchorable(sats[i]) for i in group], dtype=bool)
+    end_jd = float(sum(window.base_jd)) + window.span_s / 86400.0
+    by_anchor = np.array([_anchorable(sats[i], end_jd) for i in group], dtype=bool)
     if by_anchor.any():
         at = np.flatnonzero(by_anchor)
         model = _Anchored([sats[i] for i in group[at]], window, tc)
@@ -229,9 +230,12 @@ class _Anchored:
         self.turn = ahead + 2.0 * np.pi * np.round((mean - ahead) / (2.0 * np.pi))
         ecc = np.array([s.elements[0].eccentricity for s in sats])
         drift = np.array([abs(x.nodedot) / 60.0 for x in recs]) * float(np.diff(self.ta).max())
-        # drag changes the turn from one anchor step to the next; a steady turn then
-        # departs from the bent one by an eighth of that change: half is kept
-        bend = np.abs(np.diff(self.turn, axis=1)).max(axis=1, initial=0.0)
+        # drag changes the rate of turn from one anchor step to the next; a steady turn
+        # then departs from the bent one by an eighth of that change over a step: half is
+        # kept (rates, not turns: the last anchor step may be shorter than the others)
+        steps = np.diff(self.ta)
+        bend = (np.abs(np.diff(self.turn / steps[None, :], axis=1)).max(axis=1, initial=0.0)
+                * float(steps.max()))
         self.margin = 4.0 * ecc + _SHORT_PERIOD_RAD + drift + bend / 2.0
         e_up = ecc + 0.005  # sgp4's osculating eccentricity, a little above the mean one
         self.r_max = np.where(self.failed, _R_POLAR_KM,
@@ -291,9 +295,11 @@ class _Anchored:
         return t_lo, t_hi
 
 
-def _anchorable(sat: Satellite) -> bool:
-    """Whether the anchored screen may serve ``sat``: one element set, a low orbit, nearly
-    circular."""
+def _anchorable(sat: Satellite, until_jd: float) -> bool:
+    """Whether the anchored screen may serve ``sat`` up to ``until_jd``: one element set,
+    a low orbit, nearly circular, and not decayed by then (a decaying object's failures,
+    which can fall between anchors, are looked for at every coarse time)."""
     return (len(sat.elements) == 1 and not sat.trajectories
             and sat.period_s <= HIGH_PERIOD_S
-            and sat.elements[0].eccentricity <= ANCHOR_MAX_ECCENTRICITY)
+            and sat.elements[0].eccentricity <= ANCHOR_MAX_ECCENTRICITY
+            and sat.decay_jd(0, until_jd) is None)

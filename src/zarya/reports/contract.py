@@ -8,7 +8,7 @@ command line's ``--json``, the web API and the batch is made of these pieces.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -130,7 +130,7 @@ def pass_(p: Pass, *, minute_truncated: bool = False) -> JSON:
 def time_micros(w: Window, t_s: NDArray[np.float64]) -> NDArray[np.int64]:
     """POSIX microseconds of ``w.instant(t)`` for a column of times (0 where NaN): the
     same microsecond a ``timedelta`` rounds to."""
-    start = np.datetime64(w.start.replace(tzinfo=None), "us").astype(np.int64)
+    start = np.datetime64(w.start.astimezone(UTC).replace(tzinfo=None), "us").astype(np.int64)
     ok = np.isfinite(t_s)
     micros: NDArray[np.int64] = start + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
     return micros
