@@ -29,7 +29,7 @@ from ..elements.oem import Trajectory
 from ..engine.ephemeris import Ephemeris
 from ..engine.look import COMPASS_POINTS, Observers
 from ..engine.satellite import Satellite
-from ..engine.timescale import Window, parse_instant
+from ..engine.timescale import Window, iso_column, parse_instant, tenths_column
 from .places import Places
 
 __all__ = ["CATEGORIES", "COLUMNS", "OBJECT_COLUMNS", "Columns", "columns", "compute_chunk",
@@ -124,25 +124,6 @@ def _frame(window_start_iso: str, span_s: float, places: Places) -> tuple[Window
             Observers(places.lat_deg, places.lon_deg, places.alt_m))
 
 
-def _time_column(window, t_s: np.ndarray) -> np.ndarray:
-    """Seconds from the window start -> ``datetime64[us]`` rounded to 0.1 s, NaT for NaN."""
-    base = np.datetime64(window.start.replace(tzinfo=None), "us").astype(np.int64)
-    ok = ~np.isnan(t_s)
-    micro = base + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
-    micro = (np.round(micro / 1e5) * 1e5).astype(np.int64)
-    out = micro.astype("datetime64[us]")
-    out[~ok] = np.datetime64("NaT")
-    return out
-
-
-def _iso(times: np.ndarray) -> np.ndarray:
-    """``datetime64[us]`` -> ISO 8601 UTC strings to 0.1 s (``...Z``), None for NaT."""
-    text = np.datetime_as_string(times, unit="ms")
-    out = np.array([x[:-2] + "Z" for x in text.tolist()], dtype=object)
-    out[np.isnat(times)] = None
-    return out
-
-
 def text_column(name: str, values: np.ndarray) -> np.ndarray:
     """A column as CSV and JSONL write it: times as ISO strings, codes as their names
     (None where missing); other columns as they are."""
@@ -150,7 +131,7 @@ def text_column(name: str, values: np.ndarray) -> np.ndarray:
         names = np.array(CATEGORIES[name] + (None,), dtype=object)
         return names[values.astype(np.int64)]
     if values.dtype.kind == "M":
-        return _iso(values)
+        return iso_column(values)
     return values
 
 
@@ -195,7 +176,7 @@ def columns(table, places: Places, first_index: int, *,
     }
 
     def points(prefix, t, az, el, rng, mag=None):
-        cols[f"{prefix}_time"] = _time_column(table.window, t)
+        cols[f"{prefix}_time"] = tenths_column(table.window, t)
         cols[f"{prefix}_azimuth_deg"] = _round(az, 2)
         cols[f"{prefix}_elevation_deg"] = _round(el, 2)
         cols[f"{prefix}_range_km"] = _round(rng, 1)

@@ -27,9 +27,11 @@ __all__ = [
     "SECONDS_PER_DAY",
     "Window",
     "datetime_of",
+    "iso_column",
     "iso_z",
     "jd_of",
     "parse_instant",
+    "tenths_column",
     "utc_now",
 ]
 
@@ -130,6 +132,27 @@ def iso_z(when: datetime, digits: int = 1) -> str:
     if digits <= 0:
         return base + "Z"
     return f"{base}.{when.microsecond // 10 ** (6 - digits):0{digits}d}Z"
+
+
+def tenths_column(window: Window, t_s: NDArray[np.float64]) -> NDArray[np.datetime64]:
+    """Seconds from the window's start -> ``datetime64[us]`` UTC rounded to 0.1 s (half to
+    even, as :func:`iso_z`), NaT for NaN: a column of times at once."""
+    base = np.datetime64(window.start.astimezone(UTC).replace(tzinfo=None), "us")
+    ok = ~np.isnan(t_s)
+    micro = base.astype(np.int64) + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
+    micro = (np.round(micro / 1e5) * 1e5).astype(np.int64)
+    out = micro.astype("datetime64[us]")
+    out[~ok] = np.datetime64("NaT")
+    return out
+
+
+def iso_column(times: NDArray[np.datetime64]) -> NDArray[np.object_]:
+    """``datetime64[us]`` already rounded to 0.1 s -> :func:`iso_z` strings (``...Z``),
+    None for NaT."""
+    text = np.datetime_as_string(times, unit="ms")
+    out = np.array([x[:-2] + "Z" for x in text.tolist()], dtype=object)
+    out[np.isnat(times)] = None
+    return out
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from ..domain.pass_table import LookPoint, Pass, PassTable, VisibleSegment
 from ..domain.radio import RadioPass
 from ..engine.failures import FailedStretch
 from ..engine.look import Observer, compass_points
-from ..engine.timescale import Window, iso_z
+from ..engine.timescale import Window, iso_column, iso_z, tenths_column
 
 __all__ = [
     "failed_stretch",
@@ -136,16 +136,6 @@ def time_micros(w: Window, t_s: NDArray[np.float64]) -> NDArray[np.int64]:
     return micros
 
 
-def _iso_column(micros: NDArray[np.int64]) -> list[str]:
-    """:func:`~zarya.engine.timescale.iso_z` to 0.1 s of a column of POSIX microseconds,
-    written by numpy (the tenths rounded half to even, as ``round``)."""
-    whole, part = np.divmod(micros, 1_000_000)
-    tenths = np.round(part / 100_000.0).astype(np.int64)
-    text = np.datetime_as_string((whole * 1_000_000 + tenths * 100_000).astype("datetime64[us]"),
-                                 unit="ms")
-    return [x[:-2] + "Z" for x in text.tolist()]
-
-
 def pass_rows(table: PassTable, rows: NDArray[np.int64], *, minute_truncated: bool = False
               ) -> list[JSON]:
     """:func:`pass_` of the passes ``rows`` of ``table``, the same JSON, their rise,
@@ -156,7 +146,7 @@ def pass_rows(table: PassTable, rows: NDArray[np.int64], *, minute_truncated: bo
         t = table.t[rows, j]
         az, el, rng = (x.tolist() for x in (table.az[rows, j], table.el[rows, j],
                                              table.range_km[rows, j]))
-        times = _iso_column(time_micros(table.window, t))
+        times = iso_column(tenths_column(table.window, t)).tolist()
         points = compass_points(np.nan_to_num(table.az[rows, j])).tolist()
         columns.append([
             None if missing else {"time": times[i], "azimuth_deg": round(az[i], 2),
