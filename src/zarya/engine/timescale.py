@@ -30,6 +30,7 @@ __all__ = [
     "iso_column",
     "iso_z",
     "jd_of",
+    "micros_column",
     "parse_instant",
     "tenths_column",
     "utc_now",
@@ -134,13 +135,21 @@ def iso_z(when: datetime, digits: int = 1) -> str:
     return f"{base}.{when.microsecond // 10 ** (6 - digits):0{digits}d}Z"
 
 
+def micros_column(window: Window, t_s: NDArray[np.float64]) -> NDArray[np.int64]:
+    """POSIX microseconds of ``window.instant(t)`` for a column of times (0 where NaN): the
+    same microsecond a ``timedelta`` rounds to."""
+    base = np.datetime64(window.start.astimezone(UTC).replace(tzinfo=None), "us")
+    ok = np.isfinite(t_s)
+    micros: NDArray[np.int64] = (base.astype(np.int64)
+                                 + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64))
+    return micros
+
+
 def tenths_column(window: Window, t_s: NDArray[np.float64]) -> NDArray[np.datetime64]:
     """Seconds from the window's start -> ``datetime64[us]`` UTC rounded to 0.1 s (half to
     even, as :func:`iso_z`), NaT for NaN: a column of times at once."""
-    base = np.datetime64(window.start.astimezone(UTC).replace(tzinfo=None), "us")
     ok = ~np.isnan(t_s)
-    micro = base.astype(np.int64) + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
-    micro = (np.round(micro / 1e5) * 1e5).astype(np.int64)
+    micro = (np.round(micros_column(window, t_s) / 1e5) * 1e5).astype(np.int64)
     out = micro.astype("datetime64[us]")
     out[~ok] = np.datetime64("NaT")
     return out

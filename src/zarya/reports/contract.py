@@ -8,7 +8,7 @@ command line's ``--json``, the web API and the batch is made of these pieces.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,6 @@ __all__ = [
     "pass_rows",
     "point",
     "radio_pass",
-    "time_micros",
     "visible_segment",
     "window",
 ]
@@ -125,15 +124,6 @@ def pass_(p: Pass, *, minute_truncated: bool = False) -> JSON:
         "visible": stretches[0] if stretches else None,
         "visible_stretches": stretches,
     }
-
-
-def time_micros(w: Window, t_s: NDArray[np.float64]) -> NDArray[np.int64]:
-    """POSIX microseconds of ``w.instant(t)`` for a column of times (0 where NaN): the
-    same microsecond a ``timedelta`` rounds to."""
-    start = np.datetime64(w.start.astimezone(UTC).replace(tzinfo=None), "us").astype(np.int64)
-    ok = np.isfinite(t_s)
-    micros: NDArray[np.int64] = start + np.round(np.where(ok, t_s, 0.0) * 1e6).astype(np.int64)
-    return micros
 
 
 def pass_rows(table: PassTable, rows: NDArray[np.int64], *, minute_truncated: bool = False

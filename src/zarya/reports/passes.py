@@ -23,7 +23,7 @@ from ..engine.failures import cannot, reason
 from ..engine.frames import EARTH_ROTATION_RAD_S, itrs_to_geodetic
 from ..engine.look import Observer, Observers, compass
 from ..engine.satellite import Satellite
-from ..engine.timescale import Window, iso_z
+from ..engine.timescale import Window, iso_z, micros_column
 from ..errors import PropagationError
 from . import contract
 from .satellites import ManyObjects, planned, satellite_info, source_switches
@@ -236,7 +236,7 @@ def many_passes_report(
     # in time order (the rise, or the culmination of a pass the window cuts), then by
     # object: a stable sort of the rows, which come by object and time
     first = np.where(np.isnan(table.t[rows, 0]), table.t[rows, 1], table.t[rows, 0])
-    order = np.lexsort((ids[owner[rows]], contract.time_micros(window, first)))
+    order = np.lexsort((ids[owner[rows]], micros_column(window, first)))
     found = [found[k] for k in order.tolist()]
     warnings = objects.warnings()
     if failures:
