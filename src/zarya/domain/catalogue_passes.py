@@ -80,6 +80,8 @@ def find_many_pass_tables(
     if not sats:
         return ManyPasses(PassTable.empty(window, 0), np.zeros(0, dtype=np.int64), [],
                           np.zeros(0, dtype=bool))
+    # sgp4's decay scans only where its drag model allows a decay (most sets: none)
+    Satellite.rule_out_decay(sats, float(sum(window.base_jd)) + window.span_s / 86400.0)
     tables: list[PassTable] = []
     owners: list[NDArray[np.int64]] = []
     codes: list[list[NDArray[np.uint8]]] = [[] for _ in sats]

@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..elements.elset import ElementSet
 from ..elements.oem import Trajectory
 from ..errors import ElementsError, StaleElementsError
+from .decay import surely_up
 from .selection import (
     MANOEUVRE_DROP_REV_PER_DAY,
     MANOEUVRE_MAX_GAP_DAYS,
@@ -324,7 +325,9 @@ class Satellite:
         polynomial turns the semi-major axis back up: an artefact), so for near-Earth sets
         everything after the first decay is treated as decayed. Deep-space sets (periods of
         225 minutes and more) keep sgp4's verdict time by time, as Vallado's reference does.
-        Scans forward from the epoch in 10-minute steps up to ``until_jd`` (cached).
+        Scans forward from the epoch in 10-minute steps up to ``until_jd`` (cached), unless
+        :func:`~zarya.engine.decay.surely_up` proves that sgp4 cannot report decay there
+        (most sets: see :meth:`rule_out_decay` for many at once).
         """
         if self.elements[k].is_deep_space:
             return None
@@ -332,12 +335,34 @@ class Satellite:
         scanned, found = self._decay.get(k, (epoch, None))
         if found is not None or until_jd <= scanned:
             return found
+        if surely_up([self.satrecs()[k]], np.array([(until_jd - epoch) * 1440.0]))[0]:
+            self._decay[k] = (until_jd, None)
+            return None
         grid = np.append(np.arange(scanned, until_jd, _DECAY_SCAN_DAYS), until_jd)
         e, _, _ = self.satrecs()[k].sgp4_array(grid, np.zeros_like(grid))
         hits = np.flatnonzero(e == 6)
         found = float(grid[hits[0]]) if len(hits) else None
         self._decay[k] = (until_jd, found)
         return found
+
+    @staticmethod
+    def rule_out_decay(sats: Sequence[Satellite], until_jd: float) -> None:
+        """:meth:`decay_jd`'s proof for every near-Earth set of ``sats`` up to
+        ``until_jd``, in one vectorised bound (:func:`~zarya.engine.decay.surely_up`)
+        instead of one per set: those it clears are not scanned (a catalogue's 12,000 sets
+        in 10 ms, against seconds of scanning)."""
+        todo = [(sat, k) for sat in sats for k, es in enumerate(sat.elements)
+                if not es.is_deep_space
+                and sat._decay.get(k, (es.epoch_jd_total, None))[1] is None
+                and sat._decay.get(k, (es.epoch_jd_total, None))[0] < until_jd]
+        if not todo:
+            return
+        minutes = np.array([(until_jd - sat.elements[k].epoch_jd_total) * 1440.0
+                            for sat, k in todo])
+        up = surely_up([sat.satrecs()[k] for sat, k in todo], minutes)
+        for (sat, k), clear in zip(todo, up.tolist(), strict=True):
+            if clear:
+                sat._decay[k] = (until_jd, None)
 
     def teme_of_sources(
         self, jd_whole: ArrayLike, jd_fraction: ArrayLike, k: ArrayLike
