@@ -6,7 +6,7 @@ from any one place. Here:
 
 1. a coarse screen (:mod:`.screen`): for each coarse step, whether the satellite can come
    within reach of any of the places during it;
-2. only those stretches, widened by two grid steps, are propagated on the fine grid (the
+2. only those stretches, widened by a grid step on each side, are propagated on the fine grid (the
    single-satellite step rule for low orbits: 60 s, or 1/90 of the shortest period; for
    high ones the longer step of :func:`grid_step_s`) and laid end to end
    in a :class:`~zarya.engine.stacked.StackedEphemeris`, a few hundred thousand grid
@@ -25,7 +25,7 @@ skipped (every step is near one of them) and whole windows are stacked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,18 +97,18 @@ def find_many_pass_tables(
             tables.append(find_pass_table(eph, observers, options,
                                           visible_only=visible_only))
             owners.append(np.full(len(tables[-1]), i, dtype=np.int64))
-    stacks: list[tuple[float, list[tuple[int, int, int]]]] = []
+    stacks: list[tuple[float, NDArray[np.int64]]] = []
     for step, group in _by_step(sats, together):
         T = len(window.grid(step))
         if screen and len(observers) <= SCREEN_MAX_PLACES:
             # refraction lifts what is seen by under 0.6 degree at the horizon: screen lower
             lowest = options.min_elevation_deg - (1.0 if options.refraction else 0.0)
             blocks = screen_blocks([sats[i] for i in group], observers, window, step, lowest)
-            blocks = [(group[s], k0, n) for s, k0, n in blocks]
+            blocks[:, 0] = np.asarray(group, dtype=np.int64)[blocks[:, 0]]
         else:
-            blocks = [(s, 0, T) for s in group]
+            blocks = np.array([(s, 0, T) for s in group], dtype=np.int64).reshape(-1, 3)
         stacks += [(step, stack) for stack in _stacks(sats, blocks)]
-    total = sum(b[2] for _, stack in stacks for b in stack)
+    total = sum(int(stack[:, 2].sum()) for _, stack in stacks)
     done = 0
     for step, stack in stacks:
         eph = StackedEphemeris(sats, window, step, stack)
@@ -123,7 +123,7 @@ def find_many_pass_tables(
             table, owner = _to_real(eph, found, window)
             tables.append(table)
             owners.append(owner)
-        done += sum(b[2] for b in stack)
+        done += int(stack[:, 2].sum())
         if progress is not None:
             progress(round(len(sats) * done / max(total, 1)), len(sats))
     table = PassTable.concat(window, tables)
@@ -175,25 +175,34 @@ def _by_step(sats: Sequence[Satellite], chosen: list[int]) -> list[tuple[float, 
     return out
 
 
-def _stacks(sats: Sequence[Satellite], blocks: list[tuple[int, int, int]]):
-    """The blocks in stacks of about :data:`STACK_POINTS` grid points, satellites sorted
-    by orbit size (alike footprints share a stack), those of known and of unknown
-    brightness apart (the light rules differ), low and high orbits apart."""
-    size = {i: sats[i].period_s for i in {b[0] for b in blocks}}
-    # apart: known and unknown brightness, and low and high orbits (a stack's footprint
-    # index is as wide as its highest object's: a high one would make a low stack dense)
-    kind = {i: (sats[i].std_magnitude is not None, p > HIGH_PERIOD_S) for i, p in size.items()}
-    order = sorted(blocks, key=lambda b: (kind[b[0]], size[b[0]], b[0], b[1]))
-    stack: list[tuple[int, int, int]] = []
-    points = 0
-    for b in order:
-        if stack and (points + b[2] + 1 > STACK_POINTS or kind[b[0]] != kind[stack[0][0]]):
-            yield stack
-            stack, points = [], 0
-        stack.append(b)
-        points += b[2] + 1
-    if stack:
-        yield stack
+def _stacks(sats: Sequence[Satellite], blocks: NDArray[np.int64]
+            ) -> Iterator[NDArray[np.int64]]:
+    """The blocks (rows: satellite, k0, count) in stacks of about :data:`STACK_POINTS`
+    grid points, satellites sorted by orbit size (alike footprints share a stack), those
+    of known and of unknown brightness apart (the light rules differ), low and high orbits
+    apart (a stack's footprint index is as wide as its highest object's: a high one would
+    make a low stack dense)."""
+    if not len(blocks):
+        return
+    met = np.flatnonzero(np.bincount(blocks[:, 0]))
+    period = np.zeros(int(met[-1]) + 1)
+    known = np.zeros(int(met[-1]) + 1, dtype=bool)
+    period[met] = [sats[i].period_s for i in met.tolist()]
+    known[met] = [sats[i].std_magnitude is not None for i in met.tolist()]
+    size = period[blocks[:, 0]]
+    kind = 2 * known[blocks[:, 0]] + (size > HIGH_PERIOD_S)
+    order = np.lexsort((blocks[:, 2], blocks[:, 1], blocks[:, 0], size, kind))
+    blocks, kind = blocks[order], kind[order]
+    cum = np.cumsum(blocks[:, 2] + 1)  # grid points up to each block, separators included
+    kind_end = np.r_[np.flatnonzero(np.diff(kind)) + 1, len(blocks)]
+    start = 0
+    while start < len(blocks):
+        before = int(cum[start - 1]) if start else 0
+        end = int(np.searchsorted(cum, before + STACK_POINTS, side="right"))
+        end = min(max(end, start + 1), int(kind_end[np.searchsorted(kind_end, start,
+                                                                    side="right")]))
+        yield blocks[start:end]
+        start = end
 
 
 def _to_real(eph: StackedEphemeris, table: PassTable, window: Window

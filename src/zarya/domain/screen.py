@@ -57,8 +57,8 @@ _SHORT_PERIOD_RAD = 0.005  # the flattening's short-period terms, in direction (
 
 
 def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Window,
-                  step_s: float, threshold_deg: float) -> list[tuple[int, int, int]]:
-    """(satellite, first fine grid index, number of points) of the stretches where each
+                  step_s: float, threshold_deg: float) -> NDArray[np.int64]:
+    """Rows (satellite, first fine grid index, number of points) of the stretches where each
     satellite may be above ``threshold_deg`` for one of the observers (see the module
     docstring); a satellite that never comes near has none. Low orbits are screened every
     :data:`COARSE_S`, high ones (periods over :data:`HIGH_PERIOD_S`, slow across the sky)
@@ -77,11 +77,11 @@ def screen_blocks(sats: Sequence[Satellite], observers: Observers, window: Windo
             part = group[first:first + per]
             t_lo, t_hi = _near(sats, part, observers, window, tc, threshold_deg)
             s, c = np.nonzero(t_lo <= t_hi)
-            k0 = np.maximum(0, np.floor(t_lo[s, c] / step_s).astype(np.int64) - 2)
-            k1 = np.minimum(T - 1, np.ceil(t_hi[s, c] / step_s).astype(np.int64) + 2)
+            k0 = np.maximum(0, np.floor(t_lo[s, c] / step_s).astype(np.int64) - 1)
+            k1 = np.minimum(T - 1, np.ceil(t_hi[s, c] / step_s).astype(np.int64) + 1)
             found.append((part[s].astype(np.int64), k0, k1))
     if not found:
-        return []
+        return np.zeros((0, 3), dtype=np.int64)
     return _merged(*(np.concatenate(f) for f in zip(*found, strict=True)))
 
 
@@ -152,11 +152,11 @@ def _near_by_states(sats: Sequence[Satellite], observers: Observers, window: Win
 
 
 def _merged(sat: NDArray[np.int64], k0: NDArray[np.int64], k1: NDArray[np.int64]
-            ) -> list[tuple[int, int, int]]:
-    """Overlapping or touching stretches ``[k0, k1]`` of one satellite joined, as
+            ) -> NDArray[np.int64]:
+    """Overlapping or touching stretches ``[k0, k1]`` of one satellite joined, as rows
     (satellite, k0, count), by satellite then time."""
     if not len(sat):
-        return []
+        return np.zeros((0, 3), dtype=np.int64)
     order = np.lexsort((k1, k0, sat))
     sat, k0, k1 = sat[order], k0[order], k1[order]
     # the furthest end reached so far within the satellite: a stretch starting past it
@@ -169,8 +169,7 @@ def _merged(sat: NDArray[np.int64], k0: NDArray[np.int64], k1: NDArray[np.int64]
     starts = np.flatnonzero(new)
     ends = np.r_[starts[1:], len(sat)] - 1
     first, last = k0[starts], reach[ends]
-    return list(zip(sat[starts].tolist(), first.tolist(), (last - first + 1).tolist(),
-                    strict=True))
+    return np.stack((sat[starts], first, last - first + 1), axis=1).astype(np.int64)
 
 
 def _coarse_states(sats: Sequence[Satellite], jd1: NDArray[np.float64],

@@ -39,25 +39,30 @@ def gmst82_rad(
     return cast(FloatArray, erfa.gmst82(jd_whole, np.asarray(jd_fraction) + dut1_s / 86400.0))
 
 
-def rotate_z(vec: FloatArray, angle_rad: FloatArray | float) -> FloatArray:
+def rotate_z(vec: FloatArray, angle_rad: FloatArray | float, *,
+             cos_sin: tuple[FloatArray, FloatArray] | None = None) -> FloatArray:
     """Rotate the frame by ``angle`` about z (erfa's Rz): coordinates of ``vec`` in the new frame.
 
-    ``vec`` is ``(..., 3)``; ``angle_rad`` broadcasts against ``vec[..., 0]``.
+    ``vec`` is ``(..., 3)``; ``angle_rad`` broadcasts against ``vec[..., 0]``; ``cos_sin``:
+    its cosine and sine, when already known.
     """
-    c, s = np.cos(angle_rad), np.sin(angle_rad)
+    c, s = cos_sin if cos_sin is not None else (np.cos(angle_rad), np.sin(angle_rad))
     x, y, z = vec[..., 0], vec[..., 1], vec[..., 2]
     return np.stack((c * x + s * y, -s * x + c * y, z), axis=-1)
 
 
 def teme_to_itrs(
-    r_teme: FloatArray, v_teme: FloatArray, gmst_rad: FloatArray
+    r_teme: FloatArray, v_teme: FloatArray, gmst_rad: FloatArray, *,
+    cos_sin: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """TEME position/velocity -> Earth-fixed position (km) and velocity (km/s).
 
     The Earth-fixed velocity removes the frame's rotation: v' = Rz(gmst) v - omega x r'.
+    ``cos_sin``: the cosine and sine of ``gmst_rad``, when already known.
     """
-    r = rotate_z(r_teme, gmst_rad)
-    v = rotate_z(v_teme, gmst_rad)
+    turn = cos_sin if cos_sin is not None else (np.cos(gmst_rad), np.sin(gmst_rad))
+    r = rotate_z(r_teme, gmst_rad, cos_sin=turn)
+    v = rotate_z(v_teme, gmst_rad, cos_sin=turn)
     w = EARTH_ROTATION_RAD_S
     v = v + np.stack((w * r[..., 1], -w * r[..., 0], np.zeros_like(r[..., 0])), axis=-1)
     return r, v

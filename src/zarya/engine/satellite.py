@@ -416,6 +416,18 @@ class Satellite:
         v[bad] = np.nan
         return r, v, err
 
+    def propagate_into(self, jd1: FloatArray, jd2: FloatArray, err: NDArray[np.uint8],
+                       r: FloatArray, v: FloatArray) -> None:
+        """:meth:`teme` of a satellite of one element set, times in increasing order,
+        written into ``err``, ``r`` and ``v`` (C-ordered views of a larger array: a stack
+        of many satellites fills its own arrays without a copy); unlike :meth:`teme`, r
+        and v are left as sgp4 wrote them where ``err`` is not 0."""
+        self.satrecs()[0]._sgp4(jd1, jd2, err, r, v)
+        if len(jd1):
+            decay = self.decay_jd(0, float(jd1[-1] + jd2[-1]))
+            if decay is not None:
+                err[jd1 + jd2 >= decay] = 6
+
     def teme(
         self, jd_whole: ArrayLike, jd_fraction: ArrayLike
     ) -> tuple[FloatArray, FloatArray, NDArray[np.uint8]]:

@@ -64,16 +64,17 @@ class StackedEphemeris(Ephemeris):
     coefficients_ahead = False  # a search looks at a few of a stack's many intervals
 
     def __init__(self, sats: Sequence[Satellite], window: Window, step_s: float,
-                 blocks: Sequence[tuple[int, int, int]] | None = None, *,
+                 blocks: Sequence[tuple[int, int, int]] | NDArray[np.int64] | None = None, *,
                  dut1_s: float = 0.0) -> None:
         """``blocks``: (satellite index, first real grid index, number of grid points) in
-        any order; None for one block per satellite over the whole window. The real grid
-        is ``window.grid(step_s)``."""
+        any order (tuples or the rows of an array); None for one block per satellite over
+        the whole window. The real grid is ``window.grid(step_s)``."""
         real_t = window.grid(step_s)
         T = len(real_t)
         if blocks is None:
             blocks = [(s, 0, T) for s in range(len(sats))]
-        b = np.array(sorted(blocks), dtype=np.int64).reshape(-1, 3)
+        b = np.asarray(blocks, dtype=np.int64).reshape(-1, 3)
+        b = b[np.lexsort((b[:, 2], b[:, 1], b[:, 0]))]  # by satellite, then time
         self.sats = list(sats)
         self.real_window = window
         self.block_sat, self.block_k0, self.block_count = b[:, 0], b[:, 1], b[:, 2]
@@ -85,26 +86,27 @@ class StackedEphemeris(Ephemeris):
         self.dut1_s = dut1_s
         self.t_s = np.arange(G, dtype=float) * step
         self.step_s = step
-        # real time of every virtual grid point (a separator takes its block's last)
+        # the real grid point of every virtual one (a separator takes its block's last)
         which = np.repeat(np.arange(len(b)), self.block_count + 1)
         k = np.minimum(np.arange(G) - self.block_g0[which], self.block_count[which] - 1)
-        t_real = real_t[np.clip(self.block_k0[which] + k, 0, T - 1)]
+        real_k = np.clip(self.block_k0[which] + k, 0, T - 1)
+        t_real = real_t[real_k]
         jd1, jd2 = window.jd(t_real)
         self.r_km = np.full((G, 3), np.nan)
         self.v_km_s = np.full((G, 3), np.nan)
         self.error = np.full(G, SEPARATOR, dtype=np.uint8)
         self.point_sat = self.block_sat[which]
-        inside = np.flatnonzero(np.arange(G) - self.block_g0[which] < self.block_count[which])
-        sat_of = self.point_sat[inside]
-        order = np.argsort(sat_of, kind="stable")  # each satellite's points, in time order
-        cuts = np.flatnonzero(np.diff(sat_of[order])) + 1
-        for at in np.split(inside[order], cuts) if len(order) else ():
-            r, v, err = self.sats[int(self.block_sat[which[at[0]]])].teme(jd1[at], jd2[at])
-            self.r_km[at], self.v_km_s[at], self.error[at] = r, v, err
-        self.gmst_rad = gmst82_rad(jd1, jd2, dut1_s)
-        self.r_km, self.v_km_s = teme_to_itrs(self.r_km, self.v_km_s, self.gmst_rad)
-        self._sun_teme = sun_teme_interpolated(t_real, window.base_jd)
-        self.sun_km = rotate_z(self._sun_teme, self.gmst_rad)
+        self._propagate(jd1, jd2, which)
+        # the Earth's turn and the Sun on the real grid, each point taking its own
+        real_jd1, real_jd2 = window.jd(real_t)
+        gmst = gmst82_rad(real_jd1, real_jd2, dut1_s)
+        self.gmst_rad = gmst[real_k]
+        turn = (np.cos(gmst)[real_k], np.sin(gmst)[real_k])
+        self.r_km, self.v_km_s = teme_to_itrs(self.r_km, self.v_km_s, self.gmst_rad,
+                                              cos_sin=turn)
+        sun = sun_teme_interpolated(real_t, window.base_jd)
+        self._sun_teme = sun[real_k]
+        self.sun_km = rotate_z(sun, gmst)[real_k]
         self.ok = self.error == 0
         self._all_ok = bool(self.ok.all())
         self._coef = None
@@ -114,6 +116,30 @@ class StackedEphemeris(Ephemeris):
         self._pieces = None
         std = [s.std_magnitude for s in self.sats]
         self._std = np.array([np.nan if m is None else m for m in std], dtype=float)
+
+    def _propagate(self, jd1: FloatArray, jd2: FloatArray, which: IntArray) -> None:
+        """sgp4 for every block: a one-set satellite's blocks (consecutive, with their
+        separators) in one call writing into the stack's arrays, the others through
+        :meth:`Satellite.teme`; separators and failures then NaN."""
+        G = len(jd1)
+        first = np.flatnonzero(np.r_[True, np.diff(self.block_sat) != 0])
+        last = np.r_[first[1:], len(self.block_sat)] - 1
+        ends = (self.block_g0[last] + self.block_count[last]).tolist()  # the last separator
+        for b0, end in zip(first.tolist(), ends, strict=True):
+            sat = self.sats[int(self.block_sat[b0])]
+            g0 = int(self.block_g0[b0])
+            if len(sat.elements) == 1 and not sat.trajectories:
+                sat.propagate_into(jd1[g0:end], jd2[g0:end], self.error[g0:end],
+                                   self.r_km[g0:end], self.v_km_s[g0:end])
+                continue
+            at = np.flatnonzero(np.arange(g0, end) - self.block_g0[which[g0:end]]
+                                < self.block_count[which[g0:end]]) + g0
+            self.r_km[at], self.v_km_s[at], self.error[at] = sat.teme(jd1[at], jd2[at])
+        separators = self.block_g0 + self.block_count
+        self.error[separators[separators < G]] = SEPARATOR
+        bad = self.error != 0
+        self.r_km[bad] = np.nan
+        self.v_km_s[bad] = np.nan
 
     # ---------------------------------------------------------------- mapping
     def block_of(self, t_s: FloatArray) -> IntArray:
