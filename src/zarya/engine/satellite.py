@@ -283,21 +283,21 @@ class Satellite:
         ends and on both sides of each switch of source inside it."""
         whole, frac = window.base_jd
         lo, hi = whole + frac, whole + frac + window.span_s / 86400.0
-        probes, sources = [], []
-        for a, b, k in self.schedule().pieces(lo, hi):
-            probes += [a, b]
-            sources += [k, k]
-        jd = np.array(probes)
-        ks = np.array(sources)
-        refs = np.array([self.reference_jd(int(k)) for k in ks])
-        is_traj = ks >= len(self.elements)
-        age = np.where(is_traj, np.maximum(jd - refs, 0.0), np.abs(jd - refs))
-        worst = float(age.max())
+        probes, sources = [lo, hi], [0, 0]  # one set: it serves the whole window
+        if len(self.elements) != 1 or self.trajectories:
+            probes, sources = [], []
+            for a, b, k in self.schedule().pieces(lo, hi):
+                probes += [a, b]
+                sources += [k, k]
+        # (Python floats: a catalogue's report asks 10,000 times)
+        age = [max(t - self.reference_jd(k), 0.0) if self.is_trajectory(k)
+               else abs(t - self.reference_jd(k)) for t, k in zip(probes, sources, strict=True)]
+        worst = max(age)
         if worst > STALE_REFUSE_DAYS and not allow_stale:
-            at = int(age.argmax())
-            k = int(ks[at])
+            at = age.index(worst)
+            k = sources[at]
             reference = self.reference_time(k)
-            instant = datetime_of(float(jd[at]), 0.0)
+            instant = datetime_of(float(probes[at]), 0.0)
             what = (f"trajectory of {self.name} (created {iso_z(reference, 0)}) forecasts"
                     if self.is_trajectory(k)
                     else f"nearest elements of {self.name} (epoch {iso_z(reference, 0)}) are")
