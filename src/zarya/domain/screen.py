@@ -279,20 +279,22 @@ class _Anchored:
                 x[:, steps] = self.e1[:, a[steps[0]]] @ o[steps].T
                 y[:, steps] = self.e2[:, a[steps[0]]] @ o[steps].T
             shadow = np.hypot(x, y)
+            n, c = np.nonzero(shadow >= cos_psi)  # the steps that may come within reach
             with np.errstate(invalid="ignore", divide="ignore"):
-                width = np.arccos(np.clip(cos_psi / shadow, -1.0, 1.0))
-            width[shadow < cos_psi] = -1.0  # never within reach in this step
-            po = np.arctan2(y, x)
-            centre = po + 2.0 * np.pi * np.round(((p0 + p1) / 2.0 - po) / (2.0 * np.pi))
-            lo = np.maximum(p0, centre - width)
-            hi = np.minimum(p1, centre + width)
+                width = np.arccos(np.clip(cos_psi[n, 0] / shadow[n, c], -1.0, 1.0))
+            po = np.arctan2(y[n, c], x[n, c])
+            q0, q1 = p0[n, c], p1[n, c]
+            centre = po + 2.0 * np.pi * np.round(((q0 + q1) / 2.0 - po) / (2.0 * np.pi))
+            lo = np.maximum(q0, centre - width)
+            hi = np.minimum(q1, centre + width)
             seen = lo <= hi
+            n, c, lo, hi, q0, q1 = n[seen], c[seen], lo[seen], hi[seen], q0[seen], q1[seen]
             with np.errstate(invalid="ignore", divide="ignore"):  # a failed one: no turn
-                frac_lo = (lo - p0) / (p1 - p0)
-                frac_hi = (hi - p0) / (p1 - p0)
-            step = (tc[1:] - tc[:-1])[None, :]
-            t_lo = np.where(seen, np.minimum(t_lo, tc[:-1] + frac_lo * step), t_lo)
-            t_hi = np.where(seen, np.maximum(t_hi, tc[:-1] + frac_hi * step), t_hi)
+                frac_lo = (lo - q0) / (q1 - q0)
+                frac_hi = (hi - q0) / (q1 - q0)
+            step = tc[1:][c] - tc[:-1][c]
+            t_lo[n, c] = np.minimum(t_lo[n, c], tc[:-1][c] + frac_lo * step)
+            t_hi[n, c] = np.maximum(t_hi[n, c], tc[:-1][c] + frac_hi * step)
         return t_lo, t_hi
 
 
