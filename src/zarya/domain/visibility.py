@@ -64,6 +64,7 @@ TIME_TOL_S = 0.01
 _SUN_RATE_DEG_S = 360.0 / 86400.0  # the Sun's elevation changes at most this fast
 _COARSE_VIS_S = 30.0
 _FINE_VIS_S = 1.0
+_MAG_SAMPLES = 250_000  # magnitude samples held at once (a few tens of MB of work)
 _MAG_STEP_S = 10.0
 _SKY_STEP_S = 2.0
 _EARTH_RADIUS_KM = 6378.137
@@ -179,6 +180,28 @@ def visible_segments(
     todo = np.flatnonzero(~daylight_throughout(eph, obs, pass_obs, start, end, lim))
     if not len(todo):
         return empty
+    # a few passes at a time, about _MAG_SAMPLES light samples each (a geostationary
+    # object's pass can last the whole window: thousands of samples, and hundreds of them)
+    cum = np.cumsum(np.ceil((end[todo] - start[todo]) / _COARSE_VIS_S) + 1)
+    parts, first = [], 0
+    while first < len(todo):
+        before = float(cum[first - 1]) if first else 0.0
+        last = max(int(np.searchsorted(cum, before + _MAG_SAMPLES, side="right")), first + 1)
+        parts.append(_segments(eph, obs, pass_obs, start, end, start_code, end_code, lim,
+                               shadow_height_km, extinction, todo[first:last]))
+        first = last
+    if len(parts) == 1:
+        return parts[0] if parts[0] is not None else empty
+    found = [p for p in parts if p is not None]
+    if not found:
+        return empty
+    return Segments(*(np.concatenate([getattr(p, f) for p in found])
+                      for f in ("rows", "t_start", "t_end", "starts", "ends", "brightest")))
+
+
+def _segments(eph, obs, pass_obs, start, end, start_code, end_code, lim, shadow_height_km,
+              extinction, todo) -> Segments | None:
+    """:func:`visible_segments` of the passes ``todo`` (None: nothing visible)."""
     owner, ts, sh_p, sun_p = _samples(eph, obs, lim, pass_obs[todo], start[todo], end[todo],
                                       shadow_height_km)
     idx = pass_obs[todo][owner]
@@ -192,7 +215,7 @@ def visible_segments(
     rs = np.flatnonzero(seen & ~prev)
     re_ = np.flatnonzero(seen & ~nxt)  # inclusive
     if not len(rs):
-        return empty
+        return None
     po = owner[rs]
 
     margin = np.fmin(sh_p, sun_p)  # what f gives at the samples: no need to ask again
@@ -227,7 +250,25 @@ def visible_segments(
 
 def _brightest(eph, obs, obs_idx, t_start, t_end, extinction: bool = True) -> np.ndarray:
     """Least magnitude of each segment: sampled every 10 s, the minimum sharpened by the
-    parabola through it and its neighbours."""
+    parabola through it and its neighbours; segments taken a few at a time, at most about
+    :data:`_MAG_SAMPLES` samples at once (a geostationary object can stay visible all
+    night: 3,600 samples, and a catalogue has hundreds)."""
+    per = np.ceil((t_end - t_start) / _MAG_STEP_S).astype(np.int64) + 1
+    cum = np.cumsum(per)
+    out = np.empty(len(obs_idx))
+    first = 0
+    while first < len(per):
+        before = int(cum[first - 1]) if first else 0
+        last = max(int(np.searchsorted(cum, before + _MAG_SAMPLES, side="right")), first + 1)
+        part = slice(first, last)
+        out[part] = _brightest_of(eph, obs, obs_idx[part], t_start[part], t_end[part],
+                                  extinction)
+        first = last
+    return out
+
+
+def _brightest_of(eph, obs, obs_idx, t_start, t_end, extinction: bool) -> np.ndarray:
+    """:func:`_brightest` of a few segments at once."""
     span = t_end - t_start
     per = np.ceil(span / _MAG_STEP_S).astype(np.int64) + 1
     first = np.r_[0, np.cumsum(per)[:-1]]
