@@ -165,13 +165,17 @@ def _by_step(sats: Sequence[Satellite], chosen: list[int]) -> list[tuple[float, 
     the low orbits all in one group, at the shortest of their steps (a period under 90
     minutes asks for less than 60 s)."""
     groups: dict[float, list[int]] = {}
+    low_steps = []
     for i in chosen:
         step = grid_step_s(sats[i])
-        groups.setdefault(step if sats[i].period_s > HIGH_PERIOD_S else -1.0, []).append(i)
+        if sats[i].period_s <= HIGH_PERIOD_S:
+            low_steps.append(step)
+            step = -1.0
+        groups.setdefault(step, []).append(i)
     low = groups.pop(-1.0, [])
     out = sorted(groups.items())
     if low:
-        out.insert(0, (min(grid_step_s(sats[i]) for i in low), low))
+        out.insert(0, (min(low_steps), low))
     return out
 
 
