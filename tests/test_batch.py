@@ -295,7 +295,7 @@ def test_local_cluster_workers_keep_glibc_heap():
 
     asked = [(os.environ.get, ("MALLOC_MMAP_THRESHOLD_",), 1)]
     got = [value for _, value, _ in _run_dask(asked, 1, None)]
-    assert got == [WORKER_ENVIRON["MALLOC_MMAP_THRESHOLD_"]] == [str(64 * 2**20)]
+    assert got == [WORKER_ENVIRON["MALLOC_MMAP_THRESHOLD_"]] == [str(32 * 2**20)]
 
 
 def test_many_objects_that_leave_nothing_to_compute(tmp_path, capsys):

@@ -91,3 +91,48 @@ def test_decay_jd_unchanged_by_the_bound(near_earth):
     want = [_first_decay_scan(sat.elements[0], until) for sat in many + alone]
     assert sum(w is not None for w in want) > 50
     assert found == want
+
+
+def test_a_stack_of_a_decaying_object_in_any_blocks(near_earth):
+    """A stacked ephemeris (the catalogue search's) of an object sgp4 decays inside the
+    window, its blocks given out of order and overlapping: every point has the state and
+    the error code the object's own ephemeris has at that time (past the decay: 6, though
+    sgp4 returns states again there), so no spurious state survives the decay."""
+    from datetime import timedelta
+
+    from zarya.engine.ephemeris import Ephemeris
+    from zarya.engine.stacked import SEPARATOR, StackedEphemeris
+    from zarya.engine.timescale import Window
+
+    recs = [es.satrec() for es in near_earth]
+    unclear = np.flatnonzero(~surely_up(recs, np.full(len(recs), 10 * 1440.0)))
+    es, decay = next((near_earth[i], d) for i in unclear
+                     if (d := _first_decay_scan(near_earth[i], near_earth[i].epoch_jd_total
+                                                + 10)) is not None)
+    start = es.epoch + timedelta(days=decay - es.epoch_jd_total - 0.5)
+    window = Window(start, 2 * 86400.0)
+    alone = Ephemeris(Satellite.from_elements([es]), window, step_s=60.0)
+    T = len(alone.t_s)
+    blocks = [(0, 100, 50), (0, 0, T), (0, 5, 3)]  # the last in time order: before the decay
+    stack = StackedEphemeris([Satellite.from_elements([es])], window, 60.0, blocks)
+    assert (alone.error == 6).sum() > T / 2 and (alone.error[alone.t_s > 0.6 * 86400] == 6).all()
+    inside = stack.error != SEPARATOR
+    _, real_t = stack.real(stack.t_s[inside])
+    k = np.rint(real_t / 60.0).astype(int)
+    np.testing.assert_array_equal(stack.error[inside], alone.error[k])
+    np.testing.assert_allclose(stack.r_km[inside], alone.r_km[k], atol=1e-6, equal_nan=True)
+
+
+def test_no_bound_for_a_set_sgp4_takes_as_deep_space():
+    """sgp4 picks deep space by its un-Kozai'd period; a low prograde orbit 224.99 minutes
+    long by the set's own (Kozai) mean motion is deep space to sgp4 (a SYNTHETIC set: the
+    ISS's first line, a 10-degree orbit at 6.4003 rev/day): the near-Earth bound proves
+    nothing there."""
+    from zarya.elements.tle import parse_tle
+
+    l1 = "1 25544U 98067A   25276.50000000  .00010000  00000-0  18000-3 0  9990"
+    l2 = "2 25544  10.0000 100.0000 0005000  90.0000 270.0000  6.40030000    11"
+    es = parse_tle(l1, l2)
+    assert es.period_minutes < 225.0 and es.satrec().method == "d"
+    assert lowest_radius([es.satrec()], np.array([1440.0]))[0] == 0.0
+    assert not surely_up([es.satrec()], np.array([1440.0]))[0]

@@ -13,7 +13,8 @@ with glibc's ``MALLOC_TRIM_THRESHOLD_`` set (to hand freed memory back to the sy
 also turns off glibc's sliding threshold for ``mmap``, so every array of over 128 kB is
 mapped afresh and its pages faulted in: the engine's tasks, which make many arrays of a few
 MB, ran three times slower on a worker than here (3.4 s against 1.1 s, measured on a task of
-25 objects x 1,000 places). Arrays under 64 MB now come from the heap again. Workers of a
+25 objects x 1,000 places). Arrays under 32 MB (the most glibc takes) now come from the
+heap again. Workers of a
 scheduler given with its address are started by whoever runs them: set it there.
 
 A task is a pure function of (element sets, window, options, places), so a worker that dies
@@ -56,8 +57,8 @@ MAX_THREADS = 4  # by default: more would hold more chunks for little gain (nump
 PAIR_DAYS_PER_TASK = 25_000  # (object, place, day) triples per task of a many-object batch
 # how long to keep trying a scheduler: Dask retries even a refused connection until then
 SCHEDULER_TIMEOUT_S = 10.0
-# a local cluster's workers: arrays under 64 MB from the heap (see the module docstring)
-WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": str(64 * 2**20)}
+# a local cluster's workers: arrays under 32 MB from the heap (see the module docstring)
+WORKER_ENVIRON = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20)}  # glibc's largest on 64 bits
 
 
 def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:

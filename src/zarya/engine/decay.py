@@ -106,7 +106,8 @@ def drag_terms(satrecs: Sequence[Any]) -> dict[str, NDArray[np.float64]]:
 def lowest_radius(satrecs: Sequence[Any], minutes: NDArray[np.float64]) -> NDArray[np.float64]:
     """A lower bound (Earth radii) on the radius near-Earth sgp4 computes for each set at
     any instant from its epoch to ``minutes`` after it (the module docstring's bound);
-    ``0.0`` where the bound says nothing (drag terms too large for the span)."""
+    ``0.0`` where the bound says nothing (drag terms too large for the span, or a set sgp4
+    propagates as deep space)."""
     c = drag_terms(satrecs)
     t = np.maximum(np.asarray(minutes, dtype=float), 0.0)
     full = 1.0 - c["isimp"]
@@ -121,7 +122,10 @@ def lowest_radius(satrecs: Sequence[Any], minutes: NDArray[np.float64]) -> NDArr
         k2 = 0.5 * c["j2"]
         low = (a * (1.0 - ecc) * (1.0 - 1.5 * k2 * np.abs(c["con41"]) / (p * p))
                - 0.5 * k2 * np.abs(c["x1mth2"]) / p)
-    sound = (drop < 0.5) & (e < 0.9) & (ecc < 1.0) & (p > 0.0) & np.isfinite(low)
+    # sgp4's own choice of method (2 pi / its un-Kozai'd mean motion): a set just under
+    # 225 minutes by its Kozai mean motion may be propagated as deep space: no bound
+    near = np.array([s.method == "n" for s in satrecs], dtype=bool)
+    sound = near & (drop < 0.5) & (e < 0.9) & (ecc < 1.0) & (p > 0.0) & np.isfinite(low)
     return np.where(sound, low, 0.0)
 
 

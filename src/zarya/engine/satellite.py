@@ -424,7 +424,11 @@ class Satellite:
         written into ``err``, ``r`` and ``v`` (C-ordered views of a larger array: a stack
         of many satellites fills its own arrays without a copy); unlike :meth:`teme`, r
         and v are left as sgp4 wrote them where ``err`` is not 0."""
-        self.satrecs()[0]._sgp4(jd1, jd2, err, r, v)
+        rec = self.satrecs()[0]
+        if hasattr(rec, "_sgp4"):  # sgp4's C++ Satrec writes into the arrays given
+            rec._sgp4(jd1, jd2, err, r, v)
+        else:  # its pure-Python fallback returns new ones
+            err[:], r[:], v[:] = rec.sgp4_array(jd1, jd2)
         if len(jd1):
             decay = self.decay_jd(0, float(jd1[-1] + jd2[-1]))
             if decay is not None:

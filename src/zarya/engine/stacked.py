@@ -119,16 +119,22 @@ class StackedEphemeris(Ephemeris):
 
     def _propagate(self, jd1: FloatArray, jd2: FloatArray, which: IntArray) -> None:
         """sgp4 for every block: a one-set satellite's blocks (consecutive, with their
-        separators) in one call writing into the stack's arrays, the others through
-        :meth:`Satellite.teme`; separators and failures then NaN."""
+        separators, in time order) in one call writing into the stack's arrays, the others
+        (and a satellite given overlapping blocks) through :meth:`Satellite.teme`;
+        separators and failures then NaN."""
         G = len(jd1)
         first = np.flatnonzero(np.r_[True, np.diff(self.block_sat) != 0])
         last = np.r_[first[1:], len(self.block_sat)] - 1
         ends = (self.block_g0[last] + self.block_count[last]).tolist()  # the last separator
-        for b0, end in zip(first.tolist(), ends, strict=True):
+        # a satellite whose blocks overlap in time has its times out of order: the plain way
+        overlap = np.zeros(len(self.block_sat), dtype=bool)
+        overlap[1:] = ((self.block_sat[1:] == self.block_sat[:-1])
+                       & (self.block_k0[1:] < self.block_k0[:-1] + self.block_count[:-1]))
+        crossed = np.maximum.reduceat(overlap, first).tolist() if len(first) else []
+        for b0, end, cross in zip(first.tolist(), ends, crossed, strict=True):
             sat = self.sats[int(self.block_sat[b0])]
             g0 = int(self.block_g0[b0])
-            if len(sat.elements) == 1 and not sat.trajectories:
+            if len(sat.elements) == 1 and not sat.trajectories and not cross:
                 sat.propagate_into(jd1[g0:end], jd2[g0:end], self.error[g0:end],
                                    self.r_km[g0:end], self.v_km_s[g0:end])
                 continue
