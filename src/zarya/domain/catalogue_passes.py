@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..engine import search
 from ..engine.ephemeris import Ephemeris, default_step_s
 from ..engine.look import Observers
 from ..engine.satellite import Satellite
@@ -197,16 +198,11 @@ def _stacks(sats: Sequence[Satellite], blocks: NDArray[np.int64]
     kind = 2 * known[blocks[:, 0]] + (size > HIGH_PERIOD_S)
     order = np.lexsort((blocks[:, 2], blocks[:, 1], blocks[:, 0], size, kind))
     blocks, kind = blocks[order], kind[order]
-    cum = np.cumsum(blocks[:, 2] + 1)  # grid points up to each block, separators included
-    kind_end = np.r_[np.flatnonzero(np.diff(kind)) + 1, len(blocks)]
-    start = 0
-    while start < len(blocks):
-        before = int(cum[start - 1]) if start else 0
-        end = int(np.searchsorted(cum, before + STACK_POINTS, side="right"))
-        end = min(max(end, start + 1), int(kind_end[np.searchsorted(kind_end, start,
-                                                                    side="right")]))
-        yield blocks[start:end]
-        start = end
+    cuts = np.r_[0, np.flatnonzero(np.diff(kind)) + 1, len(blocks)]  # runs of one kind
+    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        # grid points, separators included
+        for c, d in search.weighted_chunks(blocks[a:b, 2] + 1, STACK_POINTS):
+            yield blocks[a + c:a + d]
 
 
 def _to_real(eph: StackedEphemeris, table: PassTable, window: Window

@@ -182,19 +182,13 @@ def visible_segments(
         return empty
     # a few passes at a time, about _MAG_SAMPLES light samples each (a geostationary
     # object's pass can last the whole window: thousands of samples, and hundreds of them)
-    cum = np.cumsum(np.ceil((end[todo] - start[todo]) / _COARSE_VIS_S) + 1)
-    parts, first = [], 0
-    while first < len(todo):
-        before = float(cum[first - 1]) if first else 0.0
-        last = max(int(np.searchsorted(cum, before + _MAG_SAMPLES, side="right")), first + 1)
-        parts.append(_segments(eph, obs, pass_obs, start, end, start_code, end_code, lim,
-                               shadow_height_km, extinction, todo[first:last]))
-        first = last
-    if len(parts) == 1:
-        return parts[0] if parts[0] is not None else empty
+    samples = np.ceil((end[todo] - start[todo]) / _COARSE_VIS_S) + 1
+    parts = [_segments(eph, obs, pass_obs, start, end, start_code, end_code, lim,
+                       shadow_height_km, extinction, todo[a:b])
+             for a, b in search.weighted_chunks(samples, _MAG_SAMPLES)]
     found = [p for p in parts if p is not None]
-    if not found:
-        return empty
+    if len(found) < 2:
+        return found[0] if found else empty
     return Segments(*(np.concatenate([getattr(p, f) for p in found])
                       for f in ("rows", "t_start", "t_end", "starts", "ends", "brightest")))
 
@@ -254,16 +248,9 @@ def _brightest(eph, obs, obs_idx, t_start, t_end, extinction: bool = True) -> np
     :data:`_MAG_SAMPLES` samples at once (a geostationary object can stay visible all
     night: 3,600 samples, and a catalogue has hundreds)."""
     per = np.ceil((t_end - t_start) / _MAG_STEP_S).astype(np.int64) + 1
-    cum = np.cumsum(per)
     out = np.empty(len(obs_idx))
-    first = 0
-    while first < len(per):
-        before = int(cum[first - 1]) if first else 0
-        last = max(int(np.searchsorted(cum, before + _MAG_SAMPLES, side="right")), first + 1)
-        part = slice(first, last)
-        out[part] = _brightest_of(eph, obs, obs_idx[part], t_start[part], t_end[part],
-                                  extinction)
-        first = last
+    for a, b in search.weighted_chunks(per, _MAG_SAMPLES):
+        out[a:b] = _brightest_of(eph, obs, obs_idx[a:b], t_start[a:b], t_end[a:b], extinction)
     return out
 
 

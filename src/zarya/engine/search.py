@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 __all__ = ["Function", "Sloped", "bracketed_root", "golden_maximum", "golden_minimum",
            "hermite_root", "hermite_turn", "highest_per_key", "newton_root", "runs",
-           "sampled_maxima"]
+           "sampled_maxima", "weighted_chunks"]
 
 FloatArray = NDArray[np.float64]
 Function = Callable[[FloatArray, NDArray[Any]], FloatArray]
@@ -312,3 +312,22 @@ def runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
     """Half-open ``(start, stop)`` index ranges where a 1-d boolean mask is True."""
     edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def weighted_chunks(weights: NDArray[Any], limit: float) -> list[tuple[int, int]]:
+    """Half-open ``(start, stop)`` ranges of consecutive items, each as long as its
+    ``weights`` sum to at most ``limit`` (greedily, in order), but never empty: an item
+    heavier than ``limit`` is a chunk of its own. Work in bounded pieces.
+
+    >>> weighted_chunks(np.array([3, 3, 5, 1, 1]), 6)
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    cum = np.cumsum(weights)
+    out = []
+    first = 0
+    while first < len(cum):
+        before = cum[first - 1] if first else 0
+        last = max(int(np.searchsorted(cum, before + limit, side="right")), first + 1)
+        out.append((first, last))
+        first = last
+    return out
