@@ -406,13 +406,10 @@ class Satellite:
         """:meth:`teme_of_sources` of a satellite of one element set, without the
         bookkeeping of several (the same answer; a stack of a catalogue's objects asks
         10,000 times)."""
-        e, r, v = self.satrecs()[0].sgp4_array(jd1, jd2)
-        if len(jd1):
-            jd = jd1 + jd2
-            decay = self.decay_jd(0, float(jd.max()))
-            if decay is not None:
-                e = np.where(jd >= decay, 6, e)
-        err = np.asarray(e, dtype=np.uint8)
+        err = np.empty(jd1.shape, dtype=np.uint8)
+        r = np.empty(jd1.shape + (3,))
+        v = np.empty(jd1.shape + (3,))
+        self.propagate_into(jd1, jd2, err, r, v)
         bad = err != 0
         r[bad] = np.nan
         v[bad] = np.nan
@@ -420,19 +417,20 @@ class Satellite:
 
     def propagate_into(self, jd1: FloatArray, jd2: FloatArray, err: NDArray[np.uint8],
                        r: FloatArray, v: FloatArray) -> None:
-        """:meth:`teme` of a satellite of one element set, times in increasing order,
-        written into ``err``, ``r`` and ``v`` (C-ordered views of a larger array: a stack
-        of many satellites fills its own arrays without a copy); unlike :meth:`teme`, r
-        and v are left as sgp4 wrote them where ``err`` is not 0."""
+        """:meth:`teme` of a satellite of one element set, written into ``err``, ``r`` and
+        ``v`` (C-ordered, such as views of a larger array: a stack of many satellites fills
+        its own arrays without a copy); unlike :meth:`teme`, r and v are left as sgp4
+        wrote them where ``err`` is not 0."""
         rec = self.satrecs()[0]
         if hasattr(rec, "_sgp4"):  # sgp4's C++ Satrec writes into the arrays given
             rec._sgp4(jd1, jd2, err, r, v)
         else:  # its pure-Python fallback returns new ones
             err[:], r[:], v[:] = rec.sgp4_array(jd1, jd2)
         if len(jd1):
-            decay = self.decay_jd(0, float(jd1[-1] + jd2[-1]))
+            jd = jd1 + jd2
+            decay = self.decay_jd(0, float(jd.max()))
             if decay is not None:
-                err[jd1 + jd2 >= decay] = 6
+                err[jd >= decay] = 6
 
     def teme(
         self, jd_whole: ArrayLike, jd_fraction: ArrayLike

@@ -100,13 +100,13 @@ class StackedEphemeris(Ephemeris):
         # the Earth's turn and the Sun on the real grid, each point taking its own
         real_jd1, real_jd2 = window.jd(real_t)
         gmst = gmst82_rad(real_jd1, real_jd2, dut1_s)
+        cos_g, sin_g = np.cos(gmst), np.sin(gmst)
         self.gmst_rad = gmst[real_k]
-        turn = (np.cos(gmst)[real_k], np.sin(gmst)[real_k])
         self.r_km, self.v_km_s = teme_to_itrs(self.r_km, self.v_km_s, self.gmst_rad,
-                                              cos_sin=turn)
+                                              cos_sin=(cos_g[real_k], sin_g[real_k]))
         sun = sun_teme_interpolated(real_t, window.base_jd)
         self._sun_teme = sun[real_k]
-        self.sun_km = rotate_z(sun, gmst)[real_k]
+        self.sun_km = rotate_z(sun, gmst, cos_sin=(cos_g, sin_g))[real_k]
         self.ok = self.error == 0
         self._all_ok = bool(self.ok.all())
         self._coef = None
@@ -119,22 +119,16 @@ class StackedEphemeris(Ephemeris):
 
     def _propagate(self, jd1: FloatArray, jd2: FloatArray, which: IntArray) -> None:
         """sgp4 for every block: a one-set satellite's blocks (consecutive, with their
-        separators, in time order) in one call writing into the stack's arrays, the others
-        (and a satellite given overlapping blocks) through :meth:`Satellite.teme`;
-        separators and failures then NaN."""
+        separators) in one call writing into the stack's arrays, the others through
+        :meth:`Satellite.teme`; separators and failures then NaN."""
         G = len(jd1)
         first = np.flatnonzero(np.r_[True, np.diff(self.block_sat) != 0])
         last = np.r_[first[1:], len(self.block_sat)] - 1
         ends = (self.block_g0[last] + self.block_count[last]).tolist()  # the last separator
-        # a satellite whose blocks overlap in time has its times out of order: the plain way
-        overlap = np.zeros(len(self.block_sat), dtype=bool)
-        overlap[1:] = ((self.block_sat[1:] == self.block_sat[:-1])
-                       & (self.block_k0[1:] < self.block_k0[:-1] + self.block_count[:-1]))
-        crossed = np.maximum.reduceat(overlap, first).tolist() if len(first) else []
-        for b0, end, cross in zip(first.tolist(), ends, crossed, strict=True):
+        for b0, end in zip(first.tolist(), ends, strict=True):
             sat = self.sats[int(self.block_sat[b0])]
             g0 = int(self.block_g0[b0])
-            if len(sat.elements) == 1 and not sat.trajectories and not cross:
+            if len(sat.elements) == 1 and not sat.trajectories:
                 sat.propagate_into(jd1[g0:end], jd2[g0:end], self.error[g0:end],
                                    self.r_km[g0:end], self.v_km_s[g0:end])
                 continue
